@@ -1,0 +1,50 @@
+#!/bin/sh
+# Run every Criterion binary in BUILD/tests against a throw-away PostgreSQL
+# cluster that this script starts and always stops.  Prints each binary's
+# Synthesis line and a total; exits non-zero on any failure.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$top" && cd "$build" && pwd)
+
+tmp=$(mktemp -d /tmp/meldpunt-test.XXXXXX)
+chmod 0755 "$tmp"
+cleanup() {
+	"$top/deploy/pgcluster.sh" stop "$tmp/pg" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# fsync off: this cluster is thrown away; durability is tested elsewhere
+# with a cluster of its own.
+envs=$(MELDPUNT_PG_FSYNC=off "$top/deploy/pgcluster.sh" start "$tmp/pg") || exit 1
+eval "$envs"
+export MELDPUNT_TOP="$top" MELDPUNT_BUILD="$build" MELDPUNT_TEST_TMP="$tmp"
+export MELDPUNT_PGCLUSTER="$top/deploy/pgcluster.sh"
+
+tested=0 passed=0 failed=0 crashed=0 rc=0
+for t in "$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	echo "== $name"
+	out="$tmp/$name.out"
+	"$t" ${CRITERION_ARGS:-} >"$out" 2>&1
+	trc=$?
+	cat "$out"
+	line=$(grep 'Synthesis:' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: no Criterion summary (exit $trc)"
+		rc=1; failed=$((failed + 1)); continue
+	fi
+	n() { echo "$line" | sed -n "s/.*$1: \([0-9]*\).*/\1/p"; }
+	tested=$((tested + $(n Tested)))
+	passed=$((passed + $(n Passing)))
+	failed=$((failed + $(n Failing)))
+	crashed=$((crashed + $(n Crashing)))
+	[ $trc -eq 0 ] || rc=1
+done
+[ $tested -gt 0 ] || rc=1
+echo
+echo "[====] Synthesis: Tested: $tested | Passing: $passed | Failing: $failed | Crashing: $crashed"
+echo "meldpunt: $passed passed, $((failed + crashed)) failed"
+exit $rc
