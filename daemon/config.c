@@ -1,0 +1,387 @@
+/*
+ * Configuration parsing.  The key table below is the single list of what
+ * can be configured: its type, bounds and default live in one row, so the
+ * README's table, the parser and the checks cannot drift apart silently
+ * (tests/daemon/test_config.c walks the table).  Values never contain
+ * secrets themselves (keys live in files named here), but we still only
+ * echo the key name and the reason in errors, never the value.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "daemon/log.h"
+
+enum ckind { CK_STR, CK_INT, CK_SIZE, CK_BOOL, CK_LOGLEVEL, CK_LISTEN };
+
+struct ckey {
+	const char	*k_name;
+	enum ckind	 k_kind;
+	size_t		 k_off;
+	long long	 k_min, k_max;
+};
+
+#define OFF(m)	offsetof(struct config, m)
+static const struct ckey ckeys[] = {
+	{ "listen",		CK_LISTEN,	0, 0, 0 },
+	{ "tls_cert",		CK_STR,		OFF(c_tls_cert), 0, 0 },
+	{ "tls_key",		CK_STR,		OFF(c_tls_key), 0, 0 },
+	{ "database",		CK_STR,		OFF(c_database), 0, 0 },
+	{ "db_pool_size",	CK_INT,		OFF(c_db_pool_size), 1, 256 },
+	{ "db_wait_ms",		CK_INT,		OFF(c_db_wait_ms), 1, 600000 },
+	{ "db_max_waiters",	CK_INT,		OFF(c_db_max_waiters), 1, 100000 },
+	{ "db_statement_timeout_ms", CK_INT,	OFF(c_db_statement_timeout_ms), 1, 3600000 },
+	{ "workers",		CK_INT,		OFF(c_workers), 1, 256 },
+	{ "worker_queue",	CK_INT,		OFF(c_worker_queue), 1, 100000 },
+	{ "max_connections",	CK_INT,		OFF(c_max_connections), 1, 1000000 },
+	{ "header_max",		CK_SIZE,	OFF(c_header_max), 512, 1048576 },
+	{ "body_max",		CK_SIZE,	OFF(c_body_max), 0, 67108864 },
+	{ "request_timeout_ms",	CK_INT,		OFF(c_request_timeout_ms), 100, 600000 },
+	{ "idle_timeout_ms",	CK_INT,		OFF(c_idle_timeout_ms), 100, 3600000 },
+	{ "write_timeout_ms",	CK_INT,		OFF(c_write_timeout_ms), 100, 600000 },
+	{ "shutdown_grace_ms",	CK_INT,		OFF(c_shutdown_grace_ms), 0, 600000 },
+	{ "log_level",		CK_LOGLEVEL,	OFF(c_log_level), 0, 0 },
+	{ "syslog",		CK_BOOL,	OFF(c_syslog), 0, 1 },
+	{ "hsts_max_age",	CK_INT,		OFF(c_hsts_max_age), 0, 100000000 },
+};
+#undef OFF
+
+static const char *const role_names[] = { "public", "staff" };
+
+const char *
+config_role_name(enum config_role role)
+{
+	return (role_names[role == ROLE_STAFF]);
+}
+
+int
+config_parse_role(const char *s, enum config_role *out)
+{
+	if (strcmp(s, "public") == 0)
+		*out = ROLE_PUBLIC;
+	else if (strcmp(s, "staff") == 0)
+		*out = ROLE_STAFF;
+	else
+		return (-1);
+	return (0);
+}
+
+struct config *
+config_new(enum config_role role)
+{
+	struct config	*c;
+	long		 ncpu;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	c->c_role = role;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if ((c->c_listen_host = strdup("127.0.0.1")) == NULL ||
+	    (c->c_database = strdup(role == ROLE_STAFF ?
+	    "dbname=meldpunt user=mp_staff" :
+	    "dbname=meldpunt user=mp_public")) == NULL) {
+		config_free(c);
+		return (NULL);
+	}
+	c->c_listen_port = role == ROLE_STAFF ? 8444 : 8443;
+	c->c_db_pool_size = 8;
+	c->c_db_wait_ms = 2000;
+	c->c_db_max_waiters = 256;
+	c->c_db_statement_timeout_ms = 5000;
+	c->c_workers = ncpu > 0 && ncpu < 64 ? (int)ncpu : 2;
+	c->c_worker_queue = 64;
+	c->c_max_connections = 2048;
+	c->c_header_max = 8192;
+	c->c_body_max = 1048576;
+	c->c_request_timeout_ms = 10000;
+	c->c_idle_timeout_ms = 30000;
+	c->c_write_timeout_ms = 10000;
+	c->c_shutdown_grace_ms = 10000;
+	c->c_log_level = LOG_LVL_INFO;
+	c->c_syslog = 0;
+	c->c_hsts_max_age = 63072000;
+	return (c);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->c_listen_host);
+	free(c->c_tls_cert);
+	free(c->c_tls_key);
+	free(c->c_database);
+	free(c);
+}
+
+static char *
+config_trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return (s);
+}
+
+static int
+config_parse_num(const char *v, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 n;
+
+	if (*v == '\0' || !(isdigit((unsigned char)*v) || *v == '-'))
+		return (-1);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return (-1);
+	*out = n;
+	return (0);
+}
+
+/* "host:port" or "[v6]:port"; the host must be a literal address. */
+static int
+config_parse_listen(struct config *c, const char *v, char *err, size_t errlen)
+{
+	const char	*colon, *hs, *he;
+	long long	 port;
+	char		*host;
+
+	if (v[0] == '[') {
+		hs = v + 1;
+		if ((he = strchr(v, ']')) == NULL || he[1] != ':') {
+			snprintf(err, errlen, "expected [address]:port");
+			return (-1);
+		}
+		colon = he + 1;
+	} else {
+		hs = v;
+		if ((colon = strrchr(v, ':')) == NULL || colon == v) {
+			snprintf(err, errlen, "expected address:port");
+			return (-1);
+		}
+		he = colon;
+	}
+	if (config_parse_num(colon + 1, 0, 65535, &port) == -1) {
+		snprintf(err, errlen, "port must be 0..65535");
+		return (-1);
+	}
+	if ((host = strndup(hs, he - hs)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	free(c->c_listen_host);
+	c->c_listen_host = host;
+	c->c_listen_port = (int)port;
+	return (0);
+}
+
+static int
+config_set(struct config *c, const struct ckey *k, const char *v, char *err,
+    size_t errlen)
+{
+	char		*base = (char *)c;
+	long long	 n;
+	enum log_level	 lvl;
+	char		*s;
+
+	switch (k->k_kind) {
+	case CK_LISTEN:
+		return (config_parse_listen(c, v, err, errlen));
+	case CK_STR:
+		if (*v == '\0') {
+			snprintf(err, errlen, "must not be empty");
+			return (-1);
+		}
+		if ((s = strdup(v)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return (-1);
+		}
+		free(*(char **)(base + k->k_off));
+		*(char **)(base + k->k_off) = s;
+		return (0);
+	case CK_INT:
+	case CK_SIZE:
+		if (config_parse_num(v, k->k_min, k->k_max, &n) == -1) {
+			snprintf(err, errlen, "must be an integer from %lld to %lld",
+			    k->k_min, k->k_max);
+			return (-1);
+		}
+		if (k->k_kind == CK_INT)
+			*(int *)(base + k->k_off) = (int)n;
+		else
+			*(size_t *)(base + k->k_off) = (size_t)n;
+		return (0);
+	case CK_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+			*(int *)(base + k->k_off) = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+			*(int *)(base + k->k_off) = 0;
+		else {
+			snprintf(err, errlen, "must be yes or no");
+			return (-1);
+		}
+		return (0);
+	case CK_LOGLEVEL:
+		if (log_parse_level(v, &lvl) == -1) {
+			snprintf(err, errlen, "must be warn, info or debug");
+			return (-1);
+		}
+		*(int *)(base + k->k_off) = (int)lvl;
+		return (0);
+	}
+	snprintf(err, errlen, "internal error");
+	return (-1);
+}
+
+/*
+ * One line.  section is -1 for top level, else the role the section names.
+ * Keys of the other role's section are validated against a scratch config
+ * so a typo there is caught even on the process that ignores it.
+ */
+static int
+config_line(struct config *c, struct config *scratch, int section, char *line,
+    char *why, size_t whylen, const char **keyname)
+{
+	char		*eq, *key, *val;
+	size_t		 i;
+
+	*keyname = "";
+	if ((eq = strchr(line, '=')) == NULL) {
+		snprintf(why, whylen, "expected key = value");
+		return (-1);
+	}
+	*eq = '\0';
+	key = config_trim(line);
+	val = config_trim(eq + 1);
+	/* Allow "quoted values" for conninfo strings with spaces. */
+	if (val[0] == '"') {
+		size_t	 l = strlen(val);
+
+		if (l < 2 || val[l - 1] != '"') {
+			snprintf(why, whylen, "unterminated quote");
+			*keyname = key;
+			return (-1);
+		}
+		val[l - 1] = '\0';
+		val++;
+	}
+	*keyname = key;
+	for (i = 0; i < sizeof(ckeys) / sizeof(ckeys[0]); i++) {
+		if (strcmp(ckeys[i].k_name, key) != 0)
+			continue;
+		if (section == -1 || section == (int)c->c_role)
+			return (config_set(c, &ckeys[i], val, why, whylen));
+		return (config_set(scratch, &ckeys[i], val, why, whylen));
+	}
+	snprintf(why, whylen, "unknown key");
+	return (-1);
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE		*fp;
+	struct config	*scratch = NULL;
+	char		 buf[2048], why[160], *line;
+	const char	*key;
+	int		 lineno = 0, section = -1, rc = -1;
+	enum config_role r;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return (-1);
+	}
+	if ((scratch = config_new(c->c_role == ROLE_STAFF ? ROLE_PUBLIC :
+	    ROLE_STAFF)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto done;
+	}
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		lineno++;
+		if (strchr(buf, '\n') == NULL && !feof(fp)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			goto done;
+		}
+		line = config_trim(buf);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (*line == '[') {
+			size_t	 l = strlen(line);
+
+			if (line[l - 1] != ']') {
+				snprintf(err, errlen, "%s:%d: bad section header",
+				    path, lineno);
+				goto done;
+			}
+			line[l - 1] = '\0';
+			if (config_parse_role(line + 1, &r) == -1) {
+				snprintf(err, errlen, "%s:%d: unknown section "
+				    "(expected [public] or [staff])", path, lineno);
+				goto done;
+			}
+			section = (int)r;
+			continue;
+		}
+		if (config_line(c, scratch, section, line, why, sizeof(why),
+		    &key) == -1) {
+			snprintf(err, errlen, "%s:%d: %s%s%s", path, lineno, key,
+			    *key ? ": " : "", why);
+			goto done;
+		}
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto done;
+	}
+	rc = 0;
+ done:
+	config_free(scratch);
+	fclose(fp);
+	return (rc);
+}
+
+int
+config_check(const struct config *c, char *err, size_t errlen)
+{
+	struct stat	 st;
+
+	if (c->c_tls_cert == NULL) {
+		snprintf(err, errlen, "tls_cert: required");
+		return (-1);
+	}
+	if (c->c_tls_key == NULL) {
+		snprintf(err, errlen, "tls_key: required");
+		return (-1);
+	}
+	if (access(c->c_tls_cert, R_OK) == -1) {
+		snprintf(err, errlen, "tls_cert: %s: %s", c->c_tls_cert,
+		    strerror(errno));
+		return (-1);
+	}
+	if (stat(c->c_tls_key, &st) == -1 || access(c->c_tls_key, R_OK) == -1) {
+		snprintf(err, errlen, "tls_key: %s: %s", c->c_tls_key,
+		    strerror(errno));
+		return (-1);
+	}
+	/* A private key readable by others is a leak waiting to happen. */
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errlen, "tls_key: %s: group- or world-accessible "
+		    "(chmod 0600)", c->c_tls_key);
+		return (-1);
+	}
+	return (0);
+}

@@ -1,0 +1,59 @@
+/*
+ * meldpuntd's configuration file: `key = value` lines, `#` comments, and
+ * optional `[public]` / `[staff]` sections whose keys override the
+ * top-level ones for that role only.  Every key has a safe default; an
+ * unknown key or a bad value is reported as one line naming the file, the
+ * line, the key and the reason, and the daemon exits with EX_CONFIG (78).
+ */
+#ifndef MELDPUNT_CONFIG_H
+#define MELDPUNT_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_ERRLEN	256
+
+enum config_role {
+	ROLE_PUBLIC = 0,
+	ROLE_STAFF = 1,
+};
+
+struct config {
+	enum config_role c_role;
+	char	*c_listen_host;		/* "127.0.0.1" */
+	int	 c_listen_port;
+	char	*c_tls_cert;		/* PEM file */
+	char	*c_tls_key;		/* PEM file, mode 0600 */
+	char	*c_database;		/* libpq conninfo */
+	int	 c_db_pool_size;
+	int	 c_db_wait_ms;
+	int	 c_db_max_waiters;
+	int	 c_db_statement_timeout_ms;
+	int	 c_workers;
+	int	 c_worker_queue;
+	int	 c_max_connections;
+	size_t	 c_header_max;		/* bytes of request line + headers */
+	size_t	 c_body_max;		/* bytes of request body */
+	int	 c_request_timeout_ms;	/* total, first byte to last */
+	int	 c_idle_timeout_ms;	/* keep-alive wait for the next request */
+	int	 c_write_timeout_ms;
+	int	 c_shutdown_grace_ms;
+	int	 c_log_level;		/* enum log_level */
+	int	 c_syslog;
+	int	 c_hsts_max_age;
+};
+
+/* Defaults for role; strings are heap copies owned by the config. */
+struct config	*config_new(enum config_role role);
+void		 config_free(struct config *c);
+/*
+ * Read path into c (keys of other roles' sections are checked but not
+ * applied).  On error returns -1 and writes one line into err.
+ */
+int		 config_load(struct config *c, const char *path, char *err,
+		    size_t errlen);
+/* Check cross-key constraints after loading (files readable etc.). */
+int		 config_check(const struct config *c, char *err, size_t errlen);
+const char	*config_role_name(enum config_role role);
+int		 config_parse_role(const char *s, enum config_role *out);
+
+#endif
