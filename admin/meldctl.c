@@ -1,0 +1,208 @@
+/*
+ * meldctl: the administrator's command-line tool.  This file holds main(),
+ * the global options and the dispatch table; each command group is a
+ * small function here calling into its module (migrate.c, audit.c), so
+ * that the modules stay callable from the tests, which link every admin
+ * object except this one.  Exit codes follow sysexits(3).  Nothing here
+ * prints SQL parameters or server error text of statements that could
+ * carry secrets.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "admin/audit.h"
+#include "admin/db.h"
+#include "admin/meldctl.h"
+#include "admin/migrate.h"
+
+struct command {
+	const char	*c_name;
+	int		(*c_run)(struct meldctl_opts *, int, char **);
+	const char	*c_usage;
+	const char	*c_help;
+};
+
+static int	cmd_migrate(struct meldctl_opts *, int, char **);
+static int	cmd_audit(struct meldctl_opts *, int, char **);
+static int	cmd_help(struct meldctl_opts *, int, char **);
+
+static const struct command commands[] = {
+	{ "migrate", cmd_migrate, "migrate [--schema-dir DIR]",
+	  "Apply pending schema migrations in order, each in one transaction.\n"
+	  "Run as a PostgreSQL superuser: the first migration creates the\n"
+	  "cluster roles mp_owner, mp_public, mp_staff, mp_research, mp_admin.\n"
+	  "Applied files are checked by SHA-256; a changed applied file or a\n"
+	  "database newer than these files is refused.\n"
+	  "  --schema-dir DIR  migrations to apply (default: ./schema when\n"
+	  "                    present, else " MELDPUNT_SCHEMA_DIR ")\n" },
+	{ "audit", cmd_audit, "audit verify",
+	  "Walk the audit hash chain and recompute every hash.  Prints\n"
+	  "\"audit chain ok: N events\", or names the first broken event and\n"
+	  "exits 65 (EX_DATAERR).  Needs SELECT on audit.events (mp_admin).\n" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "Show the commands, or the help of one command.\n" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *fp)
+{
+	const struct command	*c;
+
+	fprintf(fp, "usage: meldctl [-d CONNINFO] COMMAND [ARGS]\n"
+	    "  -d CONNINFO  libpq connection string (default: $MELDCTL_DB,\n"
+	    "               else the PG* environment)\n"
+	    "commands:\n");
+	for (c = commands; c->c_name != NULL; c++)
+		fprintf(fp, "  meldctl %s\n", c->c_usage);
+	fprintf(fp, "See meldctl help COMMAND, and meldctl(8).\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	const struct command	*c;
+
+	for (c = commands; c->c_name != NULL; c++)
+		if (strcmp(c->c_name, name) == 0)
+			return (c);
+	return (NULL);
+}
+
+static void
+command_help(FILE *fp, const struct command *c)
+{
+	fprintf(fp, "usage: meldctl [-d CONNINFO] %s\n\n%s", c->c_usage,
+	    c->c_help);
+}
+
+static int
+is_help(const char *arg)
+{
+	return (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0);
+}
+
+static int
+cmd_help(struct meldctl_opts *o, int argc, char **argv)
+{
+	const struct command	*c;
+
+	(void)o;
+	if (argc < 2) {
+		usage(stdout);
+		return (EX_OK);
+	}
+	if ((c = find_command(argv[1])) == NULL) {
+		fprintf(stderr, "meldctl: no such command: %s\n", argv[1]);
+		return (EX_USAGE);
+	}
+	command_help(stdout, c);
+	return (EX_OK);
+}
+
+static int
+cmd_migrate(struct meldctl_opts *o, int argc, char **argv)
+{
+	const char	*dir = NULL;
+	PGconn		*conn;
+	int		 i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			command_help(stdout, find_command("migrate"));
+			return (EX_OK);
+		} else if (strcmp(argv[i], "--schema-dir") == 0 &&
+		    i + 1 < argc)
+			dir = argv[++i];
+		else if (strncmp(argv[i], "--schema-dir=", 13) == 0)
+			dir = argv[i] + 13;
+		else {
+			command_help(stderr, find_command("migrate"));
+			return (EX_USAGE);
+		}
+	}
+	if (dir == NULL)
+		dir = migrate_default_dir();
+	if ((conn = adb_connect(o->mo_conninfo, stderr)) == NULL)
+		return (EX_UNAVAILABLE);
+	rc = migrate_apply(conn, dir, stderr, NULL);
+	PQfinish(conn);
+	return (rc);
+}
+
+static int
+cmd_audit(struct meldctl_opts *o, int argc, char **argv)
+{
+	struct audit_report	 ar;
+	PGconn			*conn;
+	int			 rc;
+
+	if (argc >= 2 && is_help(argv[1])) {
+		command_help(stdout, find_command("audit"));
+		return (EX_OK);
+	}
+	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
+		command_help(stderr, find_command("audit"));
+		return (EX_USAGE);
+	}
+	if ((conn = adb_connect(o->mo_conninfo, stderr)) == NULL)
+		return (EX_UNAVAILABLE);
+	rc = audit_verify(conn, &ar);
+	PQfinish(conn);
+	switch (rc) {
+	case 0:
+		printf("audit chain ok: %lld events\n", ar.ar_events);
+		return (EX_OK);
+	case 1:
+		printf("audit chain broken at event %lld: %s "
+		    "(%lld events before it verified)\n", ar.ar_bad_id,
+		    ar.ar_reason, ar.ar_events);
+		return (EX_DATAERR);
+	default:
+		fprintf(stderr, "meldctl: audit verify: %s\n", ar.ar_reason);
+		return (EX_UNAVAILABLE);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option	 longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct meldctl_opts		 o;
+	const struct command		*c;
+	int				 ch;
+
+	memset(&o, 0, sizeof(o));
+	/* "+": stop at the command name; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+d:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o.mo_conninfo = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return (EX_OK);
+		default:
+			usage(stderr);
+			return (EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return (EX_USAGE);
+	}
+	if ((c = find_command(argv[0])) == NULL) {
+		fprintf(stderr, "meldctl: no such command: %s\n", argv[0]);
+		usage(stderr);
+		return (EX_USAGE);
+	}
+	return (c->c_run(&o, argc, argv));
+}
