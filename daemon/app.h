@@ -12,6 +12,8 @@ struct config;
 struct event_base;
 struct http_server;
 struct pool;
+struct public_state;
+struct staff_state;
 struct store;
 
 struct app {
@@ -21,6 +23,9 @@ struct app {
 	struct pool		*a_pool;
 	struct store		*a_store;
 	struct http_server	*a_http;
+	/* Role state: exactly one is set, by public_init() or staff_init(). */
+	struct public_state	*a_public;
+	struct staff_state	*a_staff;
 };
 
 #endif

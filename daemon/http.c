@@ -94,6 +94,7 @@ struct http_server {
 	const struct http_route	*sv_routes;
 	size_t			 sv_nroutes;
 	void			*sv_arg;
+	struct http_route	 sv_fallback_route;	/* GET/HEAD of unknown paths */
 	struct evconnlistener	*sv_listener;
 	TAILQ_HEAD(, http_conn)	 sv_conns;
 	int			 sv_nconns;
@@ -434,7 +435,14 @@ http_conn_head(struct http_conn *c, size_t headlen)
 		    "Send the body with a Content-Length header.");
 		return;
 	}
-	if ((rt = http_route_find(c->cn_srv, &r->rq_head, &known)) == NULL) {
+	rt = http_route_find(c->cn_srv, &r->rq_head, &known);
+	if (rt == NULL && !known && c->cn_srv->sv_fallback_route.rt_fn != NULL &&
+	    (r->rq_head.hd_method == HTTP_GET ||
+	    r->rq_head.hd_method == HTTP_HEAD)) {
+		c->cn_srv->sv_fallback_route.rt_method = r->rq_head.hd_method;
+		rt = &c->cn_srv->sv_fallback_route;
+	}
+	if (rt == NULL) {
 		if (known)
 			http_conn_fail(c, 405, "method_not_allowed",
 			    "This method is not allowed here.");
@@ -767,6 +775,15 @@ http_server_listen(struct http_server *s, const char *host, int port)
 	s->sv_port = ntohs(ss.ss_family == AF_INET ? sin->sin_port :
 	    sin6->sin6_port);
 	return (0);
+}
+
+void
+http_server_set_fallback(struct http_server *s, http_handler_fn fn)
+{
+	s->sv_fallback_route.rt_method = HTTP_GET;
+	s->sv_fallback_route.rt_path = "(static)";
+	s->sv_fallback_route.rt_fn = fn;
+	s->sv_fallback_route.rt_flags = 0;
 }
 
 int

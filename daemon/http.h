@@ -60,6 +60,13 @@ int		 http_server_listen(struct http_server *s, const char *host,
 		    int port);
 int		 http_server_port(const struct http_server *s);
 /*
+ * Handler for GET and HEAD of paths no route names (static files); it
+ * answers 404 itself when it has nothing.  Its route template in logs is
+ * "(static)".
+ */
+void		 http_server_set_fallback(struct http_server *s,
+		    http_handler_fn fn);
+/*
  * Stop accepting, close idle connections, and answer the requests in
  * flight with "Connection: close".  done(arg) runs on the loop once no
  * connection is left.

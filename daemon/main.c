@@ -19,24 +19,15 @@
 
 #include "daemon/app.h"
 #include "daemon/config.h"
-#include "daemon/health.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/public.h"
+#include "daemon/staff.h"
 #include "daemon/store.h"
 #include "daemon/tls.h"
 
 #define MELDPUNT_VERSION	"0.1.0"
-
-static const struct http_route public_routes[] = {
-	{ HTTP_GET, "/healthz", health_healthz, 0 },
-	{ HTTP_GET, "/readyz", health_readyz, 0 },
-};
-
-static const struct http_route staff_routes[] = {
-	{ HTTP_GET, "/healthz", health_healthz, 0 },
-	{ HTTP_GET, "/readyz", health_readyz, 0 },
-};
 
 static struct event	*grace_ev;
 
@@ -148,11 +139,11 @@ main_start(struct app *app)
 	lim.hl_max_connections = c->c_max_connections;
 	lim.hl_hsts_max_age = c->c_hsts_max_age;
 	if (c->c_role == ROLE_STAFF) {
-		routes = staff_routes;
-		nroutes = sizeof(staff_routes) / sizeof(staff_routes[0]);
+		staff_init(app);
+		routes = staff_routes(&nroutes);
 	} else {
-		routes = public_routes;
-		nroutes = sizeof(public_routes) / sizeof(public_routes[0]);
+		public_init(app);
+		routes = public_routes(&nroutes);
 	}
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
@@ -227,6 +218,10 @@ main(int argc, char *argv[])
 	if (grace_ev != NULL)
 		event_free(grace_ev);
 	http_server_free(app.a_http);
+	if (app.a_conf->c_role == ROLE_STAFF)
+		staff_free(&app);
+	else
+		public_free(&app);
 	store_free(app.a_store);
 	pool_free(app.a_pool);
 	SSL_CTX_free(app.a_tls);

@@ -42,6 +42,12 @@ for t in "$build"/tests/test_*; do
 	failed=$((failed + $(n Failing)))
 	crashed=$((crashed + $(n Crashing)))
 	[ $trc -eq 0 ] || rc=1
+	# Criterion counts a test whose worker LeakSanitizer or UBSan
+	# complained about as passed: the sanitizers' own lines decide.
+	if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' "$out"; then
+		echo "$name: sanitizer report above"
+		rc=1; failed=$((failed + 1))
+	fi
 done
 [ $tested -gt 0 ] || rc=1
 echo
