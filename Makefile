@@ -50,6 +50,8 @@ ADMIN_OBJ  := $(call obj,$(ADMIN_SRC))
 TLIB_OBJ   := $(call obj,$(TLIB_SRC))
 DAEMON_LIB_OBJ := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 ADMIN_LIB_OBJ  := $(filter-out $(BUILD)/obj/admin/meldctl.o,$(ADMIN_OBJ))
+# Pure modules of daemon/ that meldctl shares (no daemon state, no loop).
+SHARED_OBJ := $(filter $(patsubst %,$(BUILD)/obj/daemon/%.o,disclosure forms),$(DAEMON_OBJ))
 
 LIBCRYPTO := $(BUILD)/libmeldcrypto.a
 TESTS	  := $(patsubst %,$(BUILD)/tests/test_%,$(TEST_DIRS))
@@ -78,7 +80,7 @@ $(LIBCRYPTO): $(CRYPTO_OBJ)
 $(BUILD)/meldpuntd: $(DAEMON_OBJ) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/meldctl: $(ADMIN_OBJ) $(LIBCRYPTO)
+$(BUILD)/meldctl: $(ADMIN_OBJ) $(SHARED_OBJ) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .SECONDARY:
