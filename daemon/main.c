@@ -215,6 +215,11 @@ main(int argc, char *argv[])
 
 	event_free(sigterm);
 	event_free(sigint);
+	/* Draining is over: a second SIGTERM must not cut the cleanup that
+	 * wipes keys short (SIGKILL still works).  After event_free(), which
+	 * restores the handlers libevent replaced. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	if (grace_ev != NULL)
 		event_free(grace_ev);
 	http_server_free(app.a_http);

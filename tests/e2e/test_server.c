@@ -475,3 +475,55 @@ Test(e2e, bad_config_exits_78_naming_the_key, .timeout = 30)
 	cr_assert(strstr(out, "max_connections") != NULL, "%s", out);
 	cr_assert(strstr(out, ":2:") != NULL, "line number missing: %s", out);
 }
+
+Test(e2e, tls_policy_refuses_old_and_weak, .timeout = 30)
+{
+	struct tdaemon	 d;
+	struct tcl_conn	*c;
+
+	start_or_die(&d, "public", NULL, NULL);
+	cr_assert_null(tcl_connect_tls(d.port, TLS1_1_VERSION, NULL),
+	    "TLS 1.1 accepted");
+	cr_assert_null(tcl_connect_tls(d.port, TLS1_VERSION, NULL),
+	    "TLS 1.0 accepted");
+	/* TLS 1.2 without forward secrecy or without AEAD. */
+	cr_assert_null(tcl_connect_tls(d.port, TLS1_2_VERSION, "AES128-GCM-SHA256"),
+	    "static-RSA key exchange accepted");
+	cr_assert_null(tcl_connect_tls(d.port, TLS1_2_VERSION,
+	    "ECDHE-ECDSA-AES128-SHA256"), "CBC suite accepted");
+	c = tcl_connect_tls(d.port, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	cr_assert_not_null(c, "TLS 1.2 ECDHE-AESGCM refused");
+	tcl_close(c);
+	c = tcl_connect_tls(d.port, TLS1_3_VERSION, NULL);
+	cr_assert_not_null(c, "TLS 1.3 refused");
+	cr_assert_null(SSL_get_current_compression(c->ssl));
+	tcl_close(c);
+	tdaemon_stop(&d);
+}
+
+Test(e2e, sigterm_lets_inflight_request_finish, .timeout = 60)
+{
+	struct tdaemon	 d;
+	struct tcl_conn	*c;
+	struct tcl_resp	 r;
+	int		 st;
+	const char	*req = "GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+	/* A database that never answers keeps /readyz in flight for
+	 * db_wait_ms; SIGTERM during that time must not cut it off. */
+	start_or_die(&d, "public", "host=/nonexistent dbname=x user=y",
+	    "db_wait_ms = 1500\nshutdown_grace_ms = 10000\n");
+	c = tcl_connect(d.port, 1);
+	cr_assert_not_null(c);
+	cr_assert_eq(tcl_write(c, req, strlen(req)), 0);
+	usleep(300000);
+	kill(d.pid, SIGTERM);
+	cr_assert_eq(tcl_read_resp(c, 10000, &r), 0, "in-flight request dropped");
+	cr_assert_eq(r.status, 503);
+	assert_header(&r, "Connection", "close");
+	assert_header(&r, "Retry-After", "1");
+	tcl_resp_clear(&r);
+	tcl_close(c);
+	st = tdaemon_stop(&d);
+	cr_assert_eq(st, 0, "exit status after draining: %d", st);
+}

@@ -46,8 +46,36 @@ tcl_now_ms(void)
 	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
 }
 
+static struct tcl_conn *
+tcl_connect_ctx(int port, SSL_CTX *ctx);
+
 struct tcl_conn *
 tcl_connect(int port, int tls)
+{
+	return (tcl_connect_ctx(port, tls ? tcl_get_ctx() : NULL));
+}
+
+struct tcl_conn *
+tcl_connect_tls(int port, int version, const char *ciphers)
+{
+	SSL_CTX		*ctx;
+	struct tcl_conn	*c;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return (NULL);
+	/* Let OpenSSL offer what the server must refuse. */
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, version);
+	SSL_CTX_set_max_proto_version(ctx, version);
+	if (ciphers != NULL)
+		SSL_CTX_set_cipher_list(ctx, ciphers);
+	c = tcl_connect_ctx(port, ctx);
+	SSL_CTX_free(ctx);	/* connections hold their own reference */
+	return (c);
+}
+
+static struct tcl_conn *
+tcl_connect_ctx(int port, SSL_CTX *ctx)
 {
 	struct tcl_conn		*c;
 	struct sockaddr_in	 sin, src;
@@ -71,8 +99,8 @@ tcl_connect(int port, int tls)
 		goto fail;
 	if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		goto fail;
-	if (tls) {
-		if ((c->ssl = SSL_new(tcl_get_ctx())) == NULL)
+	if (ctx != NULL) {
+		if ((c->ssl = SSL_new(ctx)) == NULL)
 			goto fail;
 		SSL_set_fd(c->ssl, c->fd);
 		SSL_set_tlsext_host_name(c->ssl, "localhost");

@@ -27,6 +27,9 @@ struct tcl_resp {
 
 /* TCP to 127.0.0.1:port; with tls, a full handshake (no verification). */
 struct tcl_conn	*tcl_connect(int port, int tls);
+/* As tcl_connect with TLS, restricted to one protocol version (e.g.
+ * TLS1_1_VERSION) and, if not NULL, a TLS 1.2 cipher list. */
+struct tcl_conn	*tcl_connect_tls(int port, int version, const char *ciphers);
 void		 tcl_close(struct tcl_conn *c);
 int		 tcl_write(struct tcl_conn *c, const void *buf, size_t len);
 /* Read one response; -1 on EOF/error/timeout before a full response. */
