@@ -5,6 +5,8 @@
  * is used here and only here: after start-up, failures become HTTP
  * statuses.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "daemon/staff.h"
 #include "daemon/store.h"
 #include "daemon/tls.h"
+#include "daemon/web.h"
 
 #define MELDPUNT_VERSION	"0.1.0"
 
@@ -105,6 +108,29 @@ main_load_config(struct app *app, const char *path, enum config_role role,
 	}
 }
 
+/*
+ * Every connection needs a descriptor; raise the soft limit to the hard
+ * one and warn when the configured cap cannot be met, rather than meet
+ * EMFILE under load.
+ */
+static void
+main_raise_nofile(const struct config *c)
+{
+	struct rlimit	 rl;
+	rlim_t		 need;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	need = (rlim_t)c->c_max_connections + (rlim_t)c->c_db_pool_size + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("descriptor limit %llu is below max_connections + "
+		    "db_pool_size + 64 = %llu; lower max_connections or raise "
+		    "LimitNOFILE", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)need);
+}
+
 static void
 main_start(struct app *app)
 {
@@ -114,6 +140,7 @@ main_start(struct app *app)
 	const struct http_route	*routes;
 	size_t			 nroutes;
 
+	main_raise_nofile(c);
 	if (evthread_use_pthreads() == -1)
 		fatalx(EX_OSERR, "libevent threads unavailable");
 	if ((app->a_base = event_base_new()) == NULL)
@@ -148,6 +175,14 @@ main_start(struct app *app)
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
+	if (c->c_role == ROLE_PUBLIC && c->c_web_root != NULL) {
+		/* The reference web client: files read once, here. */
+		char	 werr[CONFIG_ERRLEN];
+
+		if (web_load(c->c_web_root, werr, sizeof(werr)) == -1)
+			fatalx(EX_CONFIG, "config web_root: %s", werr);
+		http_server_set_fallback(app->a_http, web_serve);
+	}
 	if (http_server_listen(app->a_http, c->c_listen_host,
 	    c->c_listen_port) == -1)
 		fatalx(errno == EINVAL ? EX_CONFIG : EX_UNAVAILABLE,
