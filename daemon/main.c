@@ -28,7 +28,6 @@
 #include "daemon/staff.h"
 #include "daemon/store.h"
 #include "daemon/tls.h"
-#include "daemon/web.h"
 
 #define MELDPUNT_VERSION	"0.1.0"
 
@@ -175,14 +174,6 @@ main_start(struct app *app)
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
-	if (c->c_role == ROLE_PUBLIC && c->c_web_root != NULL) {
-		/* The reference web client: files read once, here. */
-		char	 werr[CONFIG_ERRLEN];
-
-		if (web_load(c->c_web_root, werr, sizeof(werr)) == -1)
-			fatalx(EX_CONFIG, "config web_root: %s", werr);
-		http_server_set_fallback(app->a_http, web_serve);
-	}
 	if (http_server_listen(app->a_http, c->c_listen_host,
 	    c->c_listen_port) == -1)
 		fatalx(errno == EINVAL ? EX_CONFIG : EX_UNAVAILABLE,
