@@ -51,7 +51,7 @@ TLIB_OBJ   := $(call obj,$(TLIB_SRC))
 DAEMON_LIB_OBJ := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 ADMIN_LIB_OBJ  := $(filter-out $(BUILD)/obj/admin/meldctl.o,$(ADMIN_OBJ))
 # Pure modules of daemon/ that meldctl shares (no daemon state, no loop).
-SHARED_OBJ := $(filter $(patsubst %,$(BUILD)/obj/daemon/%.o,disclosure forms),$(DAEMON_OBJ))
+SHARED_OBJ := $(filter $(patsubst %,$(BUILD)/obj/daemon/%.o,disclosure forms i18n),$(DAEMON_OBJ))
 
 LIBCRYPTO := $(BUILD)/libmeldcrypto.a
 TESTS	  := $(patsubst %,$(BUILD)/tests/test_%,$(TEST_DIRS))
