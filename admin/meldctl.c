@@ -15,8 +15,11 @@
 
 #include "admin/audit.h"
 #include "admin/db.h"
+#include "admin/init.h"
 #include "admin/meldctl.h"
 #include "admin/migrate.h"
+#include "admin/staffadm.h"
+#include "admin/stats.h"
 
 struct command {
 	const char	*c_name;
@@ -42,6 +45,34 @@ static const struct command commands[] = {
 	  "Walk the audit hash chain and recompute every hash.  Prints\n"
 	  "\"audit chain ok: N events\", or names the first broken event and\n"
 	  "exits 65 (EX_DATAERR).  Needs SELECT on audit.events (mp_admin).\n" },
+	{ "stats", stats_command, "stats export --group DIMS --from YYYY-MM "
+	  "--to YYYY-MM [...]",
+	  "Export report counts with disclosure control, exactly as\n"
+	  "GET /v1/research/stats does: cells and totals with 0 < n < k\n"
+	  "withheld, complementary suppression, optional two-sided geometric\n"
+	  "noise (epsilon) debited from the actor's budget; audited as\n"
+	  "admin:<actor>.  Connect as mp_research (-d \"user=mp_research\").\n"
+	  "  --group DIMS     any of month|quarter|year, category, subtype,\n"
+	  "                   province, ground, sector, outcome (comma list)\n"
+	  "  --from, --to     period, YYYY-MM (inclusive)\n"
+	  "  --format F       csv (default, RFC 4180), json or svg\n"
+	  "  --k K            minimum cell size, 5..1000 (default 10)\n"
+	  "  --epsilon E      0 = no noise, else 0.01..10 (default 1)\n"
+	  "  --budget B       total epsilon allowed for the actor (default 10)\n"
+	  "  --actor NAME     recorded as admin:NAME (default $SUDO_USER/$USER)\n"
+	  "  -o FILE          write there instead of stdout\n" },
+	{ "user", users_cmd, users_usage, users_help },
+	{ "queue", queues_cmd, queues_usage, queues_help },
+	{ "route", routes_cmd, routes_usage, routes_help },
+	{ "key", keys_cmd, keys_usage, keys_help },
+	{ "init", init_command, "init [--keys DIR]",
+	  "Create what a new installation needs, once: key files in DIR\n"
+	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"
+	  "identity.key/.pub and recovery.key/.pub (move recovery.key OFF the\n"
+	  "machine); the default queues with their keys (private halves only\n"
+	  "wrapped to the recovery key), the default routing rules and the\n"
+	  "public keys in the database.  Idempotent: a second run changes\n"
+	  "nothing and says so.  Connect as mp_admin or a superuser.\n" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "Show the commands, or the help of one command.\n" },
 	{ NULL, NULL, NULL, NULL }

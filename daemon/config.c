@@ -19,7 +19,8 @@
 #include "daemon/config.h"
 #include "daemon/log.h"
 
-enum ckind { CK_STR, CK_INT, CK_SIZE, CK_BOOL, CK_LOGLEVEL, CK_LISTEN };
+enum ckind { CK_STR, CK_INT, CK_SIZE, CK_BOOL, CK_LOGLEVEL, CK_LISTEN,
+    CK_DOUBLE };
 
 struct ckey {
 	const char	*k_name;
@@ -50,6 +51,24 @@ static const struct ckey ckeys[] = {
 	{ "log_level",		CK_LOGLEVEL,	OFF(c_log_level), 0, 0 },
 	{ "syslog",		CK_BOOL,	OFF(c_syslog), 0, 1 },
 	{ "hsts_max_age",	CK_INT,		OFF(c_hsts_max_age), 0, 100000000 },
+	{ "totp_seal_key",	CK_STR,		OFF(c_totp_seal_key), 0, 0 },
+	{ "session_idle_s",	CK_INT,		OFF(c_session_idle_s), 1, 86400 },
+	{ "session_absolute_s",	CK_INT,		OFF(c_session_absolute_s), 1, 86400 },
+	{ "login_fail_per_source", CK_INT,	OFF(c_login_fail_per_source), 1, 100000 },
+	{ "insecure_test_clock_file", CK_STR,	OFF(c_insecure_test_clock_file), 0, 0 },
+	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
+	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
+	{ "contact_link_key",	CK_STR,		OFF(c_contact_link_key), 0, 0 },
+	{ "receipt_argon2_m_kib", CK_INT,	OFF(c_receipt_argon2_m_kib), 8192, 1048576 },
+	{ "receipt_argon2_t",	CK_INT,		OFF(c_receipt_argon2_t), 1, 64 },
+	{ "receipt_argon2_p",	CK_INT,		OFF(c_receipt_argon2_p), 1, 16 },
+	{ "reporter_session_ttl_s", CK_INT,	OFF(c_reporter_session_ttl_s), 60, 86400 },
+	{ "reporter_sessions_max", CK_INT,	OFF(c_reporter_sessions_max), 1, 1000000 },
+	{ "forms_refresh_s",	CK_INT,		OFF(c_forms_refresh_s), 1, 86400 },
+	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
+	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
+	{ "research_budget",	CK_DOUBLE,	OFF(c_research_budget), 0, 1000 },
+	{ "research_require_noise", CK_BOOL,	OFF(c_research_require_noise), 0, 1 },
 };
 #undef OFF
 
@@ -107,6 +126,18 @@ config_new(enum config_role role)
 	c->c_log_level = LOG_LVL_INFO;
 	c->c_syslog = 0;
 	c->c_hsts_max_age = 63072000;
+	c->c_session_idle_s = 900;
+	c->c_session_absolute_s = 28800;
+	c->c_login_fail_per_source = 20;
+	c->c_receipt_argon2_m_kib = 19456;	/* OWASP, DESIGN §4 */
+	c->c_receipt_argon2_t = 2;
+	c->c_receipt_argon2_p = 1;
+	c->c_reporter_session_ttl_s = 900;
+	c->c_reporter_sessions_max = 4096;
+	c->c_forms_refresh_s = 60;
+	c->c_research_k = 10;
+	c->c_research_epsilon = 1.0;
+	c->c_research_budget = 10.0;
 	return (c);
 }
 
@@ -119,6 +150,11 @@ config_free(struct config *c)
 	free(c->c_tls_cert);
 	free(c->c_tls_key);
 	free(c->c_database);
+	free(c->c_totp_seal_key);
+	free(c->c_insecure_test_clock_file);
+	free(c->c_web_root);
+	free(c->c_receipt_lookup_key);
+	free(c->c_contact_link_key);
 	free(c);
 }
 
@@ -225,6 +261,23 @@ config_set(struct config *c, const struct ckey *k, const char *v, char *err,
 		else
 			*(size_t *)(base + k->k_off) = (size_t)n;
 		return (0);
+	case CK_DOUBLE: {
+		char	*end;
+		double	 d;
+
+		/* Plain decimals only: no sign, exponent, inf or nan. */
+		errno = 0;
+		d = strtod(v, &end);
+		if (!isdigit((unsigned char)*v) || strpbrk(v, "eExXnN") ||
+		    errno != 0 || *end != '\0' || d < (double)k->k_min ||
+		    d > (double)k->k_max) {
+			snprintf(err, errlen, "must be a decimal from %lld to %lld",
+			    k->k_min, k->k_max);
+			return (-1);
+		}
+		*(double *)(base + k->k_off) = d;
+		return (0);
+	}
 	case CK_BOOL:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
 			*(int *)(base + k->k_off) = 1;
@@ -381,6 +434,12 @@ config_check(const struct config *c, char *err, size_t errlen)
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		snprintf(err, errlen, "tls_key: %s: group- or world-accessible "
 		    "(chmod 0600)", c->c_tls_key);
+		return (-1);
+	}
+	if (c->c_web_root != NULL && (stat(c->c_web_root, &st) == -1 ||
+	    !S_ISDIR(st.st_mode))) {
+		snprintf(err, errlen, "web_root: %s: not a directory",
+		    c->c_web_root);
 		return (-1);
 	}
 	return (0);

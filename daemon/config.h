@@ -40,6 +40,27 @@ struct config {
 	int	 c_log_level;		/* enum log_level */
 	int	 c_syslog;
 	int	 c_hsts_max_age;
+	/* Staff role (issue 6; docs/staff-api.md). */
+	char	*c_totp_seal_key;	/* key file "totp-seal", mode 0600 */
+	int	 c_session_idle_s;	/* staff session idle expiry */
+	int	 c_session_absolute_s;	/* staff session absolute expiry */
+	int	 c_login_fail_per_source; /* failed logins per source / 15 min */
+	char	*c_insecure_test_clock_file; /* tests only: clock offset file */
+	char	*c_web_root;		/* static web client; NULL = none (public) */
+	/* Public role (issue 5; docs/reporter-api.md). */
+	char	*c_receipt_lookup_key;	/* key file "receipt-lookup", 0600 */
+	char	*c_contact_link_key;	/* key file "contact-link", 0600 */
+	int	 c_receipt_argon2_m_kib; /* Argon2id of new receipts */
+	int	 c_receipt_argon2_t;
+	int	 c_receipt_argon2_p;
+	int	 c_reporter_session_ttl_s; /* reporter session lifetime */
+	int	 c_reporter_sessions_max; /* concurrent reporter sessions */
+	int	 c_forms_refresh_s;	/* re-read the published keys */
+	/* Research exports (issue 7; docs/research.md). */
+	int	 c_research_k;		/* minimum k, >= 5 */
+	double	 c_research_epsilon;	/* default epsilon; 0 = no noise */
+	double	 c_research_budget;	/* total epsilon per researcher */
+	int	 c_research_require_noise; /* refuse epsilon = 0 */
 };
 
 /* Defaults for role; strings are heap copies owned by the config. */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "daemon/staff.h"
 #include "daemon/store.h"
 #include "daemon/tls.h"
+#include "daemon/web.h"
 
 #define MELDPUNT_VERSION	"0.1.0"
 
@@ -107,6 +109,18 @@ main_load_config(struct app *app, const char *path, enum config_role role,
 	}
 }
 
+static void
+main_block_signals(int how)
+{
+	sigset_t	 set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(how, &set, NULL);
+}
+
 /*
  * Every connection needs a descriptor; raise the soft limit to the hard
  * one and warn when the configured cap cannot be met, rather than meet
@@ -144,9 +158,13 @@ main_start(struct app *app)
 		fatalx(EX_OSERR, "libevent threads unavailable");
 	if ((app->a_base = event_base_new()) == NULL)
 		fatalx(EX_OSERR, "cannot create event loop");
+	/* Workers inherit a mask that blocks the shutdown signals, so only
+	 * the loop thread ever sees them. */
+	main_block_signals(SIG_BLOCK);
 	if ((app->a_pool = pool_new(app->a_base, c->c_workers,
 	    c->c_worker_queue)) == NULL)
 		fatalx(EX_OSERR, "cannot start worker threads");
+	main_block_signals(SIG_UNBLOCK);
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_conninfo = c->c_database;
 	sc.sc_size = c->c_db_pool_size;
@@ -174,6 +192,14 @@ main_start(struct app *app)
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
+	if (c->c_role == ROLE_PUBLIC && c->c_web_root != NULL) {
+		/* The reference web client: files read once, here. */
+		char	 werr[CONFIG_ERRLEN];
+
+		if (web_load(c->c_web_root, werr, sizeof(werr)) == -1)
+			fatalx(EX_CONFIG, "config web_root: %s", werr);
+		http_server_set_fallback(app->a_http, web_serve);
+	}
 	if (http_server_listen(app->a_http, c->c_listen_host,
 	    c->c_listen_port) == -1)
 		fatalx(errno == EINVAL ? EX_CONFIG : EX_UNAVAILABLE,
@@ -239,11 +265,15 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(app.a_base);
 
+	/*
+	 * Draining is over: a second SIGTERM must not cut short the cleanup
+	 * that wipes keys (SIGKILL still works).  Block first: event_free()
+	 * restores the default handlers libevent replaced, and a signal in
+	 * between would kill us.  Ignoring then discards what is pending.
+	 */
+	main_block_signals(SIG_BLOCK);
 	event_free(sigterm);
 	event_free(sigint);
-	/* Draining is over: a second SIGTERM must not cut the cleanup that
-	 * wipes keys short (SIGKILL still works).  After event_free(), which
-	 * restores the handlers libevent replaced. */
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	if (grace_ev != NULL)

@@ -1,18 +1,52 @@
 /*
- * Reporter-facing endpoints (the public role).  Each handler validates its
- * input completely before anything is stored, answers every refusal with
- * a 4xx JSON error, and never logs what a reporter sent.
+ * Reporter-facing endpoints (the public role): the route table, start-up
+ * (key files, forms self-check, sessions, limiter), GET /v1/forms, and
+ * the timer that keeps the published keys current.  Each handler
+ * validates its input completely before anything is stored, answers
+ * every refusal with a 4xx JSON error in the reporter's language, and
+ * never logs what a reporter sent.  Submission is in submit.c, the
+ * reporter's inbox in inbox.c.
  */
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
 
+#include <event2/event.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "crypto/keyfile.h"
+#include "crypto/receipt.h"
 #include "daemon/app.h"
+#include "daemon/config.h"
+#include "daemon/forms.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
+#include "daemon/i18n.h"
+#include "daemon/log.h"
 #include "daemon/public.h"
+#include "daemon/public_state.h"
+#include "daemon/pubkeys.h"
+#include "daemon/ratelimit.h"
+#include "daemon/rsession.h"
+#include "daemon/store.h"
+
+#define RATELIMIT_CAPACITY	65536
+
+static void	public_forms(struct http_request *, void *);
 
 static const struct http_route routes[] = {
 	{ HTTP_GET, "/healthz", health_healthz, 0 },
 	{ HTTP_GET, "/readyz", health_readyz, 0 },
+	{ HTTP_GET, "/v1/forms", public_forms, 0 },
+	{ HTTP_POST, "/v1/reports", submit_handle, HTTP_ROUTE_JSON_BODY },
+	{ HTTP_POST, "/v1/reporter/session", inbox_login,
+	    HTTP_ROUTE_JSON_BODY },
+	{ HTTP_DELETE, "/v1/reporter/session", inbox_logout, 0 },
+	{ HTTP_GET, "/v1/reporter/case", inbox_case, 0 },
+	{ HTTP_POST, "/v1/reporter/messages", inbox_message,
+	    HTTP_ROUTE_JSON_BODY },
 };
 
 const struct http_route *
@@ -23,13 +57,331 @@ public_routes(size_t *n)
 }
 
 void
+public_error(struct http_request *req, int status, const char *code,
+    const char *field, enum i18n_lang lang, int retry_after)
+{
+	json_t		*err;
+	const char	*msg;
+	char		 key[64], ra[16];
+
+	snprintf(key, sizeof(key), "error.%s", code);
+	if ((msg = i18n_msg(key, lang)) == NULL)
+		msg = i18n_msg("error.invalid_field", lang);
+	if (status == 503 || status == 429) {
+		snprintf(ra, sizeof(ra), "%d", retry_after > 0 ?
+		    retry_after : 1);
+		http_req_add_header(req, "Retry-After", ra);
+	}
+	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	if (err != NULL && field != NULL)
+		json_object_set_new(err, "field", json_string(field));
+	http_reply_json(req, status, json_pack("{s:o}", "error", err));
+}
+
+enum i18n_lang
+public_lang(struct http_request *req)
+{
+	return (i18n_accept(http_req_header(req, "accept-language")));
+}
+
+/* {"key_id","suite":{...},"public_key"} */
+static json_t *
+public_key_json(const struct pubkey *k)
+{
+	char	*b64 = NULL;
+	json_t	*j;
+
+	if (secret_b64_encode(k->pk_pub, k->pk_publen, &b64, NULL) == -1)
+		return (NULL);
+	j = json_pack("{s:s,s:{s:i,s:i,s:i},s:s}", "key_id", k->pk_hex,
+	    "suite", "kem", k->pk_suite.kem, "kdf", k->pk_suite.kdf, "aead",
+	    k->pk_suite.aead, "public_key", b64);
+	OPENSSL_free(b64);
+	return (j);
+}
+
+static json_t *
+public_cat_keys(const struct pubkeys_cat *kc)
+{
+	json_t	*j, *queues;
+	size_t	 i;
+
+	if ((queues = json_array()) == NULL ||
+	    (j = json_pack("{s:o}", "queues", queues)) == NULL)
+		return (NULL);
+	for (i = 0; kc != NULL && i < kc->kc_n; i++) {
+		const struct pubkey	*k = &kc->kc_keys[i];
+
+		if (k->pk_purpose == PUBKEY_QUEUE)
+			json_array_append_new(queues, public_key_json(k));
+		else
+			json_object_set_new(j, k->pk_purpose ==
+			    PUBKEY_RECOVERY ? "recovery" : "identity",
+			    public_key_json(k));
+	}
+	return (j);
+}
+
+/* The whole form in one language with keys, buckets and the suite. */
+static json_t *
+public_forms_json(struct public_state *ps, enum i18n_lang l)
+{
+	json_t	*j, *cats, *langs, *buckets;
+	size_t	 i;
+
+	if ((j = forms_to_json(l)) == NULL)
+		return (NULL);
+	cats = json_object_get(j, "categories");
+	for (i = 0; i < json_array_size(cats); i++)
+		json_object_set_new(json_array_get(cats, i), "keys",
+		    public_cat_keys(pubkeys_cat(ps->ps_keys, (int)i)));
+	langs = json_array();
+	for (i = 0; i < I18N_NLANG; i++)
+		json_array_append_new(langs, json_string(i18n_code(i)));
+	buckets = json_array();
+	for (i = 0; i < ENVELOPE_NBUCKETS; i++)
+		json_array_append_new(buckets,
+		    json_integer((json_int_t)envelope_buckets[i]));
+	json_object_set_new(j, "lang", json_string(i18n_code(l)));
+	json_object_set_new(j, "dir", json_string(i18n_dir(l)));
+	json_object_set_new(j, "fallback", json_false());
+	json_object_set_new(j, "languages", langs);
+	json_object_set_new(j, "buckets", buckets);
+	json_object_set_new(j, "envelope_version",
+	    json_integer(ENVELOPE_VERSION));
+	json_object_set_new(j, "suite", json_pack("{s:i,s:i,s:i}", "kem",
+	    hpke_suite_default.kem, "kdf", hpke_suite_default.kdf, "aead",
+	    hpke_suite_default.aead));
+	return (j);
+}
+
+/*
+ * The lang query parameter: its value copied into buf (at most 16
+ * characters of [A-Za-z-_]; anything else is treated as unknown).
+ * Returns 1 when present.
+ */
+static int
+public_query_lang(const char *q, char *buf, size_t bufsz)
+{
+	const char	*p, *v;
+	size_t		 n;
+
+	buf[0] = '\0';
+	for (p = q; p != NULL && *p != '\0'; p = strchr(p, '&') ?
+	    strchr(p, '&') + 1 : NULL) {
+		if (strncmp(p, "lang=", 5) != 0)
+			continue;
+		v = p + 5;
+		n = strcspn(v, "&");
+		if (n < bufsz && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") >= n) {
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+		}
+		return (1);
+	}
+	return (0);
+}
+
+static void
+public_forms(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	struct public_state	*ps = app->a_public;
+	enum i18n_lang		 l;
+	json_t			*j;
+	char			 want[17], *s;
+	int			 asked;
+
+	asked = public_query_lang(http_req_query(req), want, sizeof(want));
+	l = asked ? I18N_DEFAULT : public_lang(req);
+	if (ps->ps_keys == NULL) {
+		public_error(req, 503, "unavailable", NULL, l, 1);
+		return;
+	}
+	if (asked && i18n_parse(want, &l) == -1) {
+		/* Unknown language: English, and say so. */
+		l = I18N_DEFAULT;
+		if ((j = public_forms_json(ps, l)) == NULL) {
+			public_error(req, 500, "internal", NULL, l, 0);
+			return;
+		}
+		json_object_set_new(j, "fallback", json_true());
+		json_object_set_new(j, "requested", json_string(want));
+		json_object_set_new(j, "notice",
+		    json_string(i18n_msg("lang.fallback", l)));
+		http_reply_json(req, 200, j);
+		return;
+	}
+	if (ps->ps_forms[l] == NULL) {
+		if ((j = public_forms_json(ps, l)) == NULL ||
+		    (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+			json_decref(j);
+			public_error(req, 500, "internal", NULL, l, 0);
+			return;
+		}
+		json_decref(j);
+		ps->ps_forms[l] = s;
+		ps->ps_formslen[l] = strlen(s);
+	}
+	http_reply_raw(req, 200, "application/json", ps->ps_forms[l],
+	    ps->ps_formslen[l], NULL);
+}
+
+static void
+public_forms_flush(struct public_state *ps)
+{
+	size_t	 i;
+
+	for (i = 0; i < I18N_NLANG; i++) {
+		free(ps->ps_forms[i]);
+		ps->ps_forms[i] = NULL;
+	}
+}
+
+static void
+public_keys_done(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct public_state	*ps = arg;
+	struct pubkeys		*k;
+	size_t			 skipped;
+
+	ps->ps_refreshing = 0;
+	if (st != STORE_OK || nres != 1) {
+		log_warnx("%s: cannot load published keys (%s)", __func__,
+		    st == STORE_QUERY_ERROR ? sqlstate : "unavailable");
+		return;
+	}
+	if ((k = pubkeys_from_result(res[0], &skipped)) == NULL)
+		return;
+	if (pubkeys_same(k, ps->ps_keys)) {
+		pubkeys_unref(k);
+		return;
+	}
+	log_info("published keys loaded: %d rows, %zu not usable",
+	    PQntuples(res[0]), skipped);
+	pubkeys_unref(ps->ps_keys);
+	ps->ps_keys = k;
+	public_forms_flush(ps);
+}
+
+static void
+public_refresh(struct public_state *ps)
+{
+	struct app		*app = ps->ps_app;
+	const char		*params[1] = { pubkeys_categories_param() };
+	struct store_stmt	 st = { .st_sql = pubkeys_sql,
+	    .st_nparams = 1, .st_values = params };
+
+	if (ps->ps_refreshing)
+		return;
+	if (store_exec(app->a_store, &st, 1, public_keys_done, ps) != NULL)
+		ps->ps_refreshing = 1;
+}
+
+static void
+public_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct public_state	*ps = arg;
+	struct timeval		 tv;
+
+	(void)fd;
+	(void)what;
+	public_refresh(ps);
+	(void)rsession_sweep(ps->ps_sessions, time(NULL));
+	/* Until keys are loaded, retry every second. */
+	tv.tv_sec = ps->ps_keys == NULL ? 1 :
+	    ps->ps_app->a_conf->c_forms_refresh_s;
+	tv.tv_usec = 0;
+	evtimer_add(ps->ps_timer, &tv);
+}
+
+void
+public_refresh_soon(struct public_state *ps)
+{
+	public_refresh(ps);
+}
+
+/* Key files: both or neither; a bad or exposed file stops start-up. */
+static void
+public_load_keys(struct public_state *ps, const struct config *c)
+{
+	char	 err[512];
+
+	if (c->c_receipt_lookup_key == NULL) {
+		if (c->c_contact_link_key != NULL)
+			fatalx(EX_CONFIG, "config receipt_lookup_key: "
+			    "required with contact_link_key");
+		log_warnx("receipt_lookup_key is not set: submissions and "
+		    "reporter logins answer 503 (run meldctl init)");
+		return;
+	}
+	if (c->c_contact_link_key == NULL)
+		fatalx(EX_CONFIG, "config contact_link_key: required with "
+		    "receipt_lookup_key");
+	if ((ps->ps_lookup_key = keyfile_read(c->c_receipt_lookup_key,
+	    KEYFILE_RECEIPT_LOOKUP, KEYFILE_SECRET, RECEIPT_LOOKUP_KEY_LEN, 1,
+	    err, sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "config receipt_lookup_key: %s", err);
+	if ((ps->ps_link_key = keyfile_read(c->c_contact_link_key,
+	    KEYFILE_CONTACT_LINK, KEYFILE_SECRET, 32, 1, err,
+	    sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "config contact_link_key: %s", err);
+}
+
+void
 public_init(struct app *app)
 {
-	(void)app;
+	struct public_state	*ps;
+	const struct config	*c = app->a_conf;
+	const char		*bad;
+	char			 err[256];
+	struct timeval		 now = { 0, 0 };
+
+	if (forms_check(err, sizeof(err)) == -1)
+		fatalx(EX_SOFTWARE, "forms: %s", err);
+	if (i18n_check(&bad) == -1)
+		fatalx(EX_SOFTWARE, "i18n: text %s incomplete", bad);
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		fatalx(EX_OSERR, "out of memory");
+	ps->ps_app = app;
+	app->a_public = ps;
+	public_load_keys(ps, c);
+	ps->ps_kdf.k_m_kib = (uint32_t)c->c_receipt_argon2_m_kib;
+	ps->ps_kdf.k_t = (uint32_t)c->c_receipt_argon2_t;
+	ps->ps_kdf.k_p = (uint32_t)c->c_receipt_argon2_p;
+	if (secret_kdf_check(&ps->ps_kdf) == -1)
+		fatalx(EX_CONFIG, "config receipt_argon2_m_kib: must be at "
+		    "least 8 * receipt_argon2_p");
+	if ((ps->ps_sessions = rsession_store_new(
+	    (size_t)c->c_reporter_sessions_max,
+	    c->c_reporter_session_ttl_s)) == NULL ||
+	    (ps->ps_limit = ratelimit_new(RATELIMIT_CAPACITY)) == NULL)
+		fatalx(EX_OSERR, "out of memory");
+	if (!rsession_locked(ps->ps_sessions))
+		log_warnx("reporter session keys are not in locked memory "
+		    "(raise RLIMIT_MEMLOCK / LimitMEMLOCK=)");
+	if ((ps->ps_timer = evtimer_new(app->a_base, public_timer, ps)) ==
+	    NULL || evtimer_add(ps->ps_timer, &now) == -1)
+		fatalx(EX_OSERR, "cannot create timer");
 }
 
 void
 public_free(struct app *app)
 {
-	(void)app;
+	struct public_state	*ps = app->a_public;
+
+	if (ps == NULL)
+		return;
+	if (ps->ps_timer != NULL)
+		event_free(ps->ps_timer);
+	public_forms_flush(ps);
+	pubkeys_unref(ps->ps_keys);
+	rsession_store_free(ps->ps_sessions);
+	ratelimit_free(ps->ps_limit);
+	secret_free(ps->ps_lookup_key);
+	secret_free(ps->ps_link_key);
+	free(ps);
+	app->a_public = NULL;
 }

@@ -1,17 +1,45 @@
 /*
- * Staff-facing endpoints (the staff role): handler login, queues and
- * cases, research exports, metrics.
+ * Staff-facing endpoints (the staff role): handler login and sessions
+ * (ssession.c), queues and cases (cases.c), metrics (metrics.c).  The
+ * research endpoints of issue 7 join this table; they authenticate with
+ * ssession_require().  Paths are exact (daemon/http.c): ids travel in
+ * query strings and bodies, never in paths, so logs never carry them.
  */
 #include <stddef.h>
 
 #include "daemon/app.h"
+#include "daemon/cases.h"
+#include "daemon/clock.h"
+#include "daemon/config.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/research.h"
+#include "daemon/ssession.h"
 #include "daemon/staff.h"
+
+#define J	HTTP_ROUTE_JSON_BODY
 
 static const struct http_route routes[] = {
 	{ HTTP_GET, "/healthz", health_healthz, 0 },
 	{ HTTP_GET, "/readyz", health_readyz, 0 },
+	{ HTTP_GET, "/metrics", metrics_get, 0 },
+	{ HTTP_POST, "/v1/staff/session", ssession_login, J },
+	{ HTTP_DELETE, "/v1/staff/session", ssession_logout, 0 },
+	{ HTTP_GET, "/v1/staff/me", ssession_me, 0 },
+	{ HTTP_GET, "/v1/staff/queues", cases_queues, 0 },
+	{ HTTP_GET, "/v1/staff/cases", cases_list, 0 },
+	{ HTTP_GET, "/v1/staff/case", cases_read, 0 },
+	{ HTTP_POST, "/v1/staff/case/claim", cases_claim, J },
+	{ HTTP_POST, "/v1/staff/case/release", cases_release, J },
+	{ HTTP_POST, "/v1/staff/case/transition", cases_transition, J },
+	{ HTTP_POST, "/v1/staff/case/notes", cases_note, J },
+	{ HTTP_POST, "/v1/staff/case/messages", cases_message, J },
+	{ HTTP_POST, "/v1/staff/case/transfer", cases_transfer, J },
+	{ HTTP_POST, "/v1/staff/case/referral", cases_referral, J },
+	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
+	{ HTTP_GET, "/v1/research/stats", research_stats, 0 },
 };
 
 const struct http_route *
@@ -24,11 +52,15 @@ staff_routes(size_t *n)
 void
 staff_init(struct app *app)
 {
-	(void)app;
+	if (clock_init(app->a_conf->c_insecure_test_clock_file) == -1)
+		fatalx(1, "%s: out of memory", __func__);
+	ssession_init(app);
 }
 
 void
 staff_free(struct app *app)
 {
 	(void)app;
+	ssession_free();
+	clock_free();
 }

@@ -37,6 +37,10 @@ if ! psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'meldpunt'" | grep -q
 	createdb meldpunt
 fi
 "$build/meldctl" -d "dbname=meldpunt" migrate --schema-dir "$top/schema"
+# Reporter side (issue 5): keys, default queues and routing rules, once;
+# later runs find them and change nothing.  Development only: the
+# recovery private key stays in var/keys, where production must not keep it.
+"$build/meldctl" -d "dbname=meldpunt" init --keys "$var/keys"
 
 if [ ! -f "$var/tls/key.pem" ]; then
 	mkdir -p "$var/tls"
@@ -52,6 +56,36 @@ conf="$var/meldpuntd.conf"
 if [ ! -f "$conf" ]; then
 	sed -e "s|@VAR@|$var|g" -e "s|@PGHOST@|$PGHOST|g" \
 	    deploy/meldpuntd.conf.dev > "$conf"
+fi
+
+# Staff side (issue 6): the totp-seal key, then once a demo handler per
+# default queue and a demo researcher.  DEVELOPMENT ONLY: their passwords
+# and TOTP secrets are written in clear to var/demo-logins.txt.
+mkdir -p "$var/keys"
+chmod 0700 "$var/keys"
+if [ ! -f "$var/keys/totp-seal.key" ]; then
+	( umask 077
+	  { echo "meldpunt-key v1 totp-seal secret"
+	    head -c 32 /dev/urandom | base64 -w0; echo; } \
+	      > "$var/keys/totp-seal.key" )
+fi
+if [ ! -f "$var/demo-logins.txt" ] && [ -f "$var/keys/recovery.key" ]; then
+	demo="$var/demo-logins.txt.tmp"
+	( umask 077
+	  echo "  DEVELOPMENT ONLY -- demo staff logins (never use in production)"
+	  for q in labour obi honour honour_urgent researcher; do
+		u="demo_$q"; kind=handler
+		[ "$q" = researcher ] && { u=demo_research; kind=researcher; }
+		pw="demo-$(head -c 9 /dev/urandom | base64 | tr '+/' 'xy')"
+		out=$(printf '%s\n' "$pw" | "$build/meldctl" \
+		    -d "dbname=meldpunt user=mp_admin" user add --kind "$kind" \
+		    --password-stdin --argon2 8192,1,1 \
+		    --totp-seal-key "$var/keys/totp-seal.key" "$u") || continue
+		[ "$kind" = handler ] && "$build/meldctl" \
+		    -d "dbname=meldpunt user=mp_admin" queue members add "$q" \
+		    "$u" --recovery-key "$var/keys/recovery.key" >/dev/null
+		echo "  $u ($kind) password: $pw  $(echo "$out" | grep '^totp-secret:')"
+	  done ) > "$demo" && mv "$demo" "$var/demo-logins.txt"
 fi
 
 "$build/meldpuntd" -c "$conf" --role public &

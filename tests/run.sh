@@ -49,6 +49,32 @@ for t in "$build"/tests/test_*; do
 		rc=1; failed=$((failed + 1))
 	fi
 done
+
+# The reference web client in a real headless Chromium (tests/browser/):
+# node's test runner prints TAP; its totals join the Criterion ones.  It
+# skips only when chromium cannot be installed, and says so.
+echo "== browser tests"
+out="$tmp/browser.out"
+"$top/tests/browser/run.sh" "$build" >"$out" 2>&1
+brc=$?
+cat "$out"
+if grep -q '^meldpunt-browser: SKIPPED' "$out"; then
+	echo "browser tests: SKIPPED (see the line above)"
+else
+	tap() { sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$out" | tail -n 1; }
+	bt=$(tap tests) bp=$(tap pass) bf=$(tap fail)
+	if [ -z "$bt" ] || [ -z "$bp" ] || [ -z "$bf" ]; then
+		echo "browser tests: no summary (exit $brc)"
+		rc=1; failed=$((failed + 1))
+	else
+		echo "browser tests: $bp passed, $bf failed"
+		tested=$((tested + bt))
+		passed=$((passed + bp))
+		failed=$((failed + bf))
+	fi
+	[ $brc -eq 0 ] || rc=1
+fi
+
 [ $tested -gt 0 ] || rc=1
 echo
 echo "[====] Synthesis: Tested: $tested | Passing: $passed | Failing: $failed | Crashing: $crashed"

@@ -122,11 +122,16 @@ Test(privileges, public_executes_only_listed_functions)
 	    "p_contact_ct bytea, p_case_id uuid)");
 }
 
-Test(privileges, research_executes_nothing_reads_only_stats_views)
+Test(privileges, research_executes_only_exports_reads_only_stats_views)
 {
 	PGconn	*r;
 
-	expect_functions("mp_research", "");
+	/* The budgeted, audited export used by `meldctl stats export`. */
+	expect_functions("mp_research",
+	    "stats.cli_export(p_actor text, p_dims text[], p_from date, p_to "
+	    "date, p_format text, p_k integer, p_epsilon numeric, p_budget "
+	    "numeric)\n"
+	    "stats.cli_spent(p_actor text)");
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM pg_class c JOIN "
 	    "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN "
 	    APP_SCHEMAS " AND c.relkind IN ('r', 'v', 'm', 'p') AND "
@@ -156,11 +161,17 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "text, p_dek_enc bytea, p_dek_wrapped bytea, p_tk_enc bytea, "
 	    "p_tk_wrapped bytea)\n"
 	    "casework.case_transition(p_case uuid, p_to text, p_reason text)\n"
+	    "casework.clocks_overdue(p_state text, p_first_contact date, "
+	    "p_ack_due date, p_feedback_due date, p_first_response_due "
+	    "timestamp with time zone, p_today date, p_now timestamp with time "
+	    "zone)\n"
 	    "casework.login_check(p_username text, p_proof bytea)\n"
 	    "casework.login_failed(p_username text)\n"
 	    "casework.login_salt(p_username text)\n"
 	    "casework.message_send(p_case uuid, p_body bytea)\n"
 	    "casework.note_add(p_case uuid, p_body bytea)\n"
+	    "casework.overdue_counts(p_today date, p_now timestamp with time "
+	    "zone)\n"
 	    "casework.referral_add(p_case uuid, p_organisation text, "
 	    "p_referred_on date, p_reference text)\n"
 	    "casework.session_create(p_username text, p_proof bytea, "
@@ -169,7 +180,11 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "casework.session_end(p_token_hash bytea)\n"
 	    "casework.session_queues()\n"
 	    "casework.session_touch(p_token_hash bytea)\n"
-	    "casework.session_user_id()");
+	    "casework.session_user_id()\n"
+	    "casework.state_counts()\n"
+	    "stats.research_export(p_dims text[], p_from date, p_to date, "
+	    "p_format text, p_k integer, p_epsilon numeric, p_budget numeric)\n"
+	    "stats.research_spent()");
 	expect_functions("mp_admin",
 	    "audit.admin_event(p_actor text, p_action text, p_object text, "
 	    "p_details jsonb)\n"

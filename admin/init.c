@@ -1,0 +1,534 @@
+/*
+ * meldctl init (see init.h).  Order matters for a run that stops half
+ * way: key files are written first (never overwritten), then every
+ * database change happens in one transaction; a second run finds the
+ * files, reuses them and completes the database.  The recovery private
+ * key is written once, with a warning that it belongs off this machine;
+ * later runs need only its public half (from the database or
+ * recovery.pub).  Queue private keys are never written to a file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/crypto.h>
+
+#include "admin/db.h"
+#include "admin/init.h"
+#include "admin/meldctl.h"
+#include "crypto/envelope.h"
+#include "crypto/hpke.h"
+#include "crypto/keyfile.h"
+#include "crypto/secret.h"
+
+#define QKEY_INFO	"meldpunt-queue-key-wrap"
+
+struct init_queue {
+	const char	*q_name;
+	const char	*q_category;
+	const char	*q_first_response;	/* NULL: not urgent */
+};
+
+/* One queue per category, and the urgent honour-violence queue. */
+static const struct init_queue queues[] = {
+	{ "labour", "labour_discrimination", NULL },
+	{ "obi", "foreign_interference", NULL },
+	{ "honour", "honour_violence", NULL },
+	{ "honour_urgent", "honour_violence", "1 hour" },
+};
+
+/* First match wins (DESIGN §6): urgent honour violence, then defaults. */
+static const struct {
+	int		 position;
+	const char	*category;
+	const char	*urgent;	/* "true" or NULL (any) */
+	const char	*queue;
+} rules[] = {
+	{ 10, "honour_violence", "true", "honour_urgent" },
+	{ 100, "labour_discrimination", NULL, "labour" },
+	{ 110, "foreign_interference", NULL, "obi" },
+	{ 120, "honour_violence", NULL, "honour" },
+};
+
+struct init_ctx {
+	PGconn		*ic_conn;
+	const char	*ic_dir;
+	FILE		*ic_out;
+	FILE		*ic_err;
+	int		 ic_changes;
+	struct hpke_key	*ic_recovery;	/* public */
+	char		 ic_recovery_id[33];
+};
+
+static void
+init_path(const struct init_ctx *ic, const char *name, char *buf,
+    size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s/%s", ic->ic_dir, name);
+}
+
+static PGresult *
+init_query(struct init_ctx *ic, const char *sql, int n, const char **v)
+{
+	PGresult	*res;
+
+	res = PQexecParams(ic->ic_conn, sql, n, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		/* SQLSTATE only: the text can echo parameter values. */
+		fprintf(ic->ic_err, "meldctl init: statement failed, "
+		    "sqlstate %s\n", adb_sqlstate(res));
+		PQclear(res);
+		return (NULL);
+	}
+	return (res);
+}
+
+/* A 32-byte secret key file: read it, or create it. */
+static int
+init_secret_file(struct init_ctx *ic, const char *name, const char *kind)
+{
+	char		 path[1024], err[1200];
+	unsigned char	 key[32];
+	struct secret	*s;
+	int		 rc;
+
+	init_path(ic, name, path, sizeof(path));
+	if (keyfile_exists(path) == 1) {
+		if ((s = keyfile_read(path, kind, KEYFILE_SECRET, 32, 0, err,
+		    sizeof(err))) == NULL) {
+			fprintf(ic->ic_err, "meldctl init: %s\n", err);
+			return (-1);
+		}
+		secret_free(s);
+		return (0);
+	}
+	if (secret_random(key, sizeof(key)) == -1)
+		return (-1);
+	rc = keyfile_write(path, kind, KEYFILE_SECRET, key, sizeof(key), err,
+	    sizeof(err));
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc == -1) {
+		fprintf(ic->ic_err, "meldctl init: %s\n", err);
+		return (-1);
+	}
+	fprintf(ic->ic_out, "created %s (%s key, mode 0600)\n", path, kind);
+	ic->ic_changes++;
+	return (0);
+}
+
+/* Generate a pair, write NAME.key (0600) and NAME.pub; returns the key. */
+static struct hpke_key *
+init_new_pair(struct init_ctx *ic, const char *kind, const char *fpriv,
+    const char *fpub)
+{
+	struct hpke_key	*k;
+	unsigned char	 sk[HPKE_PRIV_LEN], pk[HPKE_MAX_PUB];
+	size_t		 sklen = sizeof(sk), pklen = sizeof(pk);
+	char		 ppriv[1024], ppub[1024], err[1200];
+	int		 rc;
+
+	init_path(ic, fpriv, ppriv, sizeof(ppriv));
+	init_path(ic, fpub, ppub, sizeof(ppub));
+	if ((k = hpke_key_new(HPKE_KEM_P256_SHA256)) == NULL ||
+	    hpke_key_private(k, sk, &sklen) == -1 ||
+	    hpke_key_public(k, pk, &pklen) == -1) {
+		hpke_key_free(k);
+		return (NULL);
+	}
+	rc = keyfile_write(ppriv, kind, KEYFILE_PRIVATE, sk, sklen, err,
+	    sizeof(err));
+	OPENSSL_cleanse(sk, sizeof(sk));
+	if (rc == -1 || keyfile_write(ppub, kind, KEYFILE_PUBLIC, pk, pklen,
+	    err, sizeof(err)) == -1) {
+		fprintf(ic->ic_err, "meldctl init: %s\n", err);
+		hpke_key_free(k);
+		return (NULL);
+	}
+	fprintf(ic->ic_out, "created %s (%s private key, mode 0600) and %s\n",
+	    ppriv, kind, ppub);
+	ic->ic_changes += 2;
+	return (k);
+}
+
+/* The public key of a pair from NAME.pub, NULL when absent/bad. */
+static struct hpke_key *
+init_read_pub(struct init_ctx *ic, const char *kind, const char *fpub,
+    int *exists)
+{
+	char		 path[1024], err[1200];
+	struct secret	*s;
+	struct hpke_key	*k;
+
+	init_path(ic, fpub, path, sizeof(path));
+	if ((*exists = keyfile_exists(path) == 1) == 0)
+		return (NULL);
+	if ((s = keyfile_read(path, kind, KEYFILE_PUBLIC, 0, 0, err,
+	    sizeof(err))) == NULL) {
+		fprintf(ic->ic_err, "meldctl init: %s\n", err);
+		return (NULL);
+	}
+	k = hpke_key_from_public(HPKE_KEM_P256_SHA256, s->s_buf, s->s_len);
+	secret_free(s);
+	if (k == NULL)
+		fprintf(ic->ic_err, "meldctl init: %s: not a P-256 public "
+		    "key\n", path);
+	return (k);
+}
+
+static int
+init_key_hex(const struct hpke_key *k, char hex[33], char *pkhex,
+    size_t pkhexsz)
+{
+	uint8_t		 id[ENVELOPE_KEYID_LEN], pk[HPKE_MAX_PUB];
+	size_t		 pklen = sizeof(pk);
+
+	if (envelope_key_id(k, id) == -1 ||
+	    hpke_key_public(k, pk, &pklen) == -1 ||
+	    (pkhex != NULL && pkhexsz < 2 * pklen + 1))
+		return (-1);
+	secret_hex_encode(id, sizeof(id), hex);
+	if (pkhex != NULL)
+		secret_hex_encode(pk, pklen, pkhex);
+	return (0);
+}
+
+/*
+ * A key pair whose public half lives in table (recovery or identity):
+ * reuse the database's current key, else NAME.pub, else make a pair.
+ */
+static struct hpke_key *
+init_pair(struct init_ctx *ic, const char *table, const char *kind,
+    const char *fpriv, const char *fpub)
+{
+	char		 sql[256], hex[33], pkhex[2 * HPKE_MAX_PUB + 1];
+	const char	*v[2];
+	PGresult	*res;
+	struct hpke_key	*k = NULL, *fk;
+	unsigned char	 pk[HPKE_MAX_PUB];
+	int		 exists, n;
+
+	snprintf(sql, sizeof(sql), "SELECT encode(public_key, 'hex') FROM "
+	    "%s WHERE current AND kem_id = 16", table);
+	if ((res = init_query(ic, sql, 0, NULL)) == NULL)
+		return (NULL);
+	if (PQntuples(res) == 1) {
+		n = (int)strlen(PQgetvalue(res, 0, 0)) / 2;
+		if (n <= HPKE_MAX_PUB && secret_hex_decode(PQgetvalue(res, 0,
+		    0), (size_t)n * 2, pk, (size_t)n) == 0)
+			k = hpke_key_from_public(HPKE_KEM_P256_SHA256, pk,
+			    (size_t)n);
+		PQclear(res);
+		if (k == NULL) {
+			fprintf(ic->ic_err, "meldctl init: %s: current key "
+			    "is not a P-256 key\n", table);
+			return (NULL);
+		}
+		fk = init_read_pub(ic, kind, fpub, &exists);
+		if (exists && (fk == NULL || init_key_hex(fk, hex, NULL, 0) ||
+		    init_key_hex(k, pkhex, NULL, 0) || strcmp(hex, pkhex))) {
+			fprintf(ic->ic_err, "meldctl init: %s/%s differs from "
+			    "the current key in %s; refusing\n", ic->ic_dir,
+			    fpub, table);
+			hpke_key_free(fk);
+			hpke_key_free(k);
+			return (NULL);
+		}
+		hpke_key_free(fk);
+		return (k);
+	}
+	PQclear(res);
+	if ((k = init_read_pub(ic, kind, fpub, &exists)) == NULL) {
+		if (exists)
+			return (NULL);
+		if ((k = init_new_pair(ic, kind, fpriv, fpub)) == NULL)
+			return (NULL);
+	}
+	if (init_key_hex(k, hex, pkhex, sizeof(pkhex)) == -1)
+		goto fail;
+	v[0] = hex;
+	v[1] = pkhex;
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (key_id, kem_id, kdf_id, "
+	    "aead_id, public_key) VALUES ($1, 16, 1, 2, decode($2, 'hex'))",
+	    table);
+	if ((res = init_query(ic, sql, 2, v)) == NULL)
+		goto fail;
+	PQclear(res);
+	fprintf(ic->ic_out, "stored the %s public key %s in %s\n", kind, hex,
+	    table);
+	ic->ic_changes++;
+	return (k);
+ fail:
+	hpke_key_free(k);
+	return (NULL);
+}
+
+/* A queue's key pair; the private scalar only wrapped to recovery. */
+static int
+init_queue_key(struct init_ctx *ic, const char *qid, const char *qname)
+{
+	struct hpke_key	*k;
+	unsigned char	 sk[HPKE_PRIV_LEN], enc[HPKE_MAX_ENC];
+	unsigned char	 wrapped[HPKE_PRIV_LEN + HPKE_TAG_LEN];
+	unsigned char	 info[sizeof(QKEY_INFO) - 1 + 2 * ENVELOPE_KEYID_LEN];
+	char		 hex[33], pkhex[2 * HPKE_MAX_PUB + 1];
+	char		 ehex[2 * HPKE_MAX_ENC + 1], whex[2 * sizeof(wrapped) + 1];
+	size_t		 sklen = sizeof(sk), enclen = sizeof(enc);
+	const char	*v[6];
+	PGresult	*res;
+	int		 rc = -1;
+
+	if ((k = hpke_key_new(HPKE_KEM_P256_SHA256)) == NULL ||
+	    init_key_hex(k, hex, pkhex, sizeof(pkhex)) == -1 ||
+	    hpke_key_private(k, sk, &sklen) == -1)
+		goto done;
+	memcpy(info, QKEY_INFO, sizeof(QKEY_INFO) - 1);
+	if (secret_hex_decode(hex, 32, info + sizeof(QKEY_INFO) - 1, 16) ||
+	    secret_hex_decode(ic->ic_recovery_id, 32,
+	    info + sizeof(QKEY_INFO) - 1 + 16, 16) ||
+	    hpke_seal(&hpke_suite_default, ic->ic_recovery, info,
+	    sizeof(info), NULL, 0, sk, sklen, enc, &enclen, wrapped) == -1)
+		goto done;
+	secret_hex_encode(enc, enclen, ehex);
+	secret_hex_encode(wrapped, sizeof(wrapped), whex);
+	v[0] = hex;
+	v[1] = qid;
+	v[2] = pkhex;
+	v[3] = ic->ic_recovery_id;
+	v[4] = ehex;
+	v[5] = whex;
+	if ((res = init_query(ic, "INSERT INTO casework.queue_keys (key_id, "
+	    "queue_id, kem_id, kdf_id, aead_id, public_key, recovery_key_id, "
+	    "recovery_enc, recovery_wrapped) VALUES ($1, $2::integer, 16, 1, "
+	    "2, decode($3, 'hex'), $4, decode($5, 'hex'), decode($6, 'hex'))",
+	    6, v)) == NULL)
+		goto done;
+	PQclear(res);
+	fprintf(ic->ic_out, "queue %s: key %s (private key stored only "
+	    "wrapped to the recovery key)\n", qname, hex);
+	ic->ic_changes++;
+	rc = 0;
+ done:
+	OPENSSL_cleanse(sk, sizeof(sk));
+	hpke_key_free(k);
+	return (rc);
+}
+
+static int
+init_queues(struct init_ctx *ic)
+{
+	const char	*v[3];
+	PGresult	*res;
+	size_t		 i;
+	char		 qid[16];
+	int		 haskey;
+
+	for (i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
+		v[0] = queues[i].q_name;
+		v[1] = queues[i].q_category;
+		v[2] = queues[i].q_first_response;
+		if ((res = init_query(ic, "SELECT q.id, EXISTS (SELECT 1 FROM "
+		    "casework.queue_keys k WHERE k.queue_id = q.id AND "
+		    "k.current) FROM casework.queues q WHERE q.name = $1", 1,
+		    v)) == NULL)
+			return (-1);
+		if (PQntuples(res) == 0) {
+			PQclear(res);
+			if ((res = init_query(ic, "INSERT INTO casework.queues "
+			    "(name, category, first_response_interval) VALUES "
+			    "($1, $2, $3::interval) RETURNING id, false", 3,
+			    v)) == NULL)
+				return (-1);
+			fprintf(ic->ic_out, "queue %s: created (%s%s)\n",
+			    v[0], v[1], v[2] != NULL ? ", first response "
+			    "within 1 hour" : "");
+			ic->ic_changes++;
+		}
+		snprintf(qid, sizeof(qid), "%s", PQgetvalue(res, 0, 0));
+		haskey = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+		PQclear(res);
+		if (!haskey && init_queue_key(ic, qid, v[0]) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The default rules, only into an empty table (never over edits). */
+static int
+init_rules(struct init_ctx *ic)
+{
+	PGresult	*res;
+	const char	*v[4];
+	char		 pos[16];
+	size_t		 i;
+	int		 n;
+
+	if ((res = init_query(ic, "SELECT count(*) FROM "
+	    "casework.routing_rules", 0, NULL)) == NULL)
+		return (-1);
+	n = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (n > 0)
+		return (0);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		snprintf(pos, sizeof(pos), "%d", rules[i].position);
+		v[0] = pos;
+		v[1] = rules[i].category;
+		v[2] = rules[i].urgent;
+		v[3] = rules[i].queue;
+		if ((res = init_query(ic, "INSERT INTO casework.routing_rules "
+		    "(position, category, urgent, queue_id) SELECT "
+		    "$1::integer, $2, $3::boolean, id FROM casework.queues "
+		    "WHERE name = $4", 4, v)) == NULL)
+			return (-1);
+		PQclear(res);
+	}
+	fprintf(ic->ic_out, "routing: urgent honour_violence (immediate "
+	    "danger or travel within 14 days) -> honour_urgent; one "
+	    "catch-all per category\n");
+	ic->ic_changes++;
+	return (0);
+}
+
+/* Files that exist alone, outside any transaction. */
+static int
+init_files(struct init_ctx *ic)
+{
+	struct stat	 st;
+	char		 path[1024];
+	PGresult	*res;
+	int		 cases;
+
+	if (mkdir(ic->ic_dir, 0700) == 0)
+		fprintf(ic->ic_out, "created %s (mode 0700)\n", ic->ic_dir);
+	else if (errno != EEXIST || stat(ic->ic_dir, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)) {
+		fprintf(ic->ic_err, "meldctl init: %s: not a directory\n",
+		    ic->ic_dir);
+		return (-1);
+	}
+	/* A new lookup key would lock every existing reporter out. */
+	init_path(ic, INIT_F_LOOKUP, path, sizeof(path));
+	if (keyfile_exists(path) == 0) {
+		if ((res = init_query(ic, "SELECT count(*) FROM "
+		    "casework.cases", 0, NULL)) == NULL)
+			return (-1);
+		cases = atoi(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (cases > 0) {
+			fprintf(ic->ic_err, "meldctl init: %s is missing but "
+			    "the database holds reports; restore the key file "
+			    "(a new key would invalidate every receipt)\n",
+			    path);
+			return (-1);
+		}
+	}
+	if (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP) == -1 ||
+	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1)
+		return (-1);
+	return (0);
+}
+
+static int
+init_db(struct init_ctx *ic)
+{
+	struct hpke_key	*idk;
+	char		 rpriv[1024];
+	int		 before = ic->ic_changes;
+
+	if ((ic->ic_recovery = init_pair(ic, "casework.recovery_keys",
+	    KEYFILE_RECOVERY, INIT_F_RECOVERY, INIT_F_RECOVERY_PUB)) == NULL ||
+	    init_key_hex(ic->ic_recovery, ic->ic_recovery_id, NULL, 0) == -1)
+		return (-1);
+	init_path(ic, INIT_F_RECOVERY, rpriv, sizeof(rpriv));
+	if (ic->ic_changes > before && keyfile_exists(rpriv) == 1)
+		fprintf(ic->ic_out,
+		    "\n*** WARNING: %s is the OFFLINE RECOVERY PRIVATE KEY.\n"
+		    "*** It can open every report. Copy it to offline storage "
+		    "(two copies,\n*** kept apart), then DELETE it from this "
+		    "machine. meldctl asks for it\n*** only to add a queue's "
+		    "first member or to recover a queue.\n\n", rpriv);
+	if ((idk = init_pair(ic, "identity.keys", KEYFILE_IDENTITY,
+	    INIT_F_IDENTITY, INIT_F_IDENTITY_PUB)) == NULL)
+		return (-1);
+	hpke_key_free(idk);
+	if (init_queues(ic) == -1 || init_rules(ic) == -1)
+		return (-1);
+	return (0);
+}
+
+int
+init_run(PGconn *conn, const char *dir, FILE *out, FILE *err,
+    struct init_result *res)
+{
+	struct init_ctx	 ic;
+	PGresult	*r;
+	int		 rc = EX_SOFTWARE;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.ic_conn = conn;
+	ic.ic_dir = dir;
+	ic.ic_out = out;
+	ic.ic_err = err;
+	if (init_files(&ic) == -1)
+		return (EX_CANTCREAT);
+	if (adb_exec(conn, "BEGIN", NULL) == -1)
+		return (EX_UNAVAILABLE);
+	if (init_db(&ic) == -1) {
+		(void)adb_exec(conn, "ROLLBACK", NULL);
+		goto done;
+	}
+	if (ic.ic_changes > 0 && (r = init_query(&ic, "SELECT "
+	    "audit.admin_event('meldctl', 'system.init', '', '{}'::jsonb)", 0,
+	    NULL)) != NULL)
+		PQclear(r);
+	if (adb_exec(conn, "COMMIT", NULL) == -1) {
+		fprintf(err, "meldctl init: commit failed\n");
+		goto done;
+	}
+	if (ic.ic_changes == 0)
+		fprintf(out, "meldctl init: nothing to do: keys, queues and "
+		    "routing rules are already in place\n");
+	else
+		fprintf(out, "meldctl init: done (%d changes)\n",
+		    ic.ic_changes);
+	rc = 0;
+ done:
+	if (res != NULL)
+		res->ir_changes = ic.ic_changes;
+	hpke_key_free(ic.ic_recovery);
+	return (rc);
+}
+
+int
+init_command(struct meldctl_opts *o, int argc, char **argv)
+{
+	const char	*dir = INIT_KEYS_DIR;
+	PGconn		*conn;
+	int		 i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strncmp(argv[i], "--keys=", 7) == 0)
+			dir = argv[i] + 7;
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf("usage: meldctl [-d CONNINFO] init [--keys DIR]\n");
+			return (EX_OK);
+		} else {
+			fprintf(stderr, "usage: meldctl [-d CONNINFO] init "
+			    "[--keys DIR]\n");
+			return (EX_USAGE);
+		}
+	}
+	if ((conn = adb_connect(o->mo_conninfo, stderr)) == NULL)
+		return (EX_UNAVAILABLE);
+	rc = init_run(conn, dir, stdout, stderr, NULL);
+	PQfinish(conn);
+	return (rc);
+}

@@ -1,0 +1,1317 @@
+/*
+ * Casework endpoints (see cases.h).  A request that needs keys runs in up
+ * to three steps: its queries through ssession_exec() on the loop, the
+ * crypto (unwrap, decrypt, seal, re-wrap) on a worker with copies of the
+ * session's queue keys, and, for writes, one more ssession_exec() with
+ * the sealed result.  Plaintext (report content, notes, messages) exists
+ * only in the job between the worker and the reply and is wiped with it.
+ *
+ * Layouts (docs/crypto.md §2.7, §7): notes are envelope items under the
+ * case DEK with ctx "meldpunt-note" || case id; thread messages are items
+ * under the thread key with ctx "meldpunt-thread" || case id; the stored
+ * envelope's ciphertext column is dek_commit || content ciphertext.
+ *
+ * Logs name the function and SQLSTATE only: never ids, text or keys.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "crypto/envelope.h"
+#include "crypto/hpke.h"
+#include "crypto/secret.h"
+#include "crypto/staffcred.h"
+#include "daemon/app.h"
+#include "daemon/cases.h"
+#include "daemon/clock.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/pool.h"
+#include "daemon/squery.h"
+#include "daemon/ssession.h"
+#include "daemon/store.h"
+
+#define NOTE_CTX	"meldpunt-note"
+#define THREAD_CTX	"meldpunt-thread"
+#define TEXT_MAX	(64 * 1024)
+#define LIST_MAX	200
+#define LIST_DEFAULT	50
+#define KID_HEX		(2 * STAFFCRED_KEYID_LEN + 1)
+
+/* The case's crypto material, copied out of a PGresult on the loop. */
+struct cmat {
+	int			 m_have_env;
+	unsigned int		 m_version;
+	struct hpke_suite	 m_suite;
+	char			 m_category[ENVELOPE_CATEGORY_MAX + 1];
+	unsigned char		*m_nonce;
+	size_t			 m_noncelen;
+	unsigned char		*m_ct;		/* commit || ciphertext */
+	size_t			 m_ctlen;
+	char			 m_wkid[KID_HEX];
+	unsigned char		*m_wenc, *m_wdek;
+	size_t			 m_wenclen, m_wdeklen;
+	char			 m_tkid[KID_HEX];
+	unsigned char		*m_tenc, *m_twrap;
+	size_t			 m_tenclen, m_twraplen;
+	struct secret		*m_qkey;	/* for m_wkid */
+	struct secret		*m_tqkey;	/* for m_tkid */
+};
+
+/* A message or note row. */
+struct citem {
+	long long		 i_id;
+	char			 i_dir[16];
+	char			 i_when[40];
+	char			 i_author[STAFFCRED_USER_MAX + 1];
+	char			 i_text_key[48];
+	unsigned char		*i_body;
+	size_t			 i_bodylen;
+};
+
+enum cop { OP_READ, OP_NOTE, OP_MESSAGE, OP_TRANSFER };
+
+struct cjob {
+	struct app		*j_app;
+	struct http_request	*j_req;
+	struct ssession		*j_s;
+	enum cop		 j_op;
+	char			 j_case[37];
+	unsigned char		 j_case_id[16];
+	char			*j_text;
+	size_t			 j_textlen;
+	struct cmat		 j_m;
+	json_t			*j_meta;	/* OP_READ: the clear fields */
+	struct citem		*j_msgs, *j_notes;
+	size_t			 j_nmsgs, j_nnotes;
+	/* worker output */
+	int			 j_ok;
+	json_t			*j_out;
+	unsigned char		*j_sealed;
+	size_t			 j_sealedlen;
+	/* OP_TRANSFER */
+	char			 j_target[64];
+	int			 j_tq;
+	char			 j_tkid[KID_HEX];
+	unsigned char		 j_tpub[HPKE_MAX_PUB];
+	size_t			 j_tpublen;
+	unsigned char		 j_denc[HPKE_MAX_ENC], j_dwrap[48];
+	size_t			 j_denclen;
+	unsigned char		 j_tenc[HPKE_MAX_ENC], j_twrap[48];
+	size_t			 j_tenclen;
+};
+
+static const char case_sql[] =
+    "SELECT c.id, e.version, e.kem_id, e.kdf_id, e.aead_id, e.category, "
+    "e.nonce, e.ciphertext, w.key_id, w.enc, w.wrapped_dek, "
+    "c.thread_key_id, c.thread_key_enc, c.thread_key_wrapped "
+    "FROM casework.cases c "
+    "LEFT JOIN intake.envelopes e ON e.case_id = c.id "
+    "LEFT JOIN intake.wraps w ON w.case_id = c.id AND w.kind = 'queue' "
+    "WHERE c.id = $1::uuid";
+
+#define OVERDUE_EXPR(c) \
+    "casework.clocks_overdue(" c ".state, " c ".first_contact_on, " \
+    c ".ack_due, " c ".feedback_due, " c ".first_response_due, " \
+    "$1::date, $2::timestamptz)"
+
+/* ------------------------------------------------------------ helpers */
+
+static void
+item_clear(struct citem *it, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; it != NULL && i < n; i++)
+		free(it[i].i_body);
+	free(it);
+}
+
+static void
+cmat_clear(struct cmat *m)
+{
+	free(m->m_nonce);
+	free(m->m_ct);
+	free(m->m_wenc);
+	free(m->m_wdek);
+	free(m->m_tenc);
+	free(m->m_twrap);
+	secret_free(m->m_qkey);
+	secret_free(m->m_tqkey);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+cjob_free(struct cjob *j)
+{
+	if (j == NULL)
+		return;
+	if (j->j_text != NULL)
+		OPENSSL_clear_free(j->j_text, j->j_textlen + 1);
+	cmat_clear(&j->j_m);
+	json_decref(j->j_meta);
+	json_decref(j->j_out);
+	item_clear(j->j_msgs, j->j_nmsgs);
+	item_clear(j->j_notes, j->j_nnotes);
+	free(j->j_sealed);
+	if (j->j_s != NULL)
+		ssession_unref(j->j_s);
+	OPENSSL_cleanse(j, sizeof(*j));
+	free(j);
+}
+
+static struct cjob *
+cjob_new(struct http_request *req, void *arg, struct ssession *s,
+    enum cop op)
+{
+	struct cjob	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return (NULL);
+	}
+	j->j_app = arg;
+	j->j_req = req;
+	j->j_s = s;
+	j->j_op = op;
+	ssession_ref(s);
+	return (j);
+}
+
+static void
+busy(struct http_request *req)
+{
+	http_reply_error(req, 503, "unavailable",
+	    "The service is busy; try again shortly.");
+}
+
+static unsigned char *
+bytea_dup(const PGresult *res, int row, int col, size_t *len)
+{
+	const char	*v;
+	unsigned char	*b;
+	size_t		 n;
+
+	*len = 0;
+	if (PQgetisnull(res, row, col))
+		return (NULL);
+	v = PQgetvalue(res, row, col);
+	if (v[0] != '\\' || v[1] != 'x' || (n = strlen(v + 2)) % 2 != 0 ||
+	    (b = malloc(n / 2 + 1)) == NULL)
+		return (NULL);
+	if (secret_hex_decode(v + 2, n, b, n / 2) == -1) {
+		free(b);
+		return (NULL);
+	}
+	*len = n / 2;
+	return (b);
+}
+
+/* Copy the case_sql row into m; 0 when the row exists. */
+static int
+cmat_load(struct cmat *m, const PGresult *r, const struct ssession *s)
+{
+	if (PQntuples(r) != 1)
+		return (-1);
+	if (!PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 8)) {
+		m->m_have_env = 1;
+		m->m_version = (unsigned int)atoi(PQgetvalue(r, 0, 1));
+		m->m_suite.kem = (uint16_t)atoi(PQgetvalue(r, 0, 2));
+		m->m_suite.kdf = (uint16_t)atoi(PQgetvalue(r, 0, 3));
+		m->m_suite.aead = (uint16_t)atoi(PQgetvalue(r, 0, 4));
+		snprintf(m->m_category, sizeof(m->m_category), "%s",
+		    PQgetvalue(r, 0, 5));
+		m->m_nonce = bytea_dup(r, 0, 6, &m->m_noncelen);
+		m->m_ct = bytea_dup(r, 0, 7, &m->m_ctlen);
+		snprintf(m->m_wkid, sizeof(m->m_wkid), "%s",
+		    PQgetvalue(r, 0, 8));
+		m->m_wenc = bytea_dup(r, 0, 9, &m->m_wenclen);
+		m->m_wdek = bytea_dup(r, 0, 10, &m->m_wdeklen);
+		m->m_qkey = ssession_queue_key(s, m->m_wkid);
+	}
+	snprintf(m->m_tkid, sizeof(m->m_tkid), "%s", PQgetvalue(r, 0, 11));
+	m->m_tenc = bytea_dup(r, 0, 12, &m->m_tenclen);
+	m->m_twrap = bytea_dup(r, 0, 13, &m->m_twraplen);
+	m->m_tqkey = ssession_queue_key(s, m->m_tkid);
+	return (0);
+}
+
+static struct hpke_key *
+key_of(const struct secret *scalar)
+{
+	if (scalar == NULL)
+		return (NULL);
+	return (hpke_key_from_private(HPKE_KEM_P256_SHA256, scalar->s_buf,
+	    scalar->s_len));
+}
+
+/* Worker: the envelope with its queue wrap and the DEK; -1 if either
+ * cannot be had (no key in this session, damaged data). */
+static int
+cmat_dek(const struct cmat *m, struct envelope **envp, unsigned char *dek)
+{
+	struct envelope	*env = NULL;
+	struct hpke_key	*sk = NULL;
+	unsigned char	 kid[STAFFCRED_KEYID_LEN];
+	int		 rc = -1;
+
+	*envp = NULL;
+	if (!m->m_have_env || m->m_ct == NULL || m->m_nonce == NULL ||
+	    m->m_ctlen < ENVELOPE_COMMIT_LEN ||
+	    staffcred_key_id_parse(m->m_wkid, kid) == -1)
+		return (-1);
+	if ((env = envelope_new(m->m_version, &m->m_suite, m->m_category,
+	    m->m_nonce, m->m_noncelen, m->m_ct, ENVELOPE_COMMIT_LEN,
+	    m->m_ct + ENVELOPE_COMMIT_LEN, m->m_ctlen - ENVELOPE_COMMIT_LEN)) ==
+	    NULL || envelope_add_wrap(env, kid, sizeof(kid), m->m_wenc,
+	    m->m_wenclen, m->m_wdek, m->m_wdeklen) == -1)
+		goto done;
+	if ((sk = key_of(m->m_qkey)) == NULL ||
+	    envelope_unwrap(env, kid, sk, dek) == -1)
+		goto done;
+	rc = 0;
+ done:
+	hpke_key_free(sk);
+	if (rc == 0)
+		*envp = env;
+	else
+		envelope_free(env);
+	return (rc);
+}
+
+static int
+cmat_thread_key(const struct cmat *m, const unsigned char *case_id,
+    unsigned char *tk)
+{
+	struct hpke_key	*sk;
+	unsigned char	 kid[STAFFCRED_KEYID_LEN];
+	int		 rc;
+
+	if (staffcred_key_id_parse(m->m_tkid, kid) == -1 ||
+	    (sk = key_of(m->m_tqkey)) == NULL)
+		return (-1);
+	rc = staffcred_unwrap_thread_key(sk, kid, case_id, m->m_tenc,
+	    m->m_tenclen, m->m_twrap, m->m_twraplen, tk);
+	hpke_key_free(sk);
+	return (rc);
+}
+
+/* ctx = label || case id (16 raw bytes) */
+static size_t
+item_ctx(const char *label, const unsigned char *case_id, unsigned char *ctx)
+{
+	size_t	l = strlen(label);
+
+	memcpy(ctx, label, l);
+	memcpy(ctx + l, case_id, 16);
+	return (l + 16);
+}
+
+/* Decrypt an item into a JSON string; JSON null when it does not open. */
+static json_t *
+item_json(const unsigned char *key, const char *label,
+    const unsigned char *case_id, const struct citem *it)
+{
+	unsigned char	 ctx[64];
+	size_t		 ctxlen = item_ctx(label, case_id, ctx), ptlen;
+	uint8_t		*pt = NULL;
+	json_t		*v;
+
+	if (key == NULL || it->i_body == NULL ||
+	    envelope_item_open(key, ctx, ctxlen, it->i_body, it->i_bodylen,
+	    &pt, &ptlen) == -1)
+		return (json_null());
+	v = json_stringn((const char *)pt, ptlen);
+	OPENSSL_clear_free(pt, ptlen);
+	return (v != NULL ? v : json_null());
+}
+
+/* Parse a JSON body strictly; fmt as json_unpack with '!'.  -1: 400 sent. */
+static json_t *
+body_json(struct http_request *req)
+{
+	const unsigned char	*b;
+	size_t			 len;
+	json_error_t		 jerr;
+	json_t			*j;
+
+	b = http_req_body(req, &len);
+	if ((j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL || !json_is_object(j)) {
+		json_decref(j);
+		http_reply_error(req, 400, "bad_request",
+		    "The body must be a JSON object.");
+		return (NULL);
+	}
+	return (j);
+}
+
+static int
+case_id_ok(const char *id, unsigned char *raw)
+{
+	return (id != NULL && staffcred_uuid_parse(id, raw) == 0);
+}
+
+static void
+bad_case(struct http_request *req)
+{
+	/* Not even well-formed: no such case. */
+	http_reply_error(req, 404, "not_found", "No such case.");
+}
+
+static int
+text_ok(const char *t)
+{
+	size_t	n = strlen(t);
+
+	return (n > 0 && n <= TEXT_MAX);
+}
+
+/* -------------------------------------------------- simple JSON queries */
+
+/* The first column of one row is a JSON document made by SQL. */
+struct jq {
+	struct http_request	*q_req;
+	struct ssession		*q_s;
+	const char		*q_member;	/* wrap it: {member: doc} */
+	int			 q_need_row;	/* res[1] must have a row */
+	int			 q_limit;	/* list paging, 0 = none */
+};
+
+static void
+jq_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct jq	*q = arg;
+	json_t		*doc, *out, *last;
+	json_error_t	 jerr;
+	char		 cur[80];
+
+	if (st != STORE_OK) {
+		ssession_reply_error(q->q_req, st, sqlstate);
+		goto done;
+	}
+	if (q->q_need_row && (n < 2 || PQntuples(res[1]) != 1)) {
+		http_reply_error(q->q_req, 404, "not_found", "No such queue.");
+		goto done;
+	}
+	if (PQntuples(res[0]) != 1 || (doc = json_loads(PQgetvalue(res[0], 0,
+	    0), 0, &jerr)) == NULL) {
+		http_reply_error(q->q_req, 500, "internal", "Internal error.");
+		goto done;
+	}
+	out = json_pack("{s:o}", q->q_member, doc);
+	if (q->q_limit > 0 && json_is_array(doc)) {
+		/* One row more than asked was fetched: it says "there is
+		 * a next page"; the cursor is the last row shown. */
+		if ((int)json_array_size(doc) > q->q_limit) {
+			json_array_remove(doc, json_array_size(doc) - 1);
+			last = json_array_get(doc, json_array_size(doc) - 1);
+			snprintf(cur, sizeof(cur), "%s.%s",
+			    json_string_value(json_object_get(last,
+			    "received_on")), json_string_value(
+			    json_object_get(last, "id")));
+			json_object_set_new(out, "next", json_string(cur));
+		} else
+			json_object_set_new(out, "next", json_null());
+	}
+	http_reply_json(q->q_req, 200, out);
+ done:
+	ssession_unref(q->q_s);
+	free(q);
+}
+
+static void
+jq_run(struct http_request *req, struct ssession *s, const char *member,
+    const struct store_stmt *st, int n, int need_row, int limit)
+{
+	struct jq	*q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		busy(req);
+		return;
+	}
+	q->q_req = req;
+	q->q_s = s;
+	q->q_member = member;
+	q->q_need_row = need_row;
+	q->q_limit = limit;
+	ssession_ref(s);
+	if (ssession_exec(s, st, n, jq_done, q) == -1) {
+		ssession_unref(s);
+		free(q);
+		busy(req);
+	}
+}
+
+void
+cases_queues(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct store_stmt	 st;
+	char			 today[11], now[32];
+	const char		*p[2] = { today, now };
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
+		return;
+	clock_today(today);
+	clock_timestamp(now);
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT coalesce(json_agg(json_build_object("
+	    "'name', q.name, 'category', q.category, "
+	    "'urgent', q.first_response_interval IS NOT NULL, "
+	    "'counts', coalesce((SELECT json_object_agg(x.state, x.n) FROM "
+	    "(SELECT c.state, count(*) AS n FROM casework.cases c "
+	    "WHERE c.queue_id = q.id GROUP BY c.state) x), '{}'::json), "
+	    "'overdue', (SELECT count(*) FROM casework.cases c "
+	    "WHERE c.queue_id = q.id AND cardinality(" OVERDUE_EXPR("c")
+	    ") > 0)) ORDER BY q.name), '[]'::json)::text "
+	    "FROM casework.queues q WHERE q.id = ANY (casework.session_queues())";
+	st.st_nparams = 2;
+	st.st_values = p;
+	jq_run(req, s, "queues", &st, 1, 0, 0);
+}
+
+static const char *const list_names[] = { "queue", "state", "priority",
+	"overdue", "from", "to", "limit", "after", NULL };
+
+static int
+is_date(const char *d)
+{
+	int	i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? d[i] != '-' :
+		    !isdigit((unsigned char)d[i]))
+			return (0);
+	return (d[10] == '\0');
+}
+
+static int
+is_dim(const char *v)
+{
+	size_t	i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (!(islower((unsigned char)v[i]) ||
+		    isdigit((unsigned char)v[i]) || v[i] == '_'))
+			return (0);
+	return (i > 0 && i <= 40);
+}
+
+void
+cases_list(struct http_request *req, void *arg)
+{
+	const char		*qs = http_req_query(req);
+	struct ssession		*s;
+	struct store_stmt	 st[2];
+	char			 today[11], now[32], queue[64], state[32];
+	char			 prio[8], od[8], from[16], to[16], lim[8];
+	char			 after[80], adate[11], aid[37], limp1[8];
+	const char		*p[11];
+	unsigned char		 raw[16];
+	int			 limit = LIST_DEFAULT, rs, rp, ro, rf, rt, rl,
+				 ra;
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
+		return;
+	if (squery_check(qs, list_names) == -1 ||
+	    squery_get(qs, "queue", queue, sizeof(queue)) != 1 ||
+	    !is_dim(queue) ||
+	    (rs = squery_get(qs, "state", state, sizeof(state))) == -1 ||
+	    (rs && !is_dim(state)) ||
+	    (rp = squery_get(qs, "priority", prio, sizeof(prio))) == -1 ||
+	    (rp && (strlen(prio) != 1 || prio[0] < '1' || prio[0] > '5')) ||
+	    (ro = squery_get(qs, "overdue", od, sizeof(od))) == -1 ||
+	    (ro && strcmp(od, "true") != 0 && strcmp(od, "false") != 0) ||
+	    (rf = squery_get(qs, "from", from, sizeof(from))) == -1 ||
+	    (rf && !is_date(from)) ||
+	    (rt = squery_get(qs, "to", to, sizeof(to))) == -1 ||
+	    (rt && !is_date(to)) ||
+	    (rl = squery_get(qs, "limit", lim, sizeof(lim))) == -1 ||
+	    (rl && ((limit = atoi(lim)) < 1 || limit > LIST_MAX ||
+	    strspn(lim, "0123456789") != strlen(lim))) ||
+	    (ra = squery_get(qs, "after", after, sizeof(after))) == -1 ||
+	    (ra && (strlen(after) != 47 || after[10] != '.'))) {
+		http_reply_error(req, 400, "bad_request", "Bad filter: use "
+		    "queue, state, priority (1-5), overdue (true|false), from, "
+		    "to (YYYY-MM-DD), limit (1-200), after (a cursor).");
+		return;
+	}
+	if (ra) {
+		memcpy(adate, after, 10);
+		adate[10] = '\0';
+		memcpy(aid, after + 11, 36);
+		aid[36] = '\0';
+		if (!is_date(adate) || !case_id_ok(aid, raw)) {
+			http_reply_error(req, 400, "bad_request",
+			    "Bad cursor.");
+			return;
+		}
+	}
+	clock_today(today);
+	clock_timestamp(now);
+	snprintf(limp1, sizeof(limp1), "%d", limit + 1);
+	p[0] = today;
+	p[1] = now;
+	p[2] = queue;
+	p[3] = rs ? state : NULL;
+	p[4] = rp ? prio : NULL;
+	p[5] = rf ? from : NULL;
+	p[6] = rt ? to : NULL;
+	p[7] = ro ? od : NULL;
+	p[8] = ra ? adate : NULL;
+	p[9] = ra ? aid : NULL;
+	p[10] = limp1;
+	memset(st, 0, sizeof(st));
+	st[0].st_sql = "SELECT coalesce(json_agg(json_build_object("
+	    "'id', x.id, 'state', x.state, 'priority', x.priority, "
+	    "'category', x.category, 'subtype', x.subtype, "
+	    "'urgent', x.urgent, 'received_on', x.received_on, "
+	    "'ack_due', x.ack_due, 'feedback_due', x.feedback_due, "
+	    "'first_response_due', x.first_response_due, "
+	    "'first_contact_on', x.first_contact_on, "
+	    "'assigned_to', (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = x.assigned_to), 'contact_given', x.contact_given, "
+	    "'overdue', x.od) ORDER BY x.received_on DESC, x.id DESC), "
+	    "'[]'::json)::text FROM (SELECT * FROM (SELECT c.*, "
+	    OVERDUE_EXPR("c") " AS od FROM casework.cases c "
+	    "JOIN casework.queues q ON q.id = c.queue_id WHERE q.name = $3 "
+	    "AND ($4::text IS NULL OR c.state = $4) "
+	    "AND ($5::smallint IS NULL OR c.priority = $5) "
+	    "AND ($6::date IS NULL OR c.received_on >= $6) "
+	    "AND ($7::date IS NULL OR c.received_on <= $7) "
+	    "AND ($9::date IS NULL OR (c.received_on, c.id) < "
+	    "($9::date, $10::uuid))) y "
+	    "WHERE $8::boolean IS NULL OR (cardinality(y.od) > 0) = $8 "
+	    "ORDER BY y.received_on DESC, y.id DESC LIMIT $11::integer) x";
+	st[0].st_nparams = 11;
+	st[0].st_values = p;
+	/* A queue the caller does not belong to does not exist for them. */
+	st[1].st_sql = "SELECT 1 FROM casework.queues q WHERE q.name = $1 "
+	    "AND q.id = ANY (casework.session_queues())";
+	st[1].st_nparams = 1;
+	st[1].st_values = p + 2;
+	jq_run(req, s, "cases", st, 2, 1, limit);
+}
+
+void
+cases_overdue(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct store_stmt	 st;
+	char			 today[11], now[32];
+	const char		*p[2] = { today, now };
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
+		return;
+	clock_today(today);
+	clock_timestamp(now);
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT coalesce(json_agg(json_build_object("
+	    "'id', x.id, 'queue', x.qname, 'state', x.state, "
+	    "'priority', x.priority, 'urgent', x.urgent, "
+	    "'received_on', x.received_on, 'ack_due', x.ack_due, "
+	    "'feedback_due', x.feedback_due, "
+	    "'first_response_due', x.first_response_due, 'overdue', x.od) "
+	    "ORDER BY x.received_on, x.id), '[]'::json)::text "
+	    "FROM (SELECT c.*, q.name AS qname, " OVERDUE_EXPR("c") " AS od "
+	    "FROM casework.cases c JOIN casework.queues q "
+	    "ON q.id = c.queue_id) x WHERE cardinality(x.od) > 0";
+	st.st_nparams = 2;
+	st.st_values = p;
+	jq_run(req, s, "cases", &st, 1, 0, 0);
+}
+
+/* -------------------------------------------------- simple case writes */
+
+/* One function call on a case; the reply is {case, <member>: value}. */
+struct cw {
+	struct http_request	*w_req;
+	struct ssession		*w_s;
+	char			 w_case[37];
+	const char		*w_member;
+	int			 w_status;
+};
+
+static void
+cw_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct cw	*w = arg;
+	const char	*v;
+
+	(void)n;
+	if (st != STORE_OK)
+		ssession_reply_error(w->w_req, st, sqlstate);
+	else {
+		v = PQgetisnull(res[0], 0, 0) ? NULL : PQgetvalue(res[0], 0, 0);
+		http_reply_json(w->w_req, w->w_status, json_pack("{s:s,s:s?}",
+		    "case", w->w_case, w->w_member, v));
+	}
+	ssession_unref(w->w_s);
+	free(w);
+}
+
+static void
+cw_run(struct http_request *req, struct ssession *s, const char *case_id,
+    const char *member, int status, const char *sql, const char **p, int n)
+{
+	struct store_stmt	 st;
+	struct cw		*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		busy(req);
+		return;
+	}
+	w->w_req = req;
+	w->w_s = s;
+	w->w_member = member;
+	w->w_status = status;
+	snprintf(w->w_case, sizeof(w->w_case), "%s", case_id);
+	memset(&st, 0, sizeof(st));
+	st.st_sql = sql;
+	st.st_nparams = n;
+	st.st_values = p;
+	ssession_ref(s);
+	if (ssession_exec(s, &st, 1, cw_done, w) == -1) {
+		ssession_unref(s);
+		free(w);
+		busy(req);
+	}
+}
+
+static void
+assign(struct http_request *req, int claim)
+{
+	struct ssession	*s;
+	json_t		*j;
+	const char	*id, *p[1];
+	unsigned char	 raw[16];
+
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (j = body_json(req)) == NULL)
+		return;
+	if (json_unpack(j, "{s:s!}", "case", &id) == -1) {
+		http_reply_error(req, 400, "bad_request",
+		    "Expected {\"case\": id}.");
+	} else if (!case_id_ok(id, raw))
+		bad_case(req);
+	else {
+		p[0] = id;
+		cw_run(req, s, id, "assigned_to", 200, claim ?
+		    "SELECT (SELECT u.username FROM casework.users u "
+		    "WHERE u.id = casework.session_user_id()) FROM (SELECT "
+		    "casework.case_assign($1::uuid, true)) x" :
+		    "SELECT NULL::text FROM (SELECT "
+		    "casework.case_assign($1::uuid, false)) x", p, 1);
+	}
+	json_decref(j);
+}
+
+void
+cases_claim(struct http_request *req, void *arg)
+{
+	(void)arg;
+	assign(req, 1);
+}
+
+void
+cases_release(struct http_request *req, void *arg)
+{
+	(void)arg;
+	assign(req, 0);
+}
+
+void
+cases_transition(struct http_request *req, void *arg)
+{
+	struct ssession	*s;
+	json_t		*j;
+	const char	*id, *to, *reason, *p[3];
+	unsigned char	 raw[16];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (j = body_json(req)) == NULL)
+		return;
+	if (json_unpack(j, "{s:s,s:s,s:s!}", "case", &id, "to", &to,
+	    "reason", &reason) == -1 || !is_dim(to) || strlen(reason) == 0 ||
+	    strlen(reason) > 200)
+		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
+		    "id, \"to\": state, \"reason\": 1-200 characters}.");
+	else if (!case_id_ok(id, raw))
+		bad_case(req);
+	else {
+		p[0] = id;
+		p[1] = to;
+		p[2] = reason;
+		cw_run(req, s, id, "state", 200, "SELECT casework."
+		    "case_transition($1::uuid, $2, $3)", p, 3);
+	}
+	json_decref(j);
+}
+
+void
+cases_referral(struct http_request *req, void *arg)
+{
+	struct ssession	*s;
+	json_t		*j;
+	const char	*id, *org, *on, *ref = "", *p[4];
+	unsigned char	 raw[16];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (j = body_json(req)) == NULL)
+		return;
+	if (json_unpack(j, "{s:s,s:s,s:s,s?s!}", "case", &id,
+	    "organisation", &org, "referred_on", &on, "reference", &ref) ==
+	    -1 || strlen(org) == 0 || strlen(org) > 200 || !is_date(on) ||
+	    strlen(ref) > 200)
+		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
+		    "id, \"organisation\": name, \"referred_on\": YYYY-MM-DD, "
+		    "\"reference\": optional}.");
+	else if (!case_id_ok(id, raw))
+		bad_case(req);
+	else {
+		p[0] = id;
+		p[1] = org;
+		p[2] = on;
+		p[3] = ref;
+		cw_run(req, s, id, "referral", 201, "SELECT casework."
+		    "referral_add($1::uuid, $2, $3::date, $4)", p, 4);
+	}
+	json_decref(j);
+}
+
+/* -------------------------------------------------- jobs with keys */
+
+static void cjob_work(void *);
+static void cjob_work_done(void *);
+
+static void
+cjob_submit(struct cjob *j)
+{
+	if (pool_submit(j->j_app->a_pool, cjob_work, cjob_work_done, j) ==
+	    -1) {
+		busy(j->j_req);
+		cjob_free(j);
+	}
+}
+
+static int
+items_load(const PGresult *r, struct citem **out, size_t *n)
+{
+	int	i, rows = PQntuples(r);
+
+	*n = 0;
+	if (rows == 0)
+		return (0);
+	if ((*out = calloc((size_t)rows, sizeof(**out))) == NULL)
+		return (-1);
+	/* Columns: id/seq, direction, when, author, text_key, body. */
+	for (i = 0; i < rows; i++) {
+		struct citem *it = &(*out)[i];
+
+		it->i_id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		snprintf(it->i_dir, sizeof(it->i_dir), "%s",
+		    PQgetvalue(r, i, 1));
+		snprintf(it->i_when, sizeof(it->i_when), "%s",
+		    PQgetvalue(r, i, 2));
+		snprintf(it->i_author, sizeof(it->i_author), "%s",
+		    PQgetvalue(r, i, 3));
+		snprintf(it->i_text_key, sizeof(it->i_text_key), "%s",
+		    PQgetvalue(r, i, 4));
+		it->i_body = bytea_dup(r, i, 5, &it->i_bodylen);
+	}
+	*n = (size_t)rows;
+	return (0);
+}
+
+static void
+read_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct cjob	*j = arg;
+	json_error_t	 jerr;
+
+	(void)n;
+	if (st != STORE_OK) {
+		ssession_reply_error(j->j_req, st, sqlstate);
+		cjob_free(j);
+		return;
+	}
+	if (cmat_load(&j->j_m, res[0], j->j_s) == -1 ||
+	    PQntuples(res[1]) != 1) {
+		http_reply_error(j->j_req, 404, "not_found", "No such case.");
+		cjob_free(j);
+		return;
+	}
+	if ((j->j_meta = json_loads(PQgetvalue(res[1], 0, 0), 0, &jerr)) ==
+	    NULL || items_load(res[2], &j->j_msgs, &j->j_nmsgs) == -1 ||
+	    items_load(res[3], &j->j_notes, &j->j_nnotes) == -1) {
+		busy(j->j_req);
+		cjob_free(j);
+		return;
+	}
+	cjob_submit(j);
+}
+
+void
+cases_read(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct cjob		*j;
+	struct store_stmt	 st[5];
+	char			 id[40], today[11], now[32];
+	const char		*p1[1], *p3[3];
+	static const char *const names[] = { "id", NULL };
+
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
+		return;
+	if (squery_check(http_req_query(req), names) == -1 ||
+	    squery_get(http_req_query(req), "id", id, sizeof(id)) != 1) {
+		http_reply_error(req, 400, "bad_request", "Expected ?id=CASE.");
+		return;
+	}
+	if ((j = cjob_new(req, arg, s, OP_READ)) == NULL)
+		return;
+	if (!case_id_ok(id, j->j_case_id)) {
+		bad_case(req);
+		cjob_free(j);
+		return;
+	}
+	memcpy(j->j_case, id, 36);	/* case_id_ok(): exactly 36 */
+	clock_today(today);
+	clock_timestamp(now);
+	p1[0] = j->j_case;
+	p3[0] = today;
+	p3[1] = now;
+	p3[2] = j->j_case;
+	memset(st, 0, sizeof(st));
+	st[0].st_sql = case_sql;
+	st[0].st_nparams = 1;
+	st[0].st_values = p1;
+	st[1].st_sql = "SELECT json_build_object('id', c.id, "
+	    "'queue', q.name, 'category', c.category, 'subtype', c.subtype, "
+	    "'province', c.province, 'ground', c.ground, 'sector', c.sector, "
+	    "'outcome', c.outcome, 'state', c.state, "
+	    "'priority', c.priority, 'urgent', c.urgent, "
+	    "'immediate_danger', c.immediate_danger, "
+	    "'travel_soon', c.travel_soon, 'contact_given', c.contact_given, "
+	    "'assigned_to', (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = c.assigned_to), "
+	    "'allowed_transitions', (SELECT coalesce(json_agg(t.to_state "
+	    "ORDER BY t.to_state), '[]'::json) FROM "
+	    "casework.state_transitions t WHERE t.from_state = c.state), "
+	    "'clocks', json_build_object('received_on', c.received_on, "
+	    "'ack_due', c.ack_due, 'acknowledged_on', c.acknowledged_on, "
+	    "'first_contact_on', c.first_contact_on, "
+	    "'feedback_due', c.feedback_due, "
+	    "'first_response_due', c.first_response_due, "
+	    "'closed_on', c.closed_on, 'overdue', " OVERDUE_EXPR("c") "), "
+	    "'transitions', (SELECT coalesce(json_agg(json_build_object("
+	    "'from', t.from_state, 'to', t.to_state, 'reason', t.reason, "
+	    "'by', (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = t.by_user), 'at', t.at) ORDER BY t.id), "
+	    "'[]'::json) FROM casework.transitions t WHERE t.case_id = c.id), "
+	    "'referrals', (SELECT coalesce(json_agg(json_build_object("
+	    "'organisation', r.organisation, 'referred_on', r.referred_on, "
+	    "'reference', r.reference) ORDER BY r.id), '[]'::json) "
+	    "FROM casework.referrals r WHERE r.case_id = c.id))::text "
+	    "FROM casework.cases c JOIN casework.queues q "
+	    "ON q.id = c.queue_id WHERE c.id = $3::uuid";
+	st[1].st_nparams = 3;
+	st[1].st_values = p3;
+	st[2].st_sql = "SELECT m.seq, m.direction, m.sent_on, coalesce("
+	    "(SELECT u.username FROM casework.users u WHERE u.id = "
+	    "m.author_id), ''), coalesce(m.text_key, ''), m.body "
+	    "FROM casework.messages m WHERE m.case_id = $1::uuid "
+	    "ORDER BY m.seq";
+	st[2].st_nparams = 1;
+	st[2].st_values = p1;
+	st[3].st_sql = "SELECT n.id, 'note', n.created_at, coalesce("
+	    "(SELECT u.username FROM casework.users u WHERE u.id = "
+	    "n.author_id), ''), '', n.body FROM casework.notes n "
+	    "WHERE n.case_id = $1::uuid ORDER BY n.id";
+	st[3].st_nparams = 1;
+	st[3].st_values = p1;
+	/* Every read is audited, in the transaction that reads; a case the
+	 * caller cannot see is neither read nor audited. */
+	st[4].st_sql = "SELECT audit.staff_event('case.read', 'case:' || "
+	    "c.id, '{}') FROM casework.cases c WHERE c.id = $1::uuid";
+	st[4].st_nparams = 1;
+	st[4].st_values = p1;
+	if (ssession_exec(s, st, 5, read_loaded, j) == -1) {
+		busy(req);
+		cjob_free(j);
+	}
+}
+
+/* Worker, OP_READ: build the whole answer. */
+static void
+work_read(struct cjob *j)
+{
+	struct envelope	*env = NULL;
+	unsigned char	 dek[ENVELOPE_DEK_LEN], tk[32];
+	int		 have_dek, have_tk;
+	uint8_t		*pt = NULL;
+	size_t		 ptlen = 0, i;
+	json_t		*content = NULL, *msgs, *notes, *o;
+	json_error_t	 jerr;
+
+	have_dek = cmat_dek(&j->j_m, &env, dek) == 0;
+	have_tk = cmat_thread_key(&j->j_m, j->j_case_id, tk) == 0;
+	if (have_dek && envelope_decrypt(env, dek, &pt, &ptlen) == 0) {
+		/* The reference client sends JSON; anything else as text. */
+		if ((content = json_loadb((const char *)pt, ptlen,
+		    JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+			content = json_stringn((const char *)pt, ptlen);
+		OPENSSL_clear_free(pt, ptlen);
+	}
+	msgs = json_array();
+	for (i = 0; i < j->j_nmsgs; i++) {
+		struct citem *it = &j->j_msgs[i];
+
+		o = json_pack("{s:I,s:s,s:s,s:s?}", "seq",
+		    (json_int_t)it->i_id, "direction", it->i_dir, "sent_on",
+		    it->i_when, "author", it->i_author[0] ? it->i_author : NULL);
+		if (it->i_text_key[0] != '\0')
+			json_object_set_new(o, "text_key",
+			    json_string(it->i_text_key));
+		else
+			json_object_set_new(o, "text", item_json(have_tk ? tk :
+			    NULL, THREAD_CTX, j->j_case_id, it));
+		json_array_append_new(msgs, o);
+	}
+	notes = json_array();
+	for (i = 0; i < j->j_nnotes; i++) {
+		struct citem *it = &j->j_notes[i];
+
+		json_array_append_new(notes, json_pack("{s:I,s:s,s:s,s:o}",
+		    "id", (json_int_t)it->i_id, "author", it->i_author,
+		    "created_at", it->i_when, "text", item_json(have_dek ?
+		    dek : NULL, NOTE_CTX, j->j_case_id, it)));
+	}
+	j->j_out = json_deep_copy(j->j_meta);
+	json_object_set_new(j->j_out, "content", content != NULL ? content :
+	    json_null());
+	if (content == NULL)
+		json_object_set_new(j->j_out, "content_error",
+		    json_string("cannot_decrypt"));
+	json_object_set_new(j->j_out, "messages", msgs);
+	json_object_set_new(j->j_out, "notes", notes);
+	j->j_ok = 1;
+	OPENSSL_cleanse(dek, sizeof(dek));
+	OPENSSL_cleanse(tk, sizeof(tk));
+	envelope_free(env);
+}
+
+static void
+work_seal(struct cjob *j)
+{
+	struct envelope	*env = NULL;
+	unsigned char	 key[32], ctx[64];
+	size_t		 ctxlen;
+	int		 ok;
+
+	if (j->j_op == OP_NOTE) {
+		ok = cmat_dek(&j->j_m, &env, key) == 0;
+		ctxlen = item_ctx(NOTE_CTX, j->j_case_id, ctx);
+	} else {
+		ok = cmat_thread_key(&j->j_m, j->j_case_id, key) == 0;
+		ctxlen = item_ctx(THREAD_CTX, j->j_case_id, ctx);
+	}
+	if (ok && envelope_item_seal(key, ctx, ctxlen,
+	    (const uint8_t *)j->j_text, j->j_textlen, &j->j_sealed,
+	    &j->j_sealedlen) == 0)
+		j->j_ok = 1;
+	OPENSSL_cleanse(key, sizeof(key));
+	envelope_free(env);
+}
+
+/* Worker, OP_TRANSFER: DEK and thread key re-wrapped to the target. */
+static void
+work_transfer(struct cjob *j)
+{
+	struct envelope			*env = NULL;
+	struct hpke_key			*sk = NULL, *pk = NULL;
+	struct envelope_recipient	 to;
+	const struct envelope_wrap	*w;
+	unsigned char			 dek[ENVELOPE_DEK_LEN], tk[32];
+	unsigned char			 kid[STAFFCRED_KEYID_LEN];
+	int				 i;
+
+	if (cmat_dek(&j->j_m, &env, dek) == -1 ||
+	    cmat_thread_key(&j->j_m, j->j_case_id, tk) == -1 ||
+	    staffcred_key_id_parse(j->j_tkid, to.r_key_id) == -1 ||
+	    (pk = hpke_key_from_public(HPKE_KEM_P256_SHA256, j->j_tpub,
+	    j->j_tpublen)) == NULL || (sk = key_of(j->j_m.m_qkey)) == NULL)
+		goto done;
+	to.r_key = pk;
+	if (staffcred_key_id_parse(j->j_m.m_wkid, kid) == -1 ||
+	    envelope_rewrap(env, kid, sk, &to) == -1 ||
+	    (i = envelope_find_wrap(env, to.r_key_id)) == -1 ||
+	    (w = envelope_wrap_at(env, (size_t)i)) == NULL)
+		goto done;
+	memcpy(j->j_denc, w->w_enc, w->w_enclen);
+	j->j_denclen = w->w_enclen;
+	memcpy(j->j_dwrap, w->w_dek, sizeof(j->j_dwrap));
+	if (staffcred_wrap_thread_key(pk, to.r_key_id, j->j_case_id, tk,
+	    j->j_tenc, &j->j_tenclen, j->j_twrap) == -1)
+		goto done;
+	j->j_ok = 1;
+ done:
+	OPENSSL_cleanse(dek, sizeof(dek));
+	OPENSSL_cleanse(tk, sizeof(tk));
+	hpke_key_free(sk);
+	hpke_key_free(pk);
+	envelope_free(env);
+}
+
+static void
+cjob_work(void *arg)
+{
+	struct cjob	*j = arg;
+
+	switch (j->j_op) {
+	case OP_READ:
+		work_read(j);
+		break;
+	case OP_NOTE:
+	case OP_MESSAGE:
+		work_seal(j);
+		break;
+	case OP_TRANSFER:
+		work_transfer(j);
+		break;
+	}
+	/* The plaintext input is sealed now; drop it early. */
+	if (j->j_text != NULL) {
+		OPENSSL_clear_free(j->j_text, j->j_textlen + 1);
+		j->j_text = NULL;
+	}
+}
+
+static void
+written(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct cjob	*j = arg;
+	const char	*member;
+
+	(void)n;
+	if (st != STORE_OK)
+		ssession_reply_error(j->j_req, st, sqlstate);
+	else if (j->j_op == OP_TRANSFER)
+		http_reply_json(j->j_req, 200, json_pack("{s:s,s:s}", "case",
+		    j->j_case, "queue", j->j_target));
+	else {
+		member = j->j_op == OP_NOTE ? "note" : "seq";
+		http_reply_json(j->j_req, 201, json_pack("{s:s,s:I}", "case",
+		    j->j_case, member, (json_int_t)strtoll(PQgetvalue(res[0],
+		    0, 0), NULL, 10)));
+	}
+	cjob_free(j);
+}
+
+static void
+cjob_work_done(void *arg)
+{
+	struct cjob		*j = arg;
+	struct store_stmt	 st;
+	const char		*p[7];
+	int			 lens[7] = { 0 }, fmts[7] = { 0 };
+	char			 tq[16];
+
+	if (!j->j_ok) {
+		/* The session holds no key for this case (or it is damaged). */
+		http_reply_error(j->j_req, 409, "no_key", "This session holds "
+		    "no key that opens this case; log in again.");
+		cjob_free(j);
+		return;
+	}
+	if (j->j_op == OP_READ) {
+		http_reply_json(j->j_req, 200, j->j_out);
+		j->j_out = NULL;
+		cjob_free(j);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	p[0] = j->j_case;
+	if (j->j_op == OP_TRANSFER) {
+		snprintf(tq, sizeof(tq), "%d", j->j_tq);
+		p[1] = tq;
+		p[2] = j->j_tkid;
+		p[3] = (const char *)j->j_denc;
+		lens[3] = (int)j->j_denclen;
+		p[4] = (const char *)j->j_dwrap;
+		lens[4] = (int)sizeof(j->j_dwrap);
+		p[5] = (const char *)j->j_tenc;
+		lens[5] = (int)j->j_tenclen;
+		p[6] = (const char *)j->j_twrap;
+		lens[6] = (int)sizeof(j->j_twrap);
+		fmts[3] = fmts[4] = fmts[5] = fmts[6] = 1;
+		st.st_sql = "SELECT casework.case_transfer($1::uuid, "
+		    "$2::integer, $3, $4, $5, $6, $7)";
+		st.st_nparams = 7;
+	} else {
+		p[1] = (const char *)j->j_sealed;
+		lens[1] = (int)j->j_sealedlen;
+		fmts[1] = 1;
+		st.st_sql = j->j_op == OP_NOTE ?
+		    "SELECT casework.note_add($1::uuid, $2)" :
+		    "SELECT casework.message_send($1::uuid, $2)";
+		st.st_nparams = 2;
+	}
+	st.st_values = p;
+	st.st_lengths = lens;
+	st.st_formats = fmts;
+	if (ssession_exec(j->j_s, &st, 1, written, j) == -1) {
+		busy(j->j_req);
+		cjob_free(j);
+	}
+}
+
+static void
+keys_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct cjob	*j = arg;
+	PGresult	*t;
+	size_t		 len;
+	unsigned char	*pub;
+
+	if (st != STORE_OK) {
+		ssession_reply_error(j->j_req, st, sqlstate);
+		cjob_free(j);
+		return;
+	}
+	if (cmat_load(&j->j_m, res[0], j->j_s) == -1) {
+		http_reply_error(j->j_req, 404, "not_found", "No such case.");
+		cjob_free(j);
+		return;
+	}
+	if (j->j_op == OP_TRANSFER) {
+		t = res[1];
+		if (n < 2 || PQntuples(t) != 1) {
+			http_reply_error(j->j_req, 404, "not_found",
+			    "No such target queue, or it has no key.");
+			cjob_free(j);
+			return;
+		}
+		if (strcmp(PQgetvalue(t, 0, 3), "t") == 0) {
+			http_reply_error(j->j_req, 409, "same_queue",
+			    "The case is in that queue already.");
+			cjob_free(j);
+			return;
+		}
+		j->j_tq = atoi(PQgetvalue(t, 0, 0));
+		snprintf(j->j_tkid, sizeof(j->j_tkid), "%s",
+		    PQgetvalue(t, 0, 1));
+		if ((pub = bytea_dup(t, 0, 2, &len)) == NULL ||
+		    len > sizeof(j->j_tpub)) {
+			free(pub);
+			busy(j->j_req);
+			cjob_free(j);
+			return;
+		}
+		memcpy(j->j_tpub, pub, len);
+		j->j_tpublen = len;
+		free(pub);
+	}
+	cjob_submit(j);
+}
+
+/* Notes, messages and transfers: load the keys, then the worker. */
+static void
+keyed_write(struct http_request *req, void *arg, enum cop op)
+{
+	struct ssession		*s;
+	struct cjob		*j;
+	struct store_stmt	 st[2];
+	json_t			*b;
+	const char		*id, *text = NULL, *queue = NULL, *p1[1], *p2[2];
+	int			 rc;
+
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (b = body_json(req)) == NULL)
+		return;
+	if (op == OP_TRANSFER)
+		rc = json_unpack(b, "{s:s,s:s!}", "case", &id, "queue", &queue);
+	else
+		rc = json_unpack(b, "{s:s,s:s!}", "case", &id, "text", &text);
+	if (rc == -1 || (text != NULL && !text_ok(text)) ||
+	    (queue != NULL && !is_dim(queue))) {
+		http_reply_error(req, 400, "bad_request", op == OP_TRANSFER ?
+		    "Expected {\"case\": id, \"queue\": name}." :
+		    "Expected {\"case\": id, \"text\": 1-65536 bytes}.");
+		json_decref(b);
+		return;
+	}
+	if ((j = cjob_new(req, arg, s, op)) == NULL) {
+		json_decref(b);
+		return;
+	}
+	if (!case_id_ok(id, j->j_case_id)) {
+		bad_case(req);
+		goto fail;
+	}
+	snprintf(j->j_case, sizeof(j->j_case), "%s", id);
+	if (text != NULL) {
+		j->j_textlen = strlen(text);
+		if ((j->j_text = strdup(text)) == NULL) {
+			busy(req);
+			goto fail;
+		}
+		OPENSSL_cleanse((char *)(uintptr_t)text, j->j_textlen);
+	}
+	if (queue != NULL)
+		snprintf(j->j_target, sizeof(j->j_target), "%s", queue);
+	json_decref(b);
+	b = NULL;
+	memset(st, 0, sizeof(st));
+	p1[0] = j->j_case;
+	st[0].st_sql = case_sql;
+	st[0].st_nparams = 1;
+	st[0].st_values = p1;
+	p2[0] = j->j_target;
+	p2[1] = j->j_case;
+	st[1].st_sql = "SELECT q.id, k.key_id, k.public_key, "
+	    "q.id = (SELECT c.queue_id FROM casework.cases c "
+	    "WHERE c.id = $2::uuid) FROM casework.queues q "
+	    "JOIN casework.queue_keys k ON k.queue_id = q.id AND k.current "
+	    "WHERE q.name = $1";
+	st[1].st_nparams = 2;
+	st[1].st_values = p2;
+	if (ssession_exec(s, st, op == OP_TRANSFER ? 2 : 1, keys_loaded,
+	    j) == -1) {
+		busy(req);
+		goto fail;
+	}
+	return;
+ fail:
+	json_decref(b);
+	cjob_free(j);
+}
+
+void
+cases_note(struct http_request *req, void *arg)
+{
+	keyed_write(req, arg, OP_NOTE);
+}
+
+void
+cases_message(struct http_request *req, void *arg)
+{
+	keyed_write(req, arg, OP_MESSAGE);
+}
+
+void
+cases_transfer(struct http_request *req, void *arg)
+{
+	keyed_write(req, arg, OP_TRANSFER);
+}

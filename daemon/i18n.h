@@ -1,0 +1,43 @@
+/*
+ * The languages the reporter side speaks (Dutch, English, Turkish,
+ * Arabic) and the short texts the public process sends in them: error
+ * messages, case states, the automatic acknowledgement and the
+ * emergency instruction.  Compiled in, like the forms (daemon/forms.c),
+ * so that a deployment cannot lose them; tests check that every text
+ * exists in every language.  Pure: no daemon state, no logging.
+ */
+#ifndef MELDPUNT_I18N_H
+#define MELDPUNT_I18N_H
+
+enum i18n_lang {
+	I18N_NL = 0,
+	I18N_EN,
+	I18N_TR,
+	I18N_AR,
+	I18N_NLANG
+};
+
+#define I18N_DEFAULT	I18N_EN		/* unknown languages fall back here */
+
+/* One text in every language, indexed by enum i18n_lang. */
+struct i18n_text {
+	const char	*t[I18N_NLANG];
+};
+
+const char	*i18n_code(enum i18n_lang);
+/* "rtl" for Arabic, else "ltr". */
+const char	*i18n_dir(enum i18n_lang);
+/* "nl", "NL", "nl-BE", "nl_NL" -> I18N_NL; -1 when not one of ours. */
+int		 i18n_parse(const char *code, enum i18n_lang *out);
+/*
+ * The best of our languages in an Accept-Language header (q-values
+ * honoured, malformed parts skipped); I18N_DEFAULT when none matches or
+ * the header is NULL.
+ */
+enum i18n_lang	 i18n_accept(const char *header);
+/* A message by key ("error.invalid_json", "state.new", ...) or NULL. */
+const char	*i18n_msg(const char *key, enum i18n_lang);
+/* Walk every message: 0 when all are present in all languages. */
+int		 i18n_check(const char **badkey);
+
+#endif /* MELDPUNT_I18N_H */

@@ -1,0 +1,92 @@
+/*
+ * Prometheus metrics of the staff process (see metrics.h).  The counts
+ * come from two SECURITY DEFINER functions (schema/0020_staff_clocks.sql)
+ * because a scrape has no staff session and row-level security would
+ * otherwise show it nothing; they return aggregates only.  Deadlines are
+ * evaluated with the process clock (daemon/clock.c), as in the API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/app.h"
+#include "daemon/clock.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/ssession.h"
+#include "daemon/store.h"
+
+static void
+metrics_done(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct http_request	*req = arg;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*fp;
+	int			 i;
+
+	(void)nres;
+	if (st != STORE_OK) {
+		if (st == STORE_QUERY_ERROR)
+			log_warnx("%s: sqlstate %s", __func__, sqlstate);
+		http_reply_error(req, 503, "unavailable",
+		    "The database is not reachable.");
+		return;
+	}
+	if ((fp = open_memstream(&buf, &len)) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	fprintf(fp, "# HELP meldpunt_cases_overdue Open cases past a "
+	    "deadline, per queue and clock.\n"
+	    "# TYPE meldpunt_cases_overdue gauge\n");
+	/* Queue names are [a-z0-9_]: nothing to escape in a label. */
+	for (i = 0; i < PQntuples(res[0]); i++)
+		fprintf(fp, "meldpunt_cases_overdue{queue=\"%s\",clock=\"%s\"} "
+		    "%s\n", PQgetvalue(res[0], i, 0), PQgetvalue(res[0], i, 1),
+		    PQgetvalue(res[0], i, 2));
+	fprintf(fp, "# HELP meldpunt_cases Cases per queue and state.\n"
+	    "# TYPE meldpunt_cases gauge\n");
+	for (i = 0; i < PQntuples(res[1]); i++)
+		fprintf(fp, "meldpunt_cases{queue=\"%s\",state=\"%s\"} %s\n",
+		    PQgetvalue(res[1], i, 0), PQgetvalue(res[1], i, 1),
+		    PQgetvalue(res[1], i, 2));
+	fprintf(fp, "# HELP meldpunt_staff_sessions Live staff sessions in "
+	    "this process.\n# TYPE meldpunt_staff_sessions gauge\n"
+	    "meldpunt_staff_sessions %d\n"
+	    "# HELP meldpunt_clock_offset_seconds Test clock offset "
+	    "(0 in production).\n# TYPE meldpunt_clock_offset_seconds gauge\n"
+	    "meldpunt_clock_offset_seconds %ld\n", ssession_count(),
+	    clock_offset());
+	if (fclose(fp) != 0) {
+		free(buf);
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    buf, len, NULL);
+	free(buf);
+}
+
+void
+metrics_get(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	struct store_stmt	 st[2];
+	char			 today[11], now[32];
+	const char		*p[2] = { today, now };
+
+	clock_today(today);
+	clock_timestamp(now);
+	memset(st, 0, sizeof(st));
+	st[0].st_sql = "SELECT queue, clock, n FROM "
+	    "casework.overdue_counts($1::date, $2::timestamptz)";
+	st[0].st_nparams = 2;
+	st[0].st_values = p;
+	st[1].st_sql = "SELECT queue, state, n FROM casework.state_counts()";
+	if (store_exec(app->a_store, st, 2, metrics_done, req) == NULL)
+		http_reply_error(req, 503, "unavailable",
+		    "The service is busy; try again shortly.");
+}

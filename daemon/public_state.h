@@ -1,0 +1,58 @@
+/*
+ * What the public (reporter) role holds between requests, shared by its
+ * three handler files: public.c (routes, forms, key refresh), submit.c
+ * (POST /v1/reports) and inbox.c (the reporter's session, case and
+ * messages).  public.c owns every member; the others borrow the struct
+ * through app->a_public.  Loop thread only, except where a worker job
+ * reads the keys it was handed (immutable snapshots, secrets that live
+ * until public_free()).
+ */
+#ifndef MELDPUNT_PUBLIC_STATE_H
+#define MELDPUNT_PUBLIC_STATE_H
+
+#include <stddef.h>
+
+#include "crypto/secret.h"
+#include "daemon/i18n.h"
+
+struct app;
+struct event;
+struct http_request;
+struct pubkeys;
+struct ratelimit;
+struct rsession_store;
+
+struct public_state {
+	struct app		*ps_app;
+	struct secret		*ps_lookup_key;	/* NULL: submissions off */
+	struct secret		*ps_link_key;
+	struct secret_kdf	 ps_kdf;	/* for new receipts */
+	struct pubkeys		*ps_keys;	/* NULL until first load */
+	char			*ps_forms[I18N_NLANG]; /* cached bodies */
+	size_t			 ps_formslen[I18N_NLANG];
+	struct event		*ps_timer;
+	int			 ps_refreshing;
+	struct rsession_store	*ps_sessions;
+	struct ratelimit	*ps_limit;
+};
+
+/*
+ * {"error":{"code","message","field"}} with the message in lang; field
+ * (a JSON pointer) may be NULL.  503 adds Retry-After: 1; 429 adds
+ * Retry-After: retry_after.
+ */
+void	public_error(struct http_request *req, int status, const char *code,
+	    const char *field, enum i18n_lang lang, int retry_after);
+/* The language of a request: Accept-Language, else English. */
+enum i18n_lang public_lang(struct http_request *req);
+/* Ask for a key refresh now (e.g. the database said a key is retired). */
+void	public_refresh_soon(struct public_state *ps);
+
+/* Handlers, in submit.c and inbox.c. */
+void	submit_handle(struct http_request *req, void *arg);
+void	inbox_login(struct http_request *req, void *arg);
+void	inbox_logout(struct http_request *req, void *arg);
+void	inbox_case(struct http_request *req, void *arg);
+void	inbox_message(struct http_request *req, void *arg);
+
+#endif /* MELDPUNT_PUBLIC_STATE_H */

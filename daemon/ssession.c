@@ -1,0 +1,1197 @@
+/*
+ * Staff sessions and login (see ssession.h, docs/staff-api.md).
+ *
+ * Login is a chain of callbacks, each step on the loop or on a worker:
+ *   1 loop    parse the body, per-source limiter, login_salt(user)
+ *   2 worker  Argon2id(password, salt) -> proof, key-sealing key
+ *   3 loop    login_check(user, proof): TOTP secret and sealed key
+ *   4 worker  open the TOTP secret, check the code, open the private key,
+ *             draw the token
+ *   5 loop    session_create(...) (re-checks proof, refuses a reused TOTP
+ *             step), then in the same transaction the caller's queue key
+ *             wraps (row-level security admits only its own)
+ *   6 worker  unwrap the queue private keys into locked memory
+ *   7 loop    keep the session, answer 201 with the token.
+ * Every failure, whichever factor it was, gets the same 401 body.  A
+ * wrong TOTP code is counted against the account (login_failed) like a
+ * wrong password; the database backs off per account, the limiter here
+ * per source (http_req_peer_tag(), memory only).
+ *
+ * Nothing here logs a user name, password, code, token, hash or key.
+ */
+#include <sys/queue.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "crypto/hpke.h"
+#include "crypto/keyfile.h"
+#include "crypto/secret.h"
+#include "crypto/staffcred.h"
+#include "crypto/totp.h"
+#include "daemon/app.h"
+#include "daemon/config.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/pool.h"
+#include "daemon/ssession.h"
+#include "daemon/store.h"
+
+#define TOKEN_LEN		32
+#define HASH_HEX_LEN		64
+#define MAX_QKEYS		256
+#define LIMITER_SLOTS		1024
+#define LIMITER_WINDOW		900	/* seconds */
+#define SWEEP_SECONDS		15
+#define MAX_EXEC_STMTS		14
+
+struct ssession_qkey {
+	char		 qk_id[2 * STAFFCRED_KEYID_LEN + 1];
+	int		 qk_queue;
+};
+
+struct ssession {
+	TAILQ_ENTRY(ssession)	 ss_entry;
+	unsigned char		 ss_hash[SHA256_DIGEST_LENGTH];
+	char			 ss_hashhex[HASH_HEX_LEN + 1];
+	int			 ss_uid;
+	char			 ss_user[STAFFCRED_USER_MAX + 1];
+	char			 ss_kind[16];
+	int			 ss_kindbit;
+	struct ssession_qkey	*ss_qkeys;
+	size_t			 ss_nqkeys;
+	struct secret		*ss_qsecrets;	/* nqkeys * 32, locked */
+	time_t			 ss_created;	/* monotonic seconds */
+	time_t			 ss_last;
+	int			 ss_refs;
+	int			 ss_dead;
+};
+
+TAILQ_HEAD(ssession_list, ssession);
+
+struct limiter_slot {
+	unsigned char	 ls_tag[HTTP_PEER_TAG_LEN];
+	time_t		 ls_start;
+	int		 ls_fails;
+};
+
+static struct {
+	struct app		*app;
+	struct ssession_list	 list;
+	int			 count;
+	struct secret		*totp_key;	/* NULL: logins refused (503) */
+	unsigned char		 dummy_salt[16];
+	struct event		*sweep;
+	struct limiter_slot	 slots[LIMITER_SLOTS];
+} ss;
+
+static time_t
+mono_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec);
+}
+
+/* ------------------------------------------------------------ sessions */
+
+static int
+kind_bit(const char *kind)
+{
+	if (strcmp(kind, "handler") == 0)
+		return (SSESSION_HANDLER);
+	if (strcmp(kind, "officer") == 0)
+		return (SSESSION_OFFICER);
+	if (strcmp(kind, "researcher") == 0)
+		return (SSESSION_RESEARCHER);
+	if (strcmp(kind, "admin") == 0)
+		return (SSESSION_ADMIN);
+	return (0);
+}
+
+static void
+ssession_destroy(struct ssession *s)
+{
+	secret_free(s->ss_qsecrets);
+	free(s->ss_qkeys);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
+/* End a session: out of the list, keys wiped now, struct freed at the
+ * last reference. */
+static void
+ssession_kill(struct ssession *s)
+{
+	if (s->ss_dead)
+		return;
+	s->ss_dead = 1;
+	TAILQ_REMOVE(&ss.list, s, ss_entry);
+	ss.count--;
+	secret_free(s->ss_qsecrets);
+	s->ss_qsecrets = NULL;
+	s->ss_nqkeys = 0;
+	ssession_unref(s);
+}
+
+void
+ssession_ref(struct ssession *s)
+{
+	s->ss_refs++;
+}
+
+void
+ssession_unref(struct ssession *s)
+{
+	if (s != NULL && --s->ss_refs == 0)
+		ssession_destroy(s);
+}
+
+static int
+ssession_expired(const struct ssession *s, time_t now)
+{
+	const struct config	*c = ss.app->a_conf;
+
+	return (now - s->ss_last >= c->c_session_idle_s ||
+	    now - s->ss_created >= c->c_session_absolute_s);
+}
+
+static void
+ssession_sweep(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ssession	*s, *next;
+	time_t		 now = mono_now();
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (s = TAILQ_FIRST(&ss.list); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, ss_entry);
+		if (ssession_expired(s, now))
+			ssession_kill(s);
+	}
+}
+
+static struct ssession *
+ssession_find(const unsigned char *hash)
+{
+	struct ssession	*s;
+
+	TAILQ_FOREACH(s, &ss.list, ss_entry)
+		if (CRYPTO_memcmp(s->ss_hash, hash, sizeof(s->ss_hash)) == 0)
+			return (s);
+	return (NULL);
+}
+
+int
+ssession_user_id(const struct ssession *s)
+{
+	return (s->ss_uid);
+}
+
+const char *
+ssession_username(const struct ssession *s)
+{
+	return (s->ss_user);
+}
+
+const char *
+ssession_kind(const struct ssession *s)
+{
+	return (s->ss_kind);
+}
+
+const char *
+ssession_hash_hex(const struct ssession *s)
+{
+	return (s->ss_hashhex);
+}
+
+size_t
+ssession_nqueue_keys(const struct ssession *s)
+{
+	return (s->ss_nqkeys);
+}
+
+int
+ssession_count(void)
+{
+	return (ss.count);
+}
+
+struct secret *
+ssession_queue_key(const struct ssession *s, const char *key_id)
+{
+	size_t	i;
+
+	if (s->ss_dead || key_id == NULL)
+		return (NULL);
+	for (i = 0; i < s->ss_nqkeys; i++)
+		if (strcmp(s->ss_qkeys[i].qk_id, key_id) == 0)
+			return (secret_new_from(s->ss_qsecrets->s_buf +
+			    i * STAFFCRED_SCALAR_LEN, STAFFCRED_SCALAR_LEN, 1));
+	return (NULL);
+}
+
+/* ------------------------------------------------------------ auth */
+
+/* The bearer token's hash, or -1 when the header is missing or malformed. */
+static int
+bearer_hash(struct http_request *req, unsigned char *hash)
+{
+	const char	*h = http_req_header(req, "authorization");
+	unsigned char	 tok[TOKEN_LEN];
+
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 ||
+	    strlen(h + 7) != 2 * TOKEN_LEN ||
+	    secret_hex_decode(h + 7, 2 * TOKEN_LEN, tok, sizeof(tok)) == -1)
+		return (-1);
+	SHA256(tok, sizeof(tok), hash);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return (0);
+}
+
+static void
+reply_unauthorized(struct http_request *req)
+{
+	http_req_add_header(req, "WWW-Authenticate", "Bearer");
+	http_reply_error(req, 401, "unauthorized",
+	    "Log in first: the session is missing, has expired or has ended.");
+}
+
+struct ssession *
+ssession_auth(struct http_request *req, int kinds)
+{
+	unsigned char	 hash[SHA256_DIGEST_LENGTH];
+	struct ssession	*s;
+	time_t		 now = mono_now();
+
+	if (bearer_hash(req, hash) == -1 || (s = ssession_find(hash)) == NULL) {
+		reply_unauthorized(req);
+		return (NULL);
+	}
+	if (ssession_expired(s, now)) {
+		ssession_kill(s);
+		reply_unauthorized(req);
+		return (NULL);
+	}
+	if ((s->ss_kindbit & kinds) == 0) {
+		http_reply_error(req, 403, "forbidden",
+		    "This account may not use this endpoint.");
+		return (NULL);
+	}
+	s->ss_last = now;
+	return (s);
+}
+
+struct sexec {
+	struct ssession		*sx_s;
+	ssession_exec_cb	 sx_cb;
+	void			*sx_arg;
+};
+
+static void
+ssession_exec_done(enum store_status st, const char *sqlstate,
+    PGresult **res, int nres, void *arg)
+{
+	struct sexec	*x = arg;
+
+	if (st == STORE_OK && PQntuples(res[1]) != 1) {
+		/* The row is gone: expired, logged out elsewhere, disabled. */
+		ssession_kill(x->sx_s);
+		x->sx_cb(SSESSION_EXPIRED, "", NULL, 0, x->sx_arg);
+	} else if (st != STORE_OK)
+		x->sx_cb(st, sqlstate, NULL, 0, x->sx_arg);
+	else
+		x->sx_cb(STORE_OK, "", res + 2, nres - 2, x->sx_arg);
+	ssession_unref(x->sx_s);
+	free(x);
+}
+
+int
+ssession_exec(struct ssession *s, const struct store_stmt *stmts, int n,
+    ssession_exec_cb cb, void *arg)
+{
+	struct store_stmt	 all[MAX_EXEC_STMTS + 2];
+	const char		*p[1] = { s->ss_hashhex };
+	struct sexec		*x;
+	int			 i;
+
+	if (n < 0 || n > MAX_EXEC_STMTS || s->ss_dead)
+		return (-1);
+	memset(all, 0, sizeof(all));
+	/* A parameter, never query text: pg_stat_activity shows the text. */
+	all[0].st_sql = "SELECT pg_catalog.set_config('meldpunt.session', $1, "
+	    "true)";
+	all[0].st_nparams = 1;
+	all[0].st_values = p;
+	all[1].st_sql = "SELECT user_id FROM casework.session_touch("
+	    "pg_catalog.decode($1, 'hex'))";
+	all[1].st_nparams = 1;
+	all[1].st_values = p;
+	for (i = 0; i < n; i++)
+		all[i + 2] = stmts[i];
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return (-1);
+	x->sx_s = s;
+	x->sx_cb = cb;
+	x->sx_arg = arg;
+	ssession_ref(s);
+	if (store_exec(ss.app->a_store, all, n + 2, ssession_exec_done,
+	    x) == NULL) {
+		ssession_unref(s);
+		free(x);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+ssession_reply_error(struct http_request *req, int status,
+    const char *sqlstate)
+{
+	if (status == SSESSION_EXPIRED) {
+		reply_unauthorized(req);
+		return;
+	}
+	if (status == STORE_UNAVAILABLE) {
+		http_reply_error(req, 503, "unavailable",
+		    "The database is not reachable; try again shortly.");
+		return;
+	}
+	if (sqlstate == NULL)
+		sqlstate = "";
+	if (strcmp(sqlstate, "MP020") == 0)
+		http_reply_error(req, 404, "not_found", "No such case.");
+	else if (strcmp(sqlstate, "MP021") == 0)
+		http_reply_error(req, 409, "transition_not_allowed",
+		    "That state change is not allowed from the current state.");
+	else if (strcmp(sqlstate, "MP003") == 0)
+		http_reply_error(req, 409, "key_changed",
+		    "The target queue's key changed; try again.");
+	else if (strncmp(sqlstate, "22", 2) == 0 ||
+	    strncmp(sqlstate, "23", 2) == 0 || strcmp(sqlstate, "MP005") == 0)
+		http_reply_error(req, 400, "bad_request",
+		    "A value was refused.");
+	else {
+		log_warnx("%s: query failed, sqlstate %s", __func__, sqlstate);
+		http_reply_error(req, 500, "internal", "Internal error.");
+	}
+}
+
+struct sreq {
+	struct http_request	*sr_req;
+	ssession_cb		 sr_cb;
+	void			*sr_arg;
+	struct ssession		*sr_s;
+};
+
+static void
+ssession_require_done(int st, const char *sqlstate, PGresult **res, int n,
+    void *arg)
+{
+	struct sreq	*r = arg;
+
+	(void)res;
+	(void)n;
+	if (st != STORE_OK)
+		ssession_reply_error(r->sr_req, st, sqlstate);
+	else
+		r->sr_cb(r->sr_req, r->sr_s, r->sr_arg);
+	ssession_unref(r->sr_s);
+	free(r);
+}
+
+void
+ssession_require(struct http_request *req, int kinds, ssession_cb cb,
+    void *arg)
+{
+	struct ssession	*s;
+	struct sreq	*r;
+
+	if ((s = ssession_auth(req, kinds)) == NULL)
+		return;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	r->sr_req = req;
+	r->sr_cb = cb;
+	r->sr_arg = arg;
+	r->sr_s = s;
+	ssession_ref(s);
+	if (ssession_exec(s, NULL, 0, ssession_require_done, r) == -1) {
+		ssession_unref(s);
+		free(r);
+		http_reply_error(req, 503, "unavailable",
+		    "The service is busy; try again shortly.");
+	}
+}
+
+/* ------------------------------------------------------------ limiter */
+
+static struct limiter_slot *
+limiter_slot(const unsigned char *tag, int create)
+{
+	struct limiter_slot	*old = &ss.slots[0];
+	time_t			 now = mono_now();
+	size_t			 i;
+
+	for (i = 0; i < LIMITER_SLOTS; i++) {
+		struct limiter_slot *l = &ss.slots[i];
+
+		if (l->ls_start != 0 && memcmp(l->ls_tag, tag,
+		    HTTP_PEER_TAG_LEN) == 0) {
+			if (now - l->ls_start >= LIMITER_WINDOW) {
+				l->ls_start = now;
+				l->ls_fails = 0;
+			}
+			return (l);
+		}
+		if (l->ls_start < old->ls_start)
+			old = l;
+	}
+	if (!create)
+		return (NULL);
+	/* Full: reuse the oldest window (an attacker rotating sources gains
+	 * nothing the per-account backoff does not already stop). */
+	memcpy(old->ls_tag, tag, HTTP_PEER_TAG_LEN);
+	old->ls_start = now;
+	old->ls_fails = 0;
+	return (old);
+}
+
+static int
+limiter_blocked(const unsigned char *tag)
+{
+	struct limiter_slot	*l = limiter_slot(tag, 0);
+
+	return (l != NULL &&
+	    l->ls_fails >= ss.app->a_conf->c_login_fail_per_source);
+}
+
+static void
+limiter_fail(const unsigned char *tag)
+{
+	struct limiter_slot	*l = limiter_slot(tag, 1);
+
+	if (l != NULL)
+		l->ls_fails++;
+}
+
+/* ------------------------------------------------------------ login */
+
+struct login {
+	struct http_request	*l_req;
+	unsigned char		 l_tag[HTTP_PEER_TAG_LEN];
+	int			 l_hastag;
+	char			 l_user[STAFFCRED_USER_MAX + 1];
+	char			*l_pw;
+	size_t			 l_pwlen;
+	char			 l_code[16];
+	/* step 1 */
+	int			 l_known;
+	struct secret_kdf	 l_kdf;
+	unsigned char		 l_salt[64];
+	size_t			 l_saltlen;
+	/* step 2 */
+	int			 l_ok;
+	unsigned char		 l_proof[STAFFCRED_PROOF_LEN];
+	unsigned char		 l_kek[STAFFCRED_KEK_LEN];
+	/* step 3 */
+	int			 l_uid;
+	char			 l_kind[16];
+	unsigned char		*l_totp_sealed;
+	size_t			 l_totp_sealedlen;
+	long long		 l_last_step;
+	unsigned char		 l_pub[HPKE_MAX_PUB];
+	size_t			 l_publen;
+	unsigned char		*l_sk_sealed;
+	size_t			 l_sk_sealedlen;
+	/* step 4 */
+	int			 l_totp_ok;
+	int64_t			 l_step;
+	struct secret		*l_sk;
+	unsigned char		 l_token[TOKEN_LEN];
+	unsigned char		 l_hash[SHA256_DIGEST_LENGTH];
+	char			 l_hashhex[HASH_HEX_LEN + 1];
+	/* step 5, 6 */
+	size_t			 l_nwraps;
+	struct ssession_qkey	*l_qkeys;
+	unsigned char		(*l_wenc)[HPKE_MAX_ENC];
+	size_t			*l_wenclen;
+	unsigned char		(*l_wrapped)[STAFFCRED_WRAPPED_LEN];
+	struct secret		*l_qsecrets;
+	size_t			 l_nok;
+};
+
+static void
+login_free(struct login *l)
+{
+	if (l == NULL)
+		return;
+	if (l->l_pw != NULL)
+		OPENSSL_clear_free(l->l_pw, l->l_pwlen);
+	free(l->l_totp_sealed);
+	free(l->l_sk_sealed);
+	secret_free(l->l_sk);
+	secret_free(l->l_qsecrets);
+	free(l->l_qkeys);
+	free(l->l_wenc);
+	free(l->l_wenclen);
+	free(l->l_wrapped);
+	OPENSSL_cleanse(l, sizeof(*l));
+	free(l);
+}
+
+static void
+login_refuse(struct login *l)
+{
+	if (l->l_hastag)
+		limiter_fail(l->l_tag);
+	http_reply_error(l->l_req, 401, "login_failed",
+	    "Login failed: the user name, password or code is wrong, or there "
+	    "were too many attempts. Wait a little and try again.");
+	login_free(l);
+}
+
+static void
+login_unavailable(struct login *l)
+{
+	http_reply_error(l->l_req, 503, "unavailable",
+	    "The service is busy; try again shortly.");
+	login_free(l);
+}
+
+/* Decode a bytea in text form into a new buffer. */
+static unsigned char *
+bytea_dup(const PGresult *res, int row, int col, size_t *len)
+{
+	const char	*v;
+	unsigned char	*b;
+	size_t		 n;
+
+	if (PQgetisnull(res, row, col))
+		return (NULL);
+	v = PQgetvalue(res, row, col);
+	if (v[0] != '\\' || v[1] != 'x' || (n = strlen(v + 2)) % 2 != 0 ||
+	    (b = malloc(n / 2 + 1)) == NULL)
+		return (NULL);
+	if (secret_hex_decode(v + 2, n, b, n / 2) == -1) {
+		free(b);
+		return (NULL);
+	}
+	*len = n / 2;
+	return (b);
+}
+
+static int
+bytea_into(const PGresult *res, int row, int col, unsigned char *buf,
+    size_t bufsz, size_t *len)
+{
+	unsigned char	*b;
+	size_t		 n;
+
+	if ((b = bytea_dup(res, row, col, &n)) == NULL || n > bufsz) {
+		free(b);
+		return (-1);
+	}
+	memcpy(buf, b, n);
+	*len = n;
+	free(b);
+	return (0);
+}
+
+static void login_unwrap_work(void *);
+static void login_unwrap_done(void *);
+
+static void
+login_created(enum store_status st, const char *sqlstate, PGresult **res,
+    int n, void *arg)
+{
+	struct login	*l = arg;
+	PGresult	*w;
+	size_t		 i, len;
+
+	(void)n;
+	if (st != STORE_OK) {
+		log_warnx("%s: session_create failed, sqlstate %s", __func__,
+		    sqlstate);
+		login_unavailable(l);
+		return;
+	}
+	if (strcmp(PQgetvalue(res[0], 0, 0), "ok") != 0) {
+		login_refuse(l);	/* replay, backoff, or the proof */
+		return;
+	}
+	w = res[2];
+	l->l_nwraps = (size_t)PQntuples(w);
+	if (l->l_nwraps > MAX_QKEYS)
+		l->l_nwraps = MAX_QKEYS;
+	if (l->l_nwraps > 0 &&
+	    ((l->l_qkeys = calloc(l->l_nwraps, sizeof(*l->l_qkeys))) == NULL ||
+	    (l->l_wenc = calloc(l->l_nwraps, sizeof(*l->l_wenc))) == NULL ||
+	    (l->l_wenclen = calloc(l->l_nwraps, sizeof(size_t))) == NULL ||
+	    (l->l_wrapped = calloc(l->l_nwraps, sizeof(*l->l_wrapped))) ==
+	    NULL)) {
+		login_unavailable(l);
+		return;
+	}
+	for (i = 0; i < l->l_nwraps; i++) {
+		snprintf(l->l_qkeys[i].qk_id, sizeof(l->l_qkeys[i].qk_id),
+		    "%s", PQgetvalue(w, (int)i, 0));
+		l->l_qkeys[i].qk_queue = atoi(PQgetvalue(w, (int)i, 1));
+		if (bytea_into(w, (int)i, 2, l->l_wenc[i], HPKE_MAX_ENC,
+		    &l->l_wenclen[i]) == -1 ||
+		    bytea_into(w, (int)i, 3, l->l_wrapped[i],
+		    STAFFCRED_WRAPPED_LEN, &len) == -1 ||
+		    len != STAFFCRED_WRAPPED_LEN)
+			l->l_wenclen[i] = 0;	/* skipped by the worker */
+	}
+	if (pool_submit(ss.app->a_pool, login_unwrap_work, login_unwrap_done,
+	    l) == -1)
+		login_unavailable(l);
+}
+
+static void
+login_unwrap_work(void *arg)
+{
+	struct login	*l = arg;
+	struct hpke_key	*sk = NULL, *pub = NULL;
+	unsigned char	 rkid[STAFFCRED_KEYID_LEN], qkid[STAFFCRED_KEYID_LEN];
+	size_t		 i;
+
+	if (l->l_sk == NULL || l->l_nwraps == 0)
+		return;
+	if ((l->l_qsecrets = secret_new_locked(l->l_nwraps *
+	    STAFFCRED_SCALAR_LEN)) == NULL)
+		return;
+	if ((sk = hpke_key_from_private(HPKE_KEM_P256_SHA256,
+	    l->l_sk->s_buf, l->l_sk->s_len)) == NULL ||
+	    (pub = hpke_key_from_public(HPKE_KEM_P256_SHA256, l->l_pub,
+	    l->l_publen)) == NULL || staffcred_key_id(pub, rkid) == -1)
+		goto done;
+	for (i = 0; i < l->l_nwraps; i++) {
+		unsigned char *dst = l->l_qsecrets->s_buf +
+		    l->l_nok * STAFFCRED_SCALAR_LEN;
+
+		if (l->l_wenclen[i] == 0 ||
+		    staffcred_key_id_parse(l->l_qkeys[i].qk_id, qkid) == -1 ||
+		    staffcred_unwrap_queue_key(sk, qkid, rkid, l->l_wenc[i],
+		    l->l_wenclen[i], l->l_wrapped[i], STAFFCRED_WRAPPED_LEN,
+		    dst) == -1)
+			continue;
+		/* Compact: keep only the keys that opened. */
+		l->l_qkeys[l->l_nok++] = l->l_qkeys[i];
+	}
+ done:
+	hpke_key_free(sk);
+	hpke_key_free(pub);
+}
+
+static void
+login_unwrap_done(void *arg)
+{
+	struct login	*l = arg;
+	struct ssession	*s;
+	char		 tok[2 * TOKEN_LEN + 1];
+	time_t		 now = mono_now();
+
+	if (l->l_nok < l->l_nwraps)
+		log_warnx("%s: %zu of %zu queue keys did not open", __func__,
+		    l->l_nwraps - l->l_nok, l->l_nwraps);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		login_unavailable(l);
+		return;
+	}
+	memcpy(s->ss_hash, l->l_hash, sizeof(s->ss_hash));
+	memcpy(s->ss_hashhex, l->l_hashhex, sizeof(s->ss_hashhex));
+	s->ss_uid = l->l_uid;
+	snprintf(s->ss_user, sizeof(s->ss_user), "%s", l->l_user);
+	snprintf(s->ss_kind, sizeof(s->ss_kind), "%s", l->l_kind);
+	s->ss_kindbit = kind_bit(l->l_kind);
+	s->ss_qkeys = l->l_qkeys;
+	l->l_qkeys = NULL;
+	s->ss_nqkeys = l->l_nok;
+	s->ss_qsecrets = l->l_qsecrets;
+	l->l_qsecrets = NULL;
+	s->ss_created = s->ss_last = now;
+	s->ss_refs = 1;			/* the list's reference */
+	TAILQ_INSERT_TAIL(&ss.list, s, ss_entry);
+	ss.count++;
+
+	secret_hex_encode(l->l_token, TOKEN_LEN, tok);
+	http_reply_json(l->l_req, 201, json_pack("{s:s,s:s,s:i,s:i,s:{s:s,s:s}}",
+	    "token", tok, "token_type", "Bearer",
+	    "idle_timeout_s", ss.app->a_conf->c_session_idle_s,
+	    "expires_in_s", ss.app->a_conf->c_session_absolute_s,
+	    "user", "username", s->ss_user, "kind", s->ss_kind));
+	OPENSSL_cleanse(tok, sizeof(tok));
+	login_free(l);
+}
+
+static void
+login_failed_done(enum store_status st, const char *sqlstate,
+    PGresult **res, int n, void *arg)
+{
+	(void)st;
+	(void)sqlstate;
+	(void)res;
+	(void)n;
+	login_refuse(arg);
+}
+
+static void
+login_verify_work(void *arg)
+{
+	struct login	*l = arg;
+	struct secret	*totp = NULL;
+
+	if (staffcred_open(ss.totp_key->s_buf, "totp", l->l_user,
+	    l->l_totp_sealed, l->l_totp_sealedlen, &totp) == 0 &&
+	    totp_verify(totp->s_buf, totp->s_len, l->l_code, time(NULL), 1,
+	    &l->l_step) == 0 && l->l_step > l->l_last_step)
+		l->l_totp_ok = 1;
+	secret_free(totp);
+	if (!l->l_totp_ok)
+		return;
+	/* Accounts without a key pair (none is made today) log in keyless. */
+	if (l->l_sk_sealed != NULL && staffcred_open(l->l_kek, "key",
+	    l->l_user, l->l_sk_sealed, l->l_sk_sealedlen, &l->l_sk) == -1) {
+		l->l_totp_ok = 0;
+		return;
+	}
+	if (secret_random(l->l_token, sizeof(l->l_token)) == -1) {
+		l->l_totp_ok = 0;
+		return;
+	}
+	SHA256(l->l_token, sizeof(l->l_token), l->l_hash);
+	secret_hex_encode(l->l_hash, sizeof(l->l_hash), l->l_hashhex);
+}
+
+static void
+login_verify_done(void *arg)
+{
+	struct login		*l = arg;
+	struct store_stmt	 st[3];
+	const char		*p1[1] = { l->l_user };
+	const char		*p6[6], *ph[1];
+	int			 lens[6] = { 0, STAFFCRED_PROOF_LEN, 0, 0, 0, 0 };
+	int			 fmts[6] = { 0, 1, 0, 0, 0, 0 };
+	char			 step[32], idle[32], abs[32];
+
+	memset(st, 0, sizeof(st));
+	if (!l->l_totp_ok) {
+		/* A wrong code counts against the account like a wrong
+		 * password; the answer is the same either way. */
+		st[0].st_sql = "SELECT casework.login_failed($1)";
+		st[0].st_nparams = 1;
+		st[0].st_values = p1;
+		if (store_exec(ss.app->a_store, st, 1, login_failed_done,
+		    l) == NULL)
+			login_refuse(l);
+		return;
+	}
+	snprintf(step, sizeof(step), "%lld", (long long)l->l_step);
+	snprintf(idle, sizeof(idle), "%d seconds",
+	    ss.app->a_conf->c_session_idle_s);
+	snprintf(abs, sizeof(abs), "%d seconds",
+	    ss.app->a_conf->c_session_absolute_s);
+	p6[0] = l->l_user;
+	p6[1] = (const char *)l->l_proof;
+	p6[2] = step;
+	p6[3] = l->l_hashhex;
+	p6[4] = idle;
+	p6[5] = abs;
+	ph[0] = l->l_hashhex;
+	st[0].st_sql = "SELECT casework.session_create($1, $2, $3::bigint, "
+	    "pg_catalog.decode($4, 'hex'), $5::interval, $6::interval)";
+	st[0].st_nparams = 6;
+	st[0].st_values = p6;
+	st[0].st_lengths = lens;
+	st[0].st_formats = fmts;
+	st[1].st_sql = "SELECT pg_catalog.set_config('meldpunt.session', $1, "
+	    "true)";
+	st[1].st_nparams = 1;
+	st[1].st_values = ph;
+	st[2].st_sql = "SELECT w.key_id, k.queue_id, w.enc, w.wrapped "
+	    "FROM casework.queue_key_wraps w JOIN casework.queue_keys k "
+	    "ON k.key_id = w.key_id ORDER BY k.queue_id, w.key_id";
+	if (store_exec(ss.app->a_store, st, 3, login_created, l) == NULL)
+		login_unavailable(l);
+}
+
+static void
+login_checked(enum store_status st, const char *sqlstate, PGresult **res,
+    int n, void *arg)
+{
+	struct login	*l = arg;
+	PGresult	*r;
+
+	(void)n;
+	if (st != STORE_OK) {
+		log_warnx("%s: login_check failed, sqlstate %s", __func__,
+		    sqlstate);
+		login_unavailable(l);
+		return;
+	}
+	r = res[0];
+	if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "ok") != 0) {
+		login_refuse(l);
+		return;
+	}
+	l->l_uid = atoi(PQgetvalue(r, 0, 1));
+	snprintf(l->l_kind, sizeof(l->l_kind), "%s", PQgetvalue(r, 0, 2));
+	l->l_last_step = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	l->l_totp_sealed = bytea_dup(r, 0, 3, &l->l_totp_sealedlen);
+	l->l_sk_sealed = bytea_dup(r, 0, 7, &l->l_sk_sealedlen);
+	if (l->l_totp_sealed == NULL || kind_bit(l->l_kind) == 0 ||
+	    (l->l_sk_sealed != NULL && bytea_into(r, 0, 6, l->l_pub,
+	    sizeof(l->l_pub), &l->l_publen) == -1)) {
+		login_refuse(l);
+		return;
+	}
+	if (pool_submit(ss.app->a_pool, login_verify_work, login_verify_done,
+	    l) == -1)
+		login_unavailable(l);
+}
+
+static void
+login_derive_work(void *arg)
+{
+	struct login	*l = arg;
+
+	l->l_ok = staffcred_derive(&l->l_kdf, l->l_pw, l->l_pwlen, l->l_salt,
+	    l->l_saltlen, l->l_proof, l->l_kek) == 0;
+	OPENSSL_cleanse(l->l_pw, l->l_pwlen);
+}
+
+static void
+login_derive_done(void *arg)
+{
+	struct login		*l = arg;
+	struct store_stmt	 st;
+	const char		*p[2] = { l->l_user, (const char *)l->l_proof };
+	int			 lens[2] = { 0, STAFFCRED_PROOF_LEN };
+	int			 fmts[2] = { 0, 1 };
+
+	if (!l->l_ok || !l->l_known) {
+		login_refuse(l);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT status, user_id, kind, totp_secret, "
+	    "totp_last_step, kem_id, public_key, sealed_private_key "
+	    "FROM casework.login_check($1, $2)";
+	st.st_nparams = 2;
+	st.st_values = p;
+	st.st_lengths = lens;
+	st.st_formats = fmts;
+	if (store_exec(ss.app->a_store, &st, 1, login_checked, l) == NULL)
+		login_unavailable(l);
+}
+
+static void
+login_salted(enum store_status st, const char *sqlstate, PGresult **res,
+    int n, void *arg)
+{
+	struct login	*l = arg;
+	PGresult	*r;
+
+	(void)n;
+	if (st != STORE_OK) {
+		log_warnx("%s: login_salt failed, sqlstate %s", __func__,
+		    sqlstate);
+		login_unavailable(l);
+		return;
+	}
+	r = res[0];
+	secret_kdf_default(&l->l_kdf);
+	if (PQntuples(r) == 1 && bytea_into(r, 0, 0, l->l_salt,
+	    sizeof(l->l_salt), &l->l_saltlen) == 0) {
+		l->l_kdf.k_m_kib = (uint32_t)strtoul(PQgetvalue(r, 0, 1),
+		    NULL, 10);
+		l->l_kdf.k_t = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
+		l->l_kdf.k_p = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+		l->l_known = secret_kdf_check(&l->l_kdf) == 0;
+	}
+	if (!l->l_known) {
+		/* Unknown user: the same Argon2id work, then refuse. */
+		secret_kdf_default(&l->l_kdf);
+		memcpy(l->l_salt, ss.dummy_salt, sizeof(ss.dummy_salt));
+		l->l_saltlen = sizeof(ss.dummy_salt);
+	}
+	if (pool_submit(ss.app->a_pool, login_derive_work, login_derive_done,
+	    l) == -1)
+		login_unavailable(l);
+}
+
+static int
+username_ok(const char *u)
+{
+	size_t	i, n = strlen(u);
+
+	if (n == 0 || n > STAFFCRED_USER_MAX)
+		return (0);
+	for (i = 0; i < n; i++) {
+		char c = u[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (i > 0 && (c == '.' || c == '_' || c == '-'))))
+			return (0);
+	}
+	return (1);
+}
+
+/* Parse {"username","password","totp"}; 0 or -1 (400 sent). */
+static int
+login_parse(struct login *l)
+{
+	const unsigned char	*body;
+	size_t			 len;
+	json_t			*j;
+	json_error_t		 jerr;
+	const char		*u, *pw, *code;
+	int			 rc = -1;
+
+	body = http_req_body(l->l_req, &len);
+	if ((j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL)
+		return (-1);
+	if (json_unpack(j, "{s:s,s:s,s:s!}", "username", &u, "password", &pw,
+	    "totp", &code) == -1)
+		goto done;
+	l->l_pwlen = strlen(pw);
+	if (strlen(code) >= sizeof(l->l_code) || l->l_pwlen > 1024 ||
+	    l->l_pwlen == 0)
+		goto done;
+	/* A malformed user name is refused like a wrong one, later. */
+	snprintf(l->l_user, sizeof(l->l_user), "%s", username_ok(u) ? u : "-");
+	snprintf(l->l_code, sizeof(l->l_code), "%s", code);
+	if ((l->l_pw = malloc(l->l_pwlen + 1)) == NULL)
+		goto done;
+	memcpy(l->l_pw, pw, l->l_pwlen + 1);
+	rc = 0;
+ done:
+	/* jansson's copy of the password: wipe before it is freed. */
+	if (json_is_object(j) && json_is_string(json_object_get(j,
+	    "password"))) {
+		json_t *p = json_object_get(j, "password");
+
+		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(p),
+		    json_string_length(p));
+	}
+	json_decref(j);
+	return (rc);
+}
+
+void
+ssession_login(struct http_request *req, void *arg)
+{
+	struct login		*l;
+	struct store_stmt	 st;
+	const char		*p[1];
+
+	(void)arg;
+	if (ss.totp_key == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "Staff login is not configured (totp_seal_key).");
+		return;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	l->l_req = req;
+	l->l_hastag = http_req_peer_tag(req, l->l_tag) == 0;
+	if (l->l_hastag && limiter_blocked(l->l_tag)) {
+		http_reply_error(req, 429, "too_many_attempts",
+		    "Too many failed logins from here; wait and try again.");
+		login_free(l);
+		return;
+	}
+	if (login_parse(l) == -1) {
+		http_reply_error(req, 400, "bad_request", "Expected "
+		    "{\"username\": ..., \"password\": ..., \"totp\": ...}.");
+		login_free(l);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	p[0] = l->l_user;
+	st.st_sql = "SELECT pw_salt, pw_m_kib, pw_t, pw_p "
+	    "FROM casework.login_salt($1)";
+	st.st_nparams = 1;
+	st.st_values = p;
+	if (store_exec(ss.app->a_store, &st, 1, login_salted, l) == NULL)
+		login_unavailable(l);
+}
+
+/* ------------------------------------------------------------ logout, me */
+
+struct slogout {
+	struct http_request	*lo_req;
+	struct ssession		*lo_s;
+};
+
+static void
+logout_done(enum store_status st, const char *sqlstate, PGresult **res,
+    int n, void *arg)
+{
+	struct slogout	*lo = arg;
+
+	(void)res;
+	(void)n;
+	if (st != STORE_OK) {
+		log_warnx("%s: session_end failed, sqlstate %s", __func__,
+		    sqlstate);
+		http_reply_error(lo->lo_req, 503, "unavailable",
+		    "The database is not reachable; try again shortly.");
+	} else
+		http_reply_json(lo->lo_req, 200, json_pack("{s:s}", "status",
+		    "logged_out"));
+	ssession_unref(lo->lo_s);
+	free(lo);
+}
+
+void
+ssession_logout(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct slogout		*lo;
+	struct store_stmt	 st;
+	const char		*p[1];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+		return;
+	if ((lo = calloc(1, sizeof(*lo))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	lo->lo_req = req;
+	lo->lo_s = s;
+	ssession_ref(s);
+	/* The keys go now, whatever the database says. */
+	ssession_kill(s);
+	memset(&st, 0, sizeof(st));
+	p[0] = s->ss_hashhex;
+	st.st_sql = "SELECT casework.session_end(pg_catalog.decode($1, 'hex'))";
+	st.st_nparams = 1;
+	st.st_values = p;
+	if (store_exec(ss.app->a_store, &st, 1, logout_done, lo) == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "The service is busy; try again shortly.");
+		ssession_unref(s);
+		free(lo);
+	}
+}
+
+struct sme {
+	struct http_request	*me_req;
+	struct ssession		*me_s;
+};
+
+static void
+me_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct sme	*m = arg;
+	json_t		*queues;
+	int		 i;
+
+	(void)n;
+	if (st != STORE_OK)
+		ssession_reply_error(m->me_req, st, sqlstate);
+	else if ((queues = json_array()) == NULL)
+		http_reply_error(m->me_req, 503, "unavailable",
+		    "Out of memory.");
+	else {
+		for (i = 0; i < PQntuples(res[0]); i++)
+			json_array_append_new(queues,
+			    json_string(PQgetvalue(res[0], i, 0)));
+		http_reply_json(m->me_req, 200,
+		    json_pack("{s:s,s:s,s:o,s:i,s:i}",
+		    "username", m->me_s->ss_user, "kind", m->me_s->ss_kind,
+		    "queues", queues, "queue_keys_held",
+		    (int)m->me_s->ss_nqkeys, "idle_timeout_s",
+		    ss.app->a_conf->c_session_idle_s));
+	}
+	ssession_unref(m->me_s);
+	free(m);
+}
+
+void
+ssession_me(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct sme		*m;
+	struct store_stmt	 st;
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+		return;
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	m->me_req = req;
+	m->me_s = s;
+	ssession_ref(s);
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT q.name FROM casework.queues q WHERE q.id = "
+	    "ANY (casework.session_queues()) ORDER BY q.name";
+	if (ssession_exec(s, &st, 1, me_done, m) == -1) {
+		ssession_unref(s);
+		free(m);
+		http_reply_error(req, 503, "unavailable",
+		    "The service is busy; try again shortly.");
+	}
+}
+
+/* ------------------------------------------------------------ init */
+
+void
+ssession_init(struct app *app)
+{
+	char		 err[256];
+	struct timeval	 tv = { SWEEP_SECONDS, 0 };
+
+	memset(&ss, 0, sizeof(ss));
+	ss.app = app;
+	TAILQ_INIT(&ss.list);
+	if (secret_random(ss.dummy_salt, sizeof(ss.dummy_salt)) == -1)
+		fatalx(1, "%s: no randomness", __func__);
+	if (app->a_conf->c_totp_seal_key == NULL)
+		log_warnx("totp_seal_key is not set: staff logins are refused");
+	else if ((ss.totp_key = keyfile_read(app->a_conf->c_totp_seal_key,
+	    KEYFILE_TOTP_SEAL, KEYFILE_SECRET, STAFFCRED_SEAL_KEY_LEN, 1, err,
+	    sizeof(err))) == NULL)
+		fatalx(78, "totp_seal_key: %s", err);
+	else if (!secret_is_locked(ss.totp_key))
+		log_warnx("mlock refused: session keys are not locked in "
+		    "memory (raise RLIMIT_MEMLOCK / LimitMEMLOCK=)");
+	if ((ss.sweep = event_new(app->a_base, -1, EV_PERSIST, ssession_sweep,
+	    NULL)) == NULL || event_add(ss.sweep, &tv) == -1)
+		fatalx(1, "%s: cannot arm the session sweep", __func__);
+}
+
+void
+ssession_free(void)
+{
+	struct ssession	*s;
+
+	while ((s = TAILQ_FIRST(&ss.list)) != NULL)
+		ssession_kill(s);
+	if (ss.sweep != NULL)
+		event_free(ss.sweep);
+	secret_free(ss.totp_key);
+	OPENSSL_cleanse(&ss, sizeof(ss));
+}

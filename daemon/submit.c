@@ -1,0 +1,574 @@
+/*
+ * POST /v1/reports: validate (reportreq.c), then on a worker thread seal
+ * what the client sent in plaintext, draw the case id, the thread key and
+ * the receipt and run Argon2id (never on the loop), then store everything
+ * with ONE call of intake.submit_report() (one statement, so one
+ * transaction with the statistics and the acknowledgement), and only
+ * after the commit answer 201 with the receipt.  A duplicate lookup id
+ * (23505) draws a fresh receipt and tries again.
+ *
+ * Layouts (docs/crypto.md §2, §7): the stored ciphertext is dek_commit ||
+ * content ciphertext; the thread key is HPKE-wrapped to every queue key
+ * the form lists for the category (the database keeps the routed one) and
+ * sealed under the receipt's wrap key with the case id as associated
+ * data; contact details are HPKE-sealed to the identity key with info
+ * "meldpunt-contact" || key id and linked by HMAC-SHA256(contact-link
+ * key, case id).
+ *
+ * Ownership: a submit_job owns its reportreq, a reference on the key
+ * snapshot and copies of the two server keys, and wipes all of it in
+ * submit_job_free().  Nothing a reporter sent is ever logged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "crypto/envelope.h"
+#include "crypto/hpke.h"
+#include "crypto/receipt.h"
+#include "crypto/secret.h"
+#include "daemon/app.h"
+#include "daemon/forms.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/pool.h"
+#include "daemon/public_state.h"
+#include "daemon/pubkeys.h"
+#include "daemon/reportreq.h"
+#include "daemon/store.h"
+
+#define SUBMIT_ATTEMPTS		3
+#define SUBMIT_NPARAMS		31
+#define CONTACT_INFO		"meldpunt-contact"
+#define TK_INFO			"meldpunt-thread-key-wrap"
+#define TK_LEN			32
+
+struct submit_tk {
+	char		 t_hex[2 * ENVELOPE_KEYID_LEN + 1];
+	uint8_t		 t_enc[HPKE_MAX_ENC];
+	size_t		 t_enclen;
+	uint8_t		 t_wrapped[TK_LEN + HPKE_TAG_LEN];
+};
+
+struct submit_job {
+	struct public_state	*sj_ps;
+	struct http_request	*sj_req;
+	struct reportreq	*sj_rr;
+	struct pubkeys		*sj_keys;
+	enum i18n_lang		 sj_lang;
+	int			 sj_attempts;
+	int			 sj_failed;
+	int			 sj_sealed;
+	/* Copies, so a job outliving public_free() reads nothing freed. */
+	unsigned char		 sj_lookup_key[RECEIPT_LOOKUP_KEY_LEN];
+	unsigned char		 sj_link_key[32];
+	struct secret_kdf	 sj_kdf;
+	/* Built on the worker. */
+	struct envelope		*sj_env;	/* server-sealed, else NULL */
+	uint8_t			 sj_cenc[HPKE_MAX_ENC];
+	size_t			 sj_cenclen;
+	unsigned char		*sj_cct;
+	size_t			 sj_cctlen;
+	char			 sj_receipt[RECEIPT_DIGITS + 1];
+	struct receipt_record	 sj_rec;
+	uint8_t			 sj_case[16];
+	uint8_t			 sj_tksealed[RECEIPT_WRAP_OVERHEAD + TK_LEN];
+	size_t			 sj_tksealedlen;
+	struct submit_tk	 sj_tk[ENVELOPE_MAX_WRAPS];
+	size_t			 sj_ntk;
+	uint8_t			 sj_link[32];
+};
+
+static void	submit_work(void *);
+static void	submit_done(void *);
+
+static void
+submit_job_free(struct submit_job *sj)
+{
+	if (sj == NULL)
+		return;
+	reportreq_free(sj->sj_rr);
+	pubkeys_unref(sj->sj_keys);
+	envelope_free(sj->sj_env);
+	if (sj->sj_cct != NULL)
+		OPENSSL_clear_free(sj->sj_cct, sj->sj_cctlen);
+	OPENSSL_cleanse(sj, sizeof(*sj));
+	free(sj);
+}
+
+static const struct envelope *
+submit_envelope(const struct submit_job *sj)
+{
+	return (sj->sj_env != NULL ? sj->sj_env : sj->sj_rr->rr_env);
+}
+
+/* Plaintext mode: seal the content to every listed key, then wipe it. */
+static int
+submit_seal_content(struct submit_job *sj, const struct pubkeys_cat *kc)
+{
+	struct reportreq		*rr = sj->sj_rr;
+	struct envelope_recipient	 rcpt[ENVELOPE_MAX_WRAPS];
+	size_t				 i, n = 0;
+
+	if (rr->rr_plain == NULL)
+		return (0);
+	for (i = 0; i < kc->kc_n && n < ENVELOPE_MAX_WRAPS; i++) {
+		if (kc->kc_keys[i].pk_purpose == PUBKEY_IDENTITY)
+			continue;
+		memcpy(rcpt[n].r_key_id, kc->kc_keys[i].pk_id,
+		    ENVELOPE_KEYID_LEN);
+		rcpt[n++].r_key = kc->kc_keys[i].pk_key;
+	}
+	sj->sj_env = envelope_build(&hpke_suite_default, rr->rr_cat->c_id,
+	    rcpt, n, rr->rr_plain, rr->rr_plainlen);
+	OPENSSL_clear_free(rr->rr_plain, rr->rr_plainlen);
+	rr->rr_plain = NULL;
+	rr->rr_plainlen = 0;
+	return (sj->sj_env == NULL ? -1 : 0);
+}
+
+/* Plain contact details: HPKE to the identity key, then wipe them. */
+static int
+submit_seal_contact(struct submit_job *sj)
+{
+	struct reportreq	*rr = sj->sj_rr;
+	const struct pubkey	*k = rr->rr_contact_key;
+	uint8_t			 info[sizeof(CONTACT_INFO) - 1 +
+				    ENVELOPE_KEYID_LEN];
+	int			 rc;
+
+	if (rr->rr_contact != RR_CONTACT_PLAIN)
+		return (0);
+	memcpy(info, CONTACT_INFO, sizeof(CONTACT_INFO) - 1);
+	memcpy(info + sizeof(CONTACT_INFO) - 1, k->pk_id, ENVELOPE_KEYID_LEN);
+	sj->sj_cctlen = rr->rr_contact_plainlen + HPKE_TAG_LEN;
+	sj->sj_cenclen = sizeof(sj->sj_cenc);	/* in: room, out: length */
+	if ((sj->sj_cct = OPENSSL_malloc(sj->sj_cctlen)) == NULL)
+		return (-1);
+	rc = hpke_seal(&hpke_suite_default, k->pk_key, info, sizeof(info),
+	    NULL, 0, rr->rr_contact_plain, rr->rr_contact_plainlen,
+	    sj->sj_cenc, &sj->sj_cenclen, sj->sj_cct);
+	OPENSSL_clear_free(rr->rr_contact_plain, rr->rr_contact_plainlen);
+	rr->rr_contact_plain = NULL;
+	rr->rr_contact_plainlen = 0;
+	return (rc);
+}
+
+/* The thread key HPKE-wrapped to every queue key of the category. */
+static int
+submit_wrap_tk(struct submit_job *sj, const struct pubkeys_cat *kc,
+    const uint8_t *tk)
+{
+	uint8_t		 info[sizeof(TK_INFO) - 1 + ENVELOPE_KEYID_LEN + 16];
+	struct submit_tk *t;
+	size_t		 i;
+
+	sj->sj_ntk = 0;
+	for (i = 0; i < kc->kc_n && sj->sj_ntk < ENVELOPE_MAX_WRAPS; i++) {
+		const struct pubkey	*k = &kc->kc_keys[i];
+
+		if (k->pk_purpose != PUBKEY_QUEUE)
+			continue;
+		t = &sj->sj_tk[sj->sj_ntk++];
+		memcpy(t->t_hex, k->pk_hex, sizeof(t->t_hex));
+		t->t_enclen = sizeof(t->t_enc);	/* in: room, out: length */
+		memcpy(info, TK_INFO, sizeof(TK_INFO) - 1);
+		memcpy(info + sizeof(TK_INFO) - 1, k->pk_id,
+		    ENVELOPE_KEYID_LEN);
+		memcpy(info + sizeof(TK_INFO) - 1 + ENVELOPE_KEYID_LEN,
+		    sj->sj_case, 16);
+		if (hpke_seal(&hpke_suite_default, k->pk_key, info,
+		    sizeof(info), NULL, 0, tk, TK_LEN, t->t_enc, &t->t_enclen,
+		    t->t_wrapped) == -1)
+			return (-1);
+	}
+	return (sj->sj_ntk > 0 ? 0 : -1);
+}
+
+/*
+ * Case id, thread key and its wraps, the receipt (Argon2id) and the
+ * contact link: everything that must be fresh on a retry.
+ */
+static int
+submit_credentials(struct submit_job *sj, const struct pubkeys_cat *kc)
+{
+	uint8_t		 tk[TK_LEN], wrapkey[RECEIPT_WRAP_KEY_LEN];
+	unsigned int	 maclen = sizeof(sj->sj_link);
+	int		 rc = -1;
+
+	if (secret_random(sj->sj_case, sizeof(sj->sj_case)) == -1 ||
+	    secret_random(tk, sizeof(tk)) == -1)
+		goto done;
+	/* An RFC 9562 version 4 UUID. */
+	sj->sj_case[6] = (sj->sj_case[6] & 0x0f) | 0x40;
+	sj->sj_case[8] = (sj->sj_case[8] & 0x3f) | 0x80;
+	if (submit_wrap_tk(sj, kc, tk) == -1 ||
+	    receipt_generate(sj->sj_receipt) == -1 ||
+	    receipt_enroll(sj->sj_receipt, sj->sj_lookup_key, &sj->sj_kdf,
+	    &sj->sj_rec, wrapkey) == -1)
+		goto done;
+	sj->sj_tksealedlen = sizeof(sj->sj_tksealed);
+	if (receipt_wrap_thread_key(wrapkey, tk, sizeof(tk), sj->sj_case,
+	    sizeof(sj->sj_case), sj->sj_tksealed, &sj->sj_tksealedlen) == -1)
+		goto done;
+	if (sj->sj_rr->rr_contact != RR_CONTACT_NONE &&
+	    HMAC(EVP_sha256(), sj->sj_link_key, sizeof(sj->sj_link_key),
+	    sj->sj_case, sizeof(sj->sj_case), sj->sj_link, &maclen) == NULL)
+		goto done;
+	rc = 0;
+ done:
+	OPENSSL_cleanse(tk, sizeof(tk));
+	OPENSSL_cleanse(wrapkey, sizeof(wrapkey));
+	return (rc);
+}
+
+/* On a worker thread. */
+static void
+submit_work(void *arg)
+{
+	struct submit_job		*sj = arg;
+	const struct pubkeys_cat	*kc;
+
+	kc = pubkeys_cat(sj->sj_keys, sj->sj_rr->rr_catidx);
+	if (!sj->sj_sealed) {
+		if (submit_seal_content(sj, kc) == -1 ||
+		    submit_seal_contact(sj) == -1) {
+			sj->sj_failed = 1;
+			return;
+		}
+		sj->sj_sealed = 1;
+	}
+	sj->sj_failed = submit_credentials(sj, kc) == -1;
+}
+
+/* A growing string for array literals; -1 on memory shortage. */
+struct sbuf {
+	char	*b;
+	size_t	 len, cap;
+};
+
+static int
+sbuf_add(struct sbuf *s, const char *str, size_t n)
+{
+	char	*nb;
+
+	if (s->len + n + 1 > s->cap) {
+		s->cap = (s->len + n + 1) * 2;
+		if ((nb = realloc(s->b, s->cap)) == NULL)
+			return (-1);
+		s->b = nb;
+	}
+	memcpy(s->b + s->len, str, n);
+	s->len += n;
+	s->b[s->len] = '\0';
+	return (0);
+}
+
+/* One element of a bytea[] literal: "\\x<hex>" */
+static int
+sbuf_bytea(struct sbuf *s, const uint8_t *b, size_t n)
+{
+	char	 hex[2 * 256 + 1];
+
+	if (n > 256)
+		return (-1);
+	secret_hex_encode(b, n, hex);
+	return (sbuf_add(s, "\"\\\\x", 4) == -1 ||
+	    sbuf_add(s, hex, 2 * n) == -1 || sbuf_add(s, "\"", 1) == -1 ?
+	    -1 : 0);
+}
+
+/* The six array parameters: DEK wraps and thread-key wraps. */
+static int
+submit_arrays(const struct submit_job *sj, struct sbuf *a)
+{
+	const struct envelope	*env = submit_envelope(sj);
+	const struct envelope_wrap *w;
+	char			 hex[2 * ENVELOPE_KEYID_LEN + 1];
+	size_t			 i, n = envelope_nwraps(env);
+	int			 rc = 0, k;
+
+	for (k = 0; k < 6; k++)
+		rc |= sbuf_add(&a[k], "{", 1);
+	for (i = 0; i < n; i++) {
+		w = envelope_wrap_at(env, i);
+		secret_hex_encode(w->w_key_id, ENVELOPE_KEYID_LEN, hex);
+		rc |= sbuf_add(&a[0], i ? ",\"" : "\"", i ? 2 : 1);
+		rc |= sbuf_add(&a[0], hex, strlen(hex));
+		rc |= sbuf_add(&a[0], "\"", 1);
+		rc |= i ? sbuf_add(&a[1], ",", 1) | sbuf_add(&a[2], ",", 1) : 0;
+		rc |= sbuf_bytea(&a[1], w->w_enc, w->w_enclen);
+		rc |= sbuf_bytea(&a[2], w->w_dek, sizeof(w->w_dek));
+	}
+	for (i = 0; i < sj->sj_ntk; i++) {
+		rc |= sbuf_add(&a[3], i ? ",\"" : "\"", i ? 2 : 1);
+		rc |= sbuf_add(&a[3], sj->sj_tk[i].t_hex, 32);
+		rc |= sbuf_add(&a[3], "\"", 1);
+		rc |= i ? sbuf_add(&a[4], ",", 1) | sbuf_add(&a[5], ",", 1) : 0;
+		rc |= sbuf_bytea(&a[4], sj->sj_tk[i].t_enc,
+		    sj->sj_tk[i].t_enclen);
+		rc |= sbuf_bytea(&a[5], sj->sj_tk[i].t_wrapped,
+		    sizeof(sj->sj_tk[i].t_wrapped));
+	}
+	for (k = 0; k < 6; k++)
+		rc |= sbuf_add(&a[k], "}", 1);
+	return (rc ? -1 : 0);
+}
+
+static void	submit_stored(enum store_status, const char *, PGresult **,
+		    int, void *);
+
+static const char submit_sql[] =
+    "SELECT urgent, received_on, ack_due, feedback_due, "
+    "to_char(first_response_due AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key "
+    "FROM intake.submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, "
+    "$25, $26, $27, $28, $29, $30, $31)";
+
+static void
+submit_bin(const char **v, int *l, int *f, int i, const void *p, size_t n)
+{
+	v[i] = p;
+	l[i] = (int)n;
+	f[i] = 1;
+}
+
+/* Build the 31 parameters and run the one statement. */
+static int
+submit_store(struct submit_job *sj)
+{
+	const struct envelope	*env = submit_envelope(sj);
+	const struct reportreq	*rr = sj->sj_rr;
+	const struct hpke_suite	*s = envelope_suite(env);
+	struct store_stmt	 st;
+	struct sbuf		 a[6];
+	const char		*v[SUBMIT_NPARAMS];
+	int			 l[SUBMIT_NPARAMS], f[SUBMIT_NPARAMS], i, rc = -1;
+	char			 num[7][16], uuid[37], hex[33];
+	unsigned char		*ct = NULL;
+	const uint8_t		*c;
+	size_t			 ctlen;
+
+	memset(a, 0, sizeof(a));
+	memset(v, 0, sizeof(v));
+	memset(l, 0, sizeof(l));
+	memset(f, 0, sizeof(f));
+	c = envelope_ciphertext(env, &ctlen);
+	if (submit_arrays(sj, a) == -1 ||
+	    (ct = malloc(ENVELOPE_COMMIT_LEN + ctlen)) == NULL)
+		goto done;
+	/* docs/crypto.md §7: stored ciphertext = dek_commit || content. */
+	memcpy(ct, envelope_commit(env), ENVELOPE_COMMIT_LEN);
+	memcpy(ct + ENVELOPE_COMMIT_LEN, c, ctlen);
+	snprintf(num[0], 16, "%u", envelope_version(env));
+	snprintf(num[1], 16, "%u", s->kem);
+	snprintf(num[2], 16, "%u", s->kdf);
+	snprintf(num[3], 16, "%u", s->aead);
+	snprintf(num[4], 16, "%u", sj->sj_rec.rr_kdf.k_m_kib);
+	snprintf(num[5], 16, "%u", sj->sj_rec.rr_kdf.k_t);
+	snprintf(num[6], 16, "%u", sj->sj_rec.rr_kdf.k_p);
+	v[0] = rr->rr_cat->c_id;
+	v[1] = rr->rr_subtype;
+	v[2] = rr->rr_province;
+	v[3] = rr->rr_ground;
+	v[4] = rr->rr_sector;
+	v[5] = rr->rr_danger ? "true" : "false";
+	v[6] = rr->rr_travel[0] != '\0' ? rr->rr_travel : NULL;
+	v[7] = num[0];
+	v[8] = num[1];
+	v[9] = num[2];
+	v[10] = num[3];
+	submit_bin(v, l, f, 11, envelope_nonce(env), ENVELOPE_NONCE_LEN);
+	submit_bin(v, l, f, 12, ct, ENVELOPE_COMMIT_LEN + ctlen);
+	for (i = 0; i < 6; i++)
+		v[13 + i] = a[i].b;
+	submit_bin(v, l, f, 19, sj->sj_rec.rr_lookup, RECEIPT_LOOKUP_LEN);
+	submit_bin(v, l, f, 20, sj->sj_rec.rr_salt, RECEIPT_SALT_LEN);
+	submit_bin(v, l, f, 21, sj->sj_rec.rr_verifier, RECEIPT_VERIFIER_LEN);
+	v[22] = num[4];
+	v[23] = num[5];
+	v[24] = num[6];
+	submit_bin(v, l, f, 25, sj->sj_tksealed, sj->sj_tksealedlen);
+	if (rr->rr_contact != RR_CONTACT_NONE) {
+		submit_bin(v, l, f, 26, sj->sj_link, sizeof(sj->sj_link));
+		v[27] = rr->rr_contact_key->pk_hex;
+		if (rr->rr_contact == RR_CONTACT_SEALED) {
+			submit_bin(v, l, f, 28, rr->rr_contact_enc,
+			    rr->rr_contact_enclen);
+			submit_bin(v, l, f, 29, rr->rr_contact_ct,
+			    rr->rr_contact_ctlen);
+		} else {
+			submit_bin(v, l, f, 28, sj->sj_cenc, sj->sj_cenclen);
+			submit_bin(v, l, f, 29, sj->sj_cct, sj->sj_cctlen);
+		}
+	}
+	secret_hex_encode(sj->sj_case, sizeof(sj->sj_case), hex);
+	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", hex,
+	    hex + 8, hex + 12, hex + 16, hex + 20);
+	v[30] = uuid;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = submit_sql;
+	st.st_nparams = SUBMIT_NPARAMS;
+	st.st_values = v;
+	st.st_lengths = l;
+	st.st_formats = f;
+	if (store_exec(sj->sj_ps->ps_app->a_store, &st, 1, submit_stored,
+	    sj) != NULL)
+		rc = 0;
+ done:
+	for (i = 0; i < 6; i++)
+		free(a[i].b);
+	free(ct);
+	return (rc);
+}
+
+static void
+submit_fail(struct submit_job *sj, int status, const char *code)
+{
+	public_error(sj->sj_req, status, code, NULL, sj->sj_lang, 1);
+	submit_job_free(sj);
+}
+
+/* On the loop, after the worker. */
+static void
+submit_done(void *arg)
+{
+	struct submit_job	*sj = arg;
+
+	if (sj->sj_failed) {
+		log_warnx("%s: sealing or receipt enrolment failed", __func__);
+		submit_fail(sj, 500, "internal");
+		return;
+	}
+	if (submit_store(sj) == -1)
+		submit_fail(sj, 503, "unavailable");
+}
+
+static json_t *
+submit_reply(struct submit_job *sj, const PGresult *res)
+{
+	char		 disp[RECEIPT_DISPLAY_LEN + 1];
+	json_t		*j;
+	const char	*tk = PQgetvalue(res, 0, 5);
+	enum i18n_lang	 l = sj->sj_lang;
+	int		 urgent = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+	if (receipt_format(sj->sj_receipt, disp) == -1)
+		return (NULL);
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s},s:s,s:s}",
+	    "receipt", disp, "receipt_notice", i18n_msg("receipt.keep", l),
+	    "received_on", PQgetvalue(res, 0, 1),
+	    "ack_due", PQgetvalue(res, 0, 2),
+	    "feedback_due", PQgetvalue(res, 0, 3),
+	    "urgent", urgent,
+	    "acknowledgement", "text_key", tk, "text",
+	    i18n_msg(tk, l) != NULL ? i18n_msg(tk, l) :
+	    i18n_msg("ack.received", l),
+	    "lang", i18n_code(l), "dir", i18n_dir(l));
+	secret_wipe(disp, sizeof(disp));
+	if (j == NULL)
+		return (NULL);
+	if (!PQgetisnull(res, 0, 4)) {
+		json_object_set_new(j, "first_response_due",
+		    json_string(PQgetvalue(res, 0, 4)));
+		json_object_set_new(j, "urgent_notice",
+		    json_string(i18n_msg("urgent.received", l)));
+	}
+	/* DESIGN §6: tell the reporter at once to call 112. */
+	if (sj->sj_rr->rr_cat->c_emergency && sj->sj_rr->rr_danger)
+		json_object_set_new(j, "emergency",
+		    json_string(forms_emergency(l)));
+	return (j);
+}
+
+static void
+submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct submit_job	*sj = arg;
+	json_t			*j;
+
+	if (st == STORE_UNAVAILABLE) {
+		submit_fail(sj, 503, "unavailable");
+		return;
+	}
+	if (st == STORE_QUERY_ERROR) {
+		if (strcmp(sqlstate, "23505") == 0 &&
+		    ++sj->sj_attempts < SUBMIT_ATTEMPTS) {
+			/* A receipt (or case id) collided: draw again. */
+			if (pool_submit(sj->sj_ps->ps_app->a_pool, submit_work,
+			    submit_done, sj) == -1)
+				submit_fail(sj, 503, "unavailable");
+			return;
+		}
+		if (strcmp(sqlstate, "MP003") == 0 ||
+		    strcmp(sqlstate, "MP004") == 0) {
+			public_refresh_soon(sj->sj_ps);
+			submit_fail(sj, 409, "unknown_key");
+			return;
+		}
+		log_warnx("%s: submit_report failed, sqlstate %s", __func__,
+		    sqlstate);
+		submit_fail(sj, 500, "internal");
+		return;
+	}
+	if (nres != 1 || PQntuples(res[0]) != 1 ||
+	    (j = submit_reply(sj, res[0])) == NULL) {
+		submit_fail(sj, 500, "internal");
+		return;
+	}
+	http_reply_json(sj->sj_req, 201, j);
+	submit_job_free(sj);
+}
+
+void
+submit_handle(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	struct public_state	*ps = app->a_public;
+	struct submit_job	*sj;
+	struct reportreq	*rr;
+	struct reportreq_error	 err;
+	enum i18n_lang		 l = public_lang(req);
+	const unsigned char	*body;
+	size_t			 len;
+
+	if (ps->ps_lookup_key == NULL) {
+		public_error(req, 503, "not_configured", NULL, l, 60);
+		return;
+	}
+	if (ps->ps_keys == NULL) {
+		public_error(req, 503, "unavailable", NULL, l, 1);
+		return;
+	}
+	body = http_req_body(req, &len);
+	if (reportreq_parse(body, len, ps->ps_keys, &rr, &err, &l) == -1) {
+		public_error(req, err.re_status, err.re_code, err.re_field, l,
+		    1);
+		return;
+	}
+	if ((sj = calloc(1, sizeof(*sj))) == NULL) {
+		reportreq_free(rr);
+		public_error(req, 503, "unavailable", NULL, l, 1);
+		return;
+	}
+	sj->sj_ps = ps;
+	sj->sj_req = req;
+	sj->sj_rr = rr;
+	sj->sj_lang = l;
+	sj->sj_keys = pubkeys_ref(ps->ps_keys);
+	sj->sj_kdf = ps->ps_kdf;
+	memcpy(sj->sj_lookup_key, ps->ps_lookup_key->s_buf,
+	    sizeof(sj->sj_lookup_key));
+	memcpy(sj->sj_link_key, ps->ps_link_key->s_buf,
+	    sizeof(sj->sj_link_key));
+	/* A full queue is answered at once, never queued without bound. */
+	if (pool_submit(app->a_pool, submit_work, submit_done, sj) == -1)
+		submit_fail(sj, 503, "unavailable");
+}

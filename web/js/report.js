@@ -1,0 +1,405 @@
+// The report page: choose a category, answer its questions, write what
+// happened, review what is encrypted and what is sent in clear, seal in
+// the browser (envelope.js), submit, and show the receipt once.
+//
+// State lives in this module's memory only (see common.js for the
+// privacy rules); "leave quickly" and leaving the page wipe it.  The page
+// never changes its URL: one document, sections shown and hidden.
+
+import { utf8 } from './bytes.js';
+import {
+	$, ApiError, api, el, formatDate, onWipe, setupLanguage, setupLeave,
+	show, wipeOnPageHide,
+} from './common.js';
+import { seal } from './envelope.js';
+import { buckets, contentFields, loadForms, recipients } from './forms.js';
+import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
+import { format } from './receipt.js';
+
+const state = {
+	forms: null,		// the GET /v1/forms document, current language
+	category: null,		// category id
+	answers: {},		// question id -> value (string or boolean)
+	subtype: '',
+	content: {},		// content field id -> text (besides the DOM)
+	busy: false,
+};
+
+onWipe(() => {
+	state.category = null;
+	state.answers = {};
+	state.subtype = '';
+	state.content = {};
+	state.forms = null;
+});
+
+function category() {
+	return state.forms?.categories.find((c) => c.id === state.category) ??
+	    null;
+}
+
+function fail(node, msg) {
+	node.textContent = msg;
+	show(node, true);
+}
+
+/* ---- rendering ---- */
+
+function renderCategories() {
+	const fs = $('categories');
+	const legend = fs.querySelector('legend');
+	fs.replaceChildren(legend);
+	for (const c of state.forms.categories) {
+		const id = `cat-${c.id}`;
+		const input = el('input', { type: 'radio', name: 'category', id,
+		    value: c.id, 'aria-describedby': `${id}-help` });
+		input.checked = c.id === state.category;
+		input.addEventListener('change', () => selectCategory(c.id));
+		fs.append(el('label', { for: id }, input,
+		    el('span', {}, el('strong', { text: c.label }),
+		    el('br'), el('span', { id: `${id}-help`, class: 'help',
+		    text: c.help ?? '' }))));
+	}
+}
+
+function questionField(q) {
+	const id = `q-${q.id}`;
+	const hid = `${id}-help`;
+	const req = q.required ? null : el('span', { class: 'note',
+	    text: ` ${t('optional')}` });
+	const help = q.help ? el('p', { id: hid, class: 'help', text: q.help }) :
+	    null;
+	const describedby = q.help ? hid : null;
+	const value = state.answers[q.id];
+
+	if (q.type === 'boolean') {
+		const fs = el('fieldset', { class: 'field', id,
+		    'aria-describedby': describedby },
+		    el('legend', {}, q.label, req));
+		if (help)
+			fs.append(help);
+		for (const [v, key] of [[true, 'yes'], [false, 'no']]) {
+			const iid = `${id}-${key}`;
+			const input = el('input', { type: 'radio', name: id, id: iid,
+			    value: String(v) });
+			input.checked = value === v;
+			input.addEventListener('change', () => {
+				state.answers[q.id] = v;
+				updateDanger();
+			});
+			fs.append(el('label', { class: 'option', for: iid }, input,
+			    el('span', { text: t(key) })));
+		}
+		return fs;
+	}
+	let input;
+	if (q.type === 'date') {
+		input = el('input', { type: 'date', id, autocomplete: 'off',
+		    'aria-describedby': describedby });
+		input.value = value ?? '';
+	} else {
+		input = el('select', { id, 'aria-describedby': describedby },
+		    el('option', { value: '', text: t('choose') }),
+		    ...(q.options ?? []).map((o) => el('option', { value: o.id,
+		    text: o.label })));
+		input.value = value ?? '';
+	}
+	input.required = !!q.required;
+	input.addEventListener('change', () => {
+		if (input.value === '')
+			delete state.answers[q.id];
+		else
+			state.answers[q.id] = input.value;
+	});
+	return el('div', { class: 'field' },
+	    el('label', { for: id }, q.label, req), help, input);
+}
+
+function subtypeField(c) {
+	return questionField({ id: 'subtype', type: 'choice', required: true,
+	    label: t('subtype.label'), options: c.subtypes,
+	    help: '' });
+}
+
+function renderQuestions() {
+	const c = category();
+	const box = $('questions');
+	if (c === null) {
+		box.replaceChildren();
+		show($('questions-section'), false);
+		show($('narrative-section'), false);
+		return;
+	}
+	box.replaceChildren(
+	    ...(c.subtypes?.length ? [subtypeField(c)] : []),
+	    ...c.questions.map(questionField));
+	show($('questions-section'), true);
+	show($('narrative-section'), true);
+	const fields = contentFields(state.forms);
+	const narrative = fields.find((f) => f.id === 'narrative');
+	if (narrative?.label)
+		$('narrative').labels[0].textContent = narrative.label;
+	if (narrative?.help)
+		$('narrative-help').textContent = narrative.help;
+	$('category-help').textContent = '';
+	updateDanger();
+}
+
+// The 112 instruction, prominent, as soon as immediate danger is said.
+function updateDanger() {
+	const c = category();
+	const on = c !== null && state.answers.immediate_danger === true;
+	const box = $('danger');
+	if (on && c.emergency)
+		box.querySelector('p').textContent = c.emergency;
+	else
+		box.querySelector('p').textContent = t('danger.body');
+	show(box, on);
+}
+
+function selectCategory(id) {
+	state.category = id;
+	state.answers = {};
+	state.subtype = '';
+	show($('form-error'), false);
+	renderQuestions();
+}
+
+function render() {
+	renderCategories();
+	renderQuestions();
+}
+
+/* ---- the request ---- */
+
+// The clear fields: exactly what POST /v1/reports receives beside the
+// envelope (docs/reporter-api.md): category, subtype and the answers to
+// the category's questions.  The review lists this same object.
+function clearFields() {
+	const c = category();
+	const out = { category: c.id };
+	if (state.answers.subtype)
+		out.subtype = state.answers.subtype;
+	const answers = {};
+	for (const q of c.questions) {
+		const v = state.answers[q.id];
+		if (v !== undefined && v !== '')
+			answers[q.id] = v;
+	}
+	out.answers = answers;
+	return out;
+}
+
+function contentObject() {
+	const out = {};
+	for (const f of contentFields(state.forms)) {
+		const node = f.id === 'narrative' ? $('narrative') :
+		    $(`content-${f.id}`);
+		if (node && node.value.trim() !== '')
+			out[f.id] = node.value;
+	}
+	return out;
+}
+
+function validate() {
+	const c = category();
+	if (c === null)
+		return { msg: t('error.category'), focus: $('categories')
+		    .querySelector('input') };
+	if (c.subtypes?.length && !state.answers.subtype)
+		return { msg: t('error.required'), focus: $('q-subtype') };
+	for (const q of c.questions) {
+		if (q.required && (state.answers[q.id] === undefined ||
+		    state.answers[q.id] === ''))
+			return { msg: `${t('error.required')} (${q.label})`,
+			    focus: $(`q-${q.id}`)?.querySelector?.('input') ??
+			    $(`q-${q.id}`) };
+	}
+	if ($('narrative').value.trim() === '')
+		return { msg: t('error.narrative'), focus: $('narrative') };
+	if (utf8(JSON.stringify(contentObject())).length > 262140)
+		return { msg: t('error.toolong'), focus: $('narrative') };
+	return null;
+}
+
+function labelFor(q, v) {
+	if (q.type === 'boolean')
+		return t(v ? 'yes' : 'no');
+	if (q.type === 'date')
+		return formatDate(v, lang());
+	return (q.options ?? []).find((o) => o.id === v)?.label ?? v;
+}
+
+function renderReview() {
+	const c = category();
+	const enc = $('review-encrypted');
+	const clr = $('review-clear');
+	const content = contentObject();
+	enc.replaceChildren();
+	for (const f of contentFields(state.forms)) {
+		if (content[f.id] === undefined)
+			continue;
+		enc.append(el('dt', { text: f.label || t('narrative.label') }),
+		    el('dd', { text: content[f.id] }));
+	}
+	clr.replaceChildren();
+	const clear = clearFields();
+	clr.append(el('dt', { text: t('step.category') }),
+	    el('dd', { text: c.label }));
+	if (clear.subtype)
+		clr.append(el('dt', { text: t('subtype.label') }),
+		    el('dd', { text: c.subtypes.find((s) => s.id === clear.subtype)
+		    ?.label ?? clear.subtype }));
+	for (const q of c.questions)
+		if (clear.answers[q.id] !== undefined)
+			clr.append(el('dt', { text: q.label }),
+			    el('dd', { text: labelFor(q, clear.answers[q.id]) }));
+	clr.append(el('dt', { text: t('lang.label') }),
+	    el('dd', { text: langName(lang()) }));
+}
+
+function toReview(ev) {
+	ev.preventDefault();
+	const err = validate();
+	if (err !== null) {
+		fail($('form-error'), err.msg);
+		err.focus?.focus();
+		return;
+	}
+	show($('form-error'), false);
+	renderReview();
+	show($('report'), false);
+	show($('send-error'), false);
+	show($('review'), true);
+	$('review').focus();
+}
+
+function backToForm() {
+	show($('review'), false);
+	show($('report'), true);
+	$('narrative').focus();
+}
+
+async function send() {
+	if (state.busy)
+		return;
+	state.busy = true;
+	$('send').disabled = $('back').disabled = true;
+	show($('send-error'), false);
+	show($('sending'), true);
+	const c = category();
+	let content = null;
+	try {
+		content = utf8(JSON.stringify(contentObject()));
+		const envelope = await seal({
+			category: c.id, content,
+			recipients: recipients(state.forms, c),
+			buckets: buckets(state.forms),
+		});
+		const body = { form_version: state.forms.form_version,
+		    lang: lang(), ...clearFields(), envelope };
+		if (body.form_version === undefined)
+			delete body.form_version;
+		const res = await api('POST', '/v1/reports', { body,
+		    lang: lang() });
+		showDone(res, c);
+	} catch (e) {
+		fail($('send-error'), e instanceof ApiError && e.message ?
+		    e.message : e instanceof ApiError ? t('error.generic') :
+		    t('error.crypto'));
+	} finally {
+		content?.fill(0);
+		state.busy = false;
+		$('send').disabled = $('back').disabled = false;
+		show($('sending'), false);
+	}
+}
+
+// POST /v1/reports answers ack_due, feedback_due and, for urgent
+// reports, first_response_due (dates or timestamps).
+function deadlineList(res) {
+	const out = [];
+	const add = (key, v) => {
+		if (v)
+			out.push(el('dt', { text: t(key) }),
+			    el('dd', { text: formatDate(v, lang()) }));
+	};
+	add('deadline.first', res.first_response_due);
+	add('deadline.ack', res.ack_due);
+	add('deadline.feedback', res.feedback_due);
+	return out;
+}
+
+// Shown once: the receipt is in the DOM only until the reporter leaves
+// or starts a new report.
+function showDone(res, c) {
+	const receipt = res.receipt ?? '';
+	$('receipt').textContent = format(receipt);
+	$('ack').textContent = [res.acknowledgement?.text, res.urgent_notice]
+	    .filter((x) => typeof x === 'string').join(' ');
+	$('deadlines').replaceChildren(...deadlineList(res));
+	// DESIGN §6: the server says "emergency" when life may be in danger.
+	const urgent = res.emergency;
+	if (urgent) {
+		$('done-danger-text').textContent = typeof urgent === 'string' ?
+		    urgent : c.emergency ?? t('danger.body');
+		show($('done-danger'), true);
+	} else {
+		show($('done-danger'), false);
+	}
+	// Forget the report itself now that it is sent.
+	$('report').reset();
+	$('narrative').value = '';
+	state.category = null;
+	state.answers = {};
+	state.subtype = '';
+	render();
+	show($('review'), false);
+	show($('done'), true);
+	$('done').focus();
+}
+
+function newReport() {
+	$('receipt').textContent = '';
+	$('ack').textContent = '';
+	$('deadlines').replaceChildren();
+	show($('done'), false);
+	show($('report'), true);
+	$('main').focus();
+}
+
+/* ---- start ---- */
+
+async function useLanguage(l) {
+	// Keep what was typed and chosen; only the words change.
+	try {
+		state.forms = await loadForms(l);
+		show($('status'), false);
+		render();
+		show($('report'), $('review').hidden && $('done').hidden);
+		if ($('review').hidden === false)
+			renderReview();
+	} catch {
+		fail($('status'), t('error.forms'));
+	}
+}
+
+function start() {
+	setLanguage(initialLanguage());
+	const sel = $('lang');
+	setupLanguage(sel, useLanguage);
+	sel.value = lang();
+	setupLeave($('leave'));
+	wipeOnPageHide();
+	if (!globalThis.crypto?.subtle) {
+		fail($('status'), t('error.crypto'));
+		return;
+	}
+	$('report').addEventListener('submit', toReview);
+	$('back').addEventListener('click', backToForm);
+	$('send').addEventListener('click', send);
+	$('new-report').addEventListener('click', newReport);
+	useLanguage(lang());
+}
+
+start();
