@@ -458,8 +458,12 @@ Test(public, routing_follows_the_table)
 		q = pt_last_queue(0);
 		cr_expect_str_eq(q, cases[i].queue, "case %zu (%s)", i, ans);
 		free(q);
-		cr_expect_eq(strstr(r.body, "112") != NULL, cases[i].emergency,
-		    "case %zu: %s", i, r.body);
+		/* The instruction is its own member; a random receipt may
+		 * contain the digits 112 too. */
+		cr_expect_eq(strstr(r.body, "\"emergency\":") != NULL,
+		    cases[i].emergency, "case %zu: %s", i, r.body);
+		if (cases[i].emergency)
+			cr_expect(strstr(r.body, "112") != NULL, "%s", r.body);
 		if (strcmp(cases[i].queue, "honour_urgent") == 0)
 			cr_expect(strstr(r.body, "first_response_due") != NULL);
 		tcl_resp_clear(&r);
