@@ -52,11 +52,11 @@ if [ ! -f "$var/tls/key.pem" ]; then
 	chmod 0600 "$var/tls/key.pem"
 fi
 
+# Derived from the template every time, so a newer checkout's keys reach
+# an older var/.
 conf="$var/meldpuntd.conf"
-if [ ! -f "$conf" ]; then
-	sed -e "s|@VAR@|$var|g" -e "s|@PGHOST@|$PGHOST|g" \
-	    deploy/meldpuntd.conf.dev > "$conf"
-fi
+sed -e "s|@VAR@|$var|g" -e "s|@PGHOST@|$PGHOST|g" \
+    deploy/meldpuntd.conf.dev > "$conf"
 
 # Staff side (issue 6): the totp-seal key, then once a demo handler per
 # default queue and a demo researcher.  DEVELOPMENT ONLY: their passwords
@@ -98,7 +98,8 @@ cat <<MSG
 
   meldpunt development instance (Ctrl-C stops it)
 
-  reporter API   https://127.0.0.1:8443/   (try: curl -k https://127.0.0.1:8443/healthz)
+  reporter page  https://127.0.0.1:8443/   (self-signed certificate: accept it once)
+  reporter API   https://127.0.0.1:8443/v1/forms?lang=nl   (curl -k https://127.0.0.1:8443/healthz)
   staff API      https://127.0.0.1:8444/
   database       psql "host=$PGHOST dbname=meldpunt"
   configuration  $conf
