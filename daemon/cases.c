@@ -29,6 +29,7 @@
 #include "daemon/app.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
+#include "daemon/forms.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
@@ -1314,4 +1315,278 @@ void
 cases_transfer(struct http_request *req, void *arg)
 {
 	keyed_write(req, arg, OP_TRANSFER);
+}
+
+/* -------------------------------------------------- reclassify */
+
+/*
+ * POST /v1/staff/case/reclassify {"id", "subtype"?, "province"?,
+ * "ground"?, "sector"?}.  A member that is absent keeps its value; null
+ * (or "") clears province, ground or sector ("not given").  Values are
+ * checked against the form (daemon/forms.c) for the case's category --
+ * the same ids, and the same questions per category, that the public
+ * side accepts -- so the category is read first (row-level security: a
+ * case outside the caller's queues is 404), then casework.case_reclassify
+ * moves the statistics cell in the transaction that changes the case.
+ */
+
+#define RC_NDIMS	4
+
+static const char *const rc_names[RC_NDIMS] = { "subtype", "province",
+	"ground", "sector" };
+
+struct rcjob {
+	struct http_request	*rc_req;
+	struct ssession		*rc_s;
+	char			 rc_case[37];
+	/* per dimension: 0 absent (keep), 1 set to rc_val (may be "") */
+	int			 rc_given[RC_NDIMS];
+	char			 rc_val[RC_NDIMS][48];
+};
+
+static void
+rcjob_free(struct rcjob *r)
+{
+	if (r == NULL)
+		return;
+	if (r->rc_s != NULL)
+		ssession_unref(r->rc_s);
+	free(r);
+}
+
+/* 400 with a JSON pointer to the member at fault. */
+static void
+reply_field(struct http_request *req, const char *code, const char *field,
+    const char *message)
+{
+	json_t	*err;
+
+	err = json_pack("{s:s,s:s,s:s}", "code", code, "message", message,
+	    "field", field);
+	http_reply_json(req, 400, json_pack("{s:o}", "error", err));
+}
+
+/*
+ * Check the given values against the category's form; -1 after a 400.
+ * Subtype must be one of the category's; province, ground and sector
+ * must be questions of the category with a known option, or cleared.
+ */
+static int
+rc_check(struct rcjob *r, const char *category)
+{
+	const struct forms_category	*c;
+	const struct forms_question	*q;
+	char				 ptr[16];
+	int				 i;
+
+	if ((c = forms_category(category)) == NULL) {
+		/* A category the form no longer has: nothing to check against. */
+		http_reply_error(r->rc_req, 409, "unknown_category",
+		    "The case's category is not in this form version.");
+		return (-1);
+	}
+	if (r->rc_given[0] && forms_subtype(c, r->rc_val[0]) == NULL) {
+		reply_field(r->rc_req, "unknown_value", "/subtype",
+		    "Not a subtype of the case's category (see GET /v1/forms).");
+		return (-1);
+	}
+	for (i = 1; i < RC_NDIMS; i++) {
+		if (!r->rc_given[i] || r->rc_val[i][0] == '\0')
+			continue;
+		snprintf(ptr, sizeof(ptr), "/%s", rc_names[i]);
+		if ((q = forms_question(c, rc_names[i], NULL)) == NULL) {
+			reply_field(r->rc_req, "invalid_field", ptr,
+			    "The form does not ask this for the case's "
+			    "category; leave it out or send null.");
+			return (-1);
+		}
+		if (forms_option(q, r->rc_val[i]) == NULL) {
+			reply_field(r->rc_req, "unknown_value", ptr,
+			    "Not an option of this question (see GET "
+			    "/v1/forms).");
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static void
+rc_written(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct rcjob	*r = arg;
+	json_t		*doc;
+	json_error_t	 jerr;
+
+	if (st != STORE_OK)
+		ssession_reply_error(r->rc_req, st, sqlstate);
+	else if (n < 2 || PQntuples(res[0]) != 1 || PQntuples(res[1]) != 1)
+		/* Moved out of the caller's queues meanwhile. */
+		http_reply_error(r->rc_req, 404, "not_found", "No such case.");
+	else if ((doc = json_loads(PQgetvalue(res[1], 0, 0), 0, &jerr)) ==
+	    NULL)
+		http_reply_error(r->rc_req, 500, "internal", "Internal error.");
+	else
+		http_reply_json(r->rc_req, 200, doc);
+	rcjob_free(r);
+}
+
+static void
+rc_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct rcjob		*r = arg;
+	struct store_stmt	 stmt[2];
+	const char		*p[9];
+	char			 flags[RC_NDIMS][2];
+	int			 i;
+
+	if (st != STORE_OK) {
+		ssession_reply_error(r->rc_req, st, sqlstate);
+		goto done;
+	}
+	if (n < 1 || PQntuples(res[0]) != 1) {
+		http_reply_error(r->rc_req, 404, "not_found", "No such case.");
+		goto done;
+	}
+	if (rc_check(r, PQgetvalue(res[0], 0, 0)) == -1)
+		goto done;
+	p[0] = r->rc_case;
+	for (i = 0; i < RC_NDIMS; i++) {
+		snprintf(flags[i], sizeof(flags[i]), "%c",
+		    r->rc_given[i] ? 't' : 'f');
+		p[1 + 2 * i] = flags[i];
+		p[2 + 2 * i] = r->rc_val[i];
+	}
+	memset(stmt, 0, sizeof(stmt));
+	/* Absent members keep the stored value as this statement reads
+	 * it (mp_staff may not lock rows; case_reclassify locks the case
+	 * itself).  Two handlers changing different dimensions of one
+	 * case in the same instant: the last writer wins. */
+	stmt[0].st_sql = "SELECT casework.case_reclassify(c.id, "
+	    "CASE WHEN $2::boolean THEN $3 ELSE c.subtype END, "
+	    "CASE WHEN $4::boolean THEN $5 ELSE c.province END, "
+	    "CASE WHEN $6::boolean THEN $7 ELSE c.ground END, "
+	    "CASE WHEN $8::boolean THEN $9 ELSE c.sector END) "
+	    "FROM casework.cases c WHERE c.id = $1::uuid";
+	stmt[0].st_nparams = 9;
+	stmt[0].st_values = p;
+	stmt[1].st_sql = "SELECT json_build_object('case', c.id, "
+	    "'category', c.category, 'subtype', c.subtype, "
+	    "'province', nullif(c.province, ''), "
+	    "'ground', nullif(c.ground, ''), "
+	    "'sector', nullif(c.sector, ''))::text "
+	    "FROM casework.cases c WHERE c.id = $1::uuid";
+	stmt[1].st_nparams = 1;
+	stmt[1].st_values = p;
+	if (ssession_exec(r->rc_s, stmt, 2, rc_written, r) == -1) {
+		busy(r->rc_req);
+		goto done;
+	}
+	return;
+ done:
+	rcjob_free(r);
+}
+
+/* Parse the body into r; -1 after a 400/404. */
+static int
+rc_parse(struct rcjob *r, json_t *b)
+{
+	const char	*k, *id = NULL;
+	json_t		*v;
+	unsigned char	 raw[16];
+	char		 ptr[80];
+	int		 i, any = 0;
+
+	json_object_foreach(b, k, v) {
+		if (strcmp(k, "id") == 0) {
+			if (!json_is_string(v)) {
+				reply_field(r->rc_req, "invalid_field", "/id",
+				    "The case id is a string.");
+				return (-1);
+			}
+			id = json_string_value(v);
+			continue;
+		}
+		for (i = 0; i < RC_NDIMS; i++)
+			if (strcmp(k, rc_names[i]) == 0)
+				break;
+		if (i == RC_NDIMS) {
+			snprintf(ptr, sizeof(ptr), "/%s", is_dim(k) ? k : "");
+			reply_field(r->rc_req, "unknown_field", ptr,
+			    "Expected only id, subtype, province, ground, "
+			    "sector.");
+			return (-1);
+		}
+		snprintf(ptr, sizeof(ptr), "/%s", rc_names[i]);
+		if (json_is_null(v) && i > 0)
+			r->rc_val[i][0] = '\0';
+		else if (!json_is_string(v) || (i == 0 &&
+		    json_string_length(v) == 0) || (json_string_length(v) > 0 &&
+		    !is_dim(json_string_value(v)))) {
+			reply_field(r->rc_req, "invalid_field", ptr, i == 0 ?
+			    "The subtype is an id from the form." :
+			    "An id from the form, or null for not given.");
+			return (-1);
+		} else
+			snprintf(r->rc_val[i], sizeof(r->rc_val[i]), "%s",
+			    json_string_value(v));
+		r->rc_given[i] = 1;
+		any = 1;
+	}
+	if (id == NULL) {
+		reply_field(r->rc_req, "missing_field", "/id",
+		    "Expected {\"id\": case, \"subtype\", \"province\", "
+		    "\"ground\", \"sector\"}.");
+		return (-1);
+	}
+	if (!any) {
+		reply_field(r->rc_req, "missing_field", "/subtype",
+		    "Nothing to change: give at least one of subtype, "
+		    "province, ground, sector.");
+		return (-1);
+	}
+	if (!case_id_ok(id, raw)) {
+		bad_case(r->rc_req);
+		return (-1);
+	}
+	snprintf(r->rc_case, sizeof(r->rc_case), "%s", id);
+	return (0);
+}
+
+void
+cases_reclassify(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct rcjob		*r;
+	struct store_stmt	 st;
+	json_t			*b;
+	const char		*p[1];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (b = body_json(req)) == NULL)
+		return;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		busy(req);
+		json_decref(b);
+		return;
+	}
+	r->rc_req = req;
+	r->rc_s = s;
+	ssession_ref(s);
+	if (rc_parse(r, b) == -1) {
+		json_decref(b);
+		rcjob_free(r);
+		return;
+	}
+	json_decref(b);
+	memset(&st, 0, sizeof(st));
+	p[0] = r->rc_case;
+	st.st_sql = "SELECT c.category FROM casework.cases c "
+	    "WHERE c.id = $1::uuid";
+	st.st_nparams = 1;
+	st.st_values = p;
+	if (ssession_exec(s, &st, 1, rc_loaded, r) == -1) {
+		busy(req);
+		rcjob_free(r);
+	}
 }

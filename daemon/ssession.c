@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -1154,6 +1155,443 @@ ssession_me(struct http_request *req, void *arg)
 		http_reply_error(req, 503, "unavailable",
 		    "The service is busy; try again shortly.");
 	}
+}
+
+/* ------------------------------------------------------------ password */
+
+/*
+ * POST /v1/staff/password {"old_password","new_password","totp"}: the
+ * user changes her own password.  Steps, like login:
+ *   1 loop    checks on the new password, login_salt() in the session
+ *   2 worker  Argon2id(old password) -> old proof and key-sealing key
+ *   3 loop    login_check(user, old proof): sealed TOTP secret and key
+ *   4 worker  TOTP code checked; the private key opened with the old
+ *             key-sealing key and sealed again under the one derived
+ *             (second Argon2id, new salt, same costs) from the new
+ *             password; the new verifier
+ *   5 loop    password_change(...) re-checks the old proof, takes the
+ *             TOTP step, stores the new salt/verifier/sealed key, ends
+ *             the user's other sessions and audits, in one transaction
+ *   6 loop    the other sessions' keys are wiped here too; 200.
+ * The key pair stays the same, so the queue keys wrapped to it (and
+ * the keys this session holds) stay valid.  A wrong password, code or
+ * replayed code gets one 403 answer and counts against the account like
+ * a failed login.
+ */
+
+#define PW_MIN_CHARS	12
+
+struct pwchange {
+	struct http_request	*p_req;
+	struct ssession		*p_s;
+	char			*p_old, *p_new;
+	size_t			 p_oldlen, p_newlen;
+	char			 p_code[16];
+	struct secret_kdf	 p_kdf;
+	unsigned char		 p_salt[64];
+	size_t			 p_saltlen;
+	int			 p_ok;
+	unsigned char		 p_proof[STAFFCRED_PROOF_LEN];
+	unsigned char		 p_kek[STAFFCRED_KEK_LEN];
+	unsigned char		*p_totp_sealed, *p_sk_sealed;
+	size_t			 p_totp_sealedlen, p_sk_sealedlen;
+	long long		 p_last_step;
+	int64_t			 p_step;
+	int			 p_totp_ok;
+	/* step 4 output */
+	unsigned char		 p_nsalt[STAFFCRED_SALT_LEN];
+	unsigned char		 p_nver[SHA256_DIGEST_LENGTH];
+	unsigned char		*p_nsealed;
+	size_t			 p_nsealedlen;
+};
+
+static void
+pwchange_free(struct pwchange *p)
+{
+	if (p == NULL)
+		return;
+	if (p->p_old != NULL)
+		OPENSSL_clear_free(p->p_old, p->p_oldlen + 1);
+	if (p->p_new != NULL)
+		OPENSSL_clear_free(p->p_new, p->p_newlen + 1);
+	free(p->p_totp_sealed);
+	free(p->p_sk_sealed);
+	free(p->p_nsealed);
+	if (p->p_s != NULL)
+		ssession_unref(p->p_s);
+	OPENSSL_cleanse(p, sizeof(*p));
+	free(p);
+}
+
+static void
+pw_refuse(struct pwchange *p)
+{
+	http_reply_error(p->p_req, 403, "credentials_refused",
+	    "The current password or the code is wrong, or there were too "
+	    "many attempts. Wait a little and try again.");
+	pwchange_free(p);
+}
+
+static void
+pw_busy(struct pwchange *p)
+{
+	http_reply_error(p->p_req, 503, "unavailable",
+	    "The service is busy; try again shortly.");
+	pwchange_free(p);
+}
+
+static void
+pw_weak(struct http_request *req, const char *message)
+{
+	http_reply_json(req, 400, json_pack("{s:{s:s,s:s,s:s}}", "error",
+	    "code", "weak_password", "message", message, "field",
+	    "/new_password"));
+}
+
+/* Characters, not bytes: a UTF-8 continuation byte does not count. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}
+
+/* Wipe jansson's copy of a string member before it is freed. */
+static void
+json_wipe_member(json_t *j, const char *name)
+{
+	json_t	*v = json_object_get(j, name);
+
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
+}
+
+/* Parse and check the body; -1 after a 400. */
+static int
+pw_parse(struct pwchange *p)
+{
+	const unsigned char	*body;
+	size_t			 len;
+	json_t			*j;
+	json_error_t		 jerr;
+	const char		*oldpw, *newpw, *code;
+	const char		*weak = NULL;
+	int			 rc = -1;
+
+	body = http_req_body(p->p_req, &len);
+	if ((j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL || json_unpack(j, "{s:s,s:s,s:s!}",
+	    "old_password", &oldpw, "new_password", &newpw, "totp", &code) ==
+	    -1 || strlen(code) >= sizeof(p->p_code) || strlen(oldpw) == 0 ||
+	    strlen(oldpw) > 1024) {
+		http_reply_error(p->p_req, 400, "bad_request", "Expected "
+		    "{\"old_password\": ..., \"new_password\": ..., "
+		    "\"totp\": ...}.");
+		goto done;
+	}
+	if (strlen(newpw) > 1024)
+		weak = "The new password is too long (at most 1024 bytes).";
+	else if (utf8_chars(newpw) < PW_MIN_CHARS)
+		weak = "The new password must be at least 12 characters long.";
+	else if (strcasecmp(newpw, p->p_s->ss_user) == 0)
+		weak = "The new password must not be the user name.";
+	else if (strcmp(newpw, oldpw) == 0)
+		weak = "The new password must differ from the current one.";
+	if (weak != NULL) {
+		pw_weak(p->p_req, weak);
+		goto done;
+	}
+	p->p_oldlen = strlen(oldpw);
+	p->p_newlen = strlen(newpw);
+	if ((p->p_old = strdup(oldpw)) == NULL ||
+	    (p->p_new = strdup(newpw)) == NULL) {
+		http_reply_error(p->p_req, 503, "unavailable",
+		    "Out of memory.");
+		goto done;
+	}
+	snprintf(p->p_code, sizeof(p->p_code), "%s", code);
+	rc = 0;
+ done:
+	if (json_is_object(j)) {
+		json_wipe_member(j, "old_password");
+		json_wipe_member(j, "new_password");
+	}
+	json_decref(j);
+	return (rc);
+}
+
+static void
+pw_changed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct pwchange	*p = arg;
+	struct ssession	*s, *next;
+	int		 ended = 0;
+
+	if (st != STORE_OK) {
+		ssession_reply_error(p->p_req, st, sqlstate);
+		pwchange_free(p);
+		return;
+	}
+	if (n < 1 || PQntuples(res[0]) != 1 ||
+	    strcmp(PQgetvalue(res[0], 0, 0), "ok") != 0) {
+		pw_refuse(p);
+		return;
+	}
+	/* The database ended the other sessions; their keys go now. */
+	for (s = TAILQ_FIRST(&ss.list); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, ss_entry);
+		if (s != p->p_s && s->ss_uid == p->p_s->ss_uid) {
+			ssession_kill(s);
+			ended++;
+		}
+	}
+	http_reply_json(p->p_req, 200, json_pack("{s:s,s:i}", "status",
+	    "password_changed", "other_sessions_ended", ended));
+	pwchange_free(p);
+}
+
+static void
+pw_failed_done(enum store_status st, const char *sqlstate, PGresult **res,
+    int n, void *arg)
+{
+	(void)st;
+	(void)sqlstate;
+	(void)res;
+	(void)n;
+	pw_refuse(arg);
+}
+
+/* Worker: check the code, re-seal the private key, derive the new
+ * verifier. */
+static void
+pw_reseal_work(void *arg)
+{
+	struct pwchange		*p = arg;
+	struct secret		*totp = NULL, *sk = NULL;
+	unsigned char		 proof[STAFFCRED_PROOF_LEN];
+	unsigned char		 kek[STAFFCRED_KEK_LEN];
+
+	if (staffcred_open(ss.totp_key->s_buf, "totp", p->p_s->ss_user,
+	    p->p_totp_sealed, p->p_totp_sealedlen, &totp) == 0 &&
+	    totp_verify(totp->s_buf, totp->s_len, p->p_code, time(NULL), 1,
+	    &p->p_step) == 0 && p->p_step > p->p_last_step)
+		p->p_totp_ok = 1;
+	secret_free(totp);
+	p->p_ok = 0;
+	if (!p->p_totp_ok)
+		goto done;
+	if (p->p_sk_sealed != NULL && staffcred_open(p->p_kek, "key",
+	    p->p_s->ss_user, p->p_sk_sealed, p->p_sk_sealedlen, &sk) == -1)
+		goto done;
+	if (secret_random(p->p_nsalt, sizeof(p->p_nsalt)) == -1 ||
+	    staffcred_derive(&p->p_kdf, p->p_new, p->p_newlen, p->p_nsalt,
+	    sizeof(p->p_nsalt), proof, kek) == -1)
+		goto done;
+	SHA256(proof, sizeof(proof), p->p_nver);
+	if (sk != NULL && staffcred_seal(kek, "key", p->p_s->ss_user,
+	    sk->s_buf, sk->s_len, &p->p_nsealed, &p->p_nsealedlen) == -1)
+		goto done;
+	p->p_ok = 1;
+ done:
+	OPENSSL_cleanse(proof, sizeof(proof));
+	OPENSSL_cleanse(kek, sizeof(kek));
+	OPENSSL_cleanse(p->p_kek, sizeof(p->p_kek));
+	OPENSSL_cleanse(p->p_new, p->p_newlen);
+	secret_free(sk);
+}
+
+static void
+pw_reseal_done(void *arg)
+{
+	struct pwchange		*p = arg;
+	struct store_stmt	 st;
+	const char		*v[8];
+	int			 lens[8] = { STAFFCRED_PROOF_LEN, 0,
+				    STAFFCRED_SALT_LEN, 0, 0, 0,
+				    SHA256_DIGEST_LENGTH, 0 };
+	int			 fmts[8] = { 1, 0, 1, 0, 0, 0, 1, 1 };
+	char			 step[32], m[16], t[16], pp[16];
+
+	memset(&st, 0, sizeof(st));
+	if (!p->p_totp_ok) {
+		/* A wrong code counts like a wrong password. */
+		v[0] = p->p_s->ss_user;
+		st.st_sql = "SELECT casework.login_failed($1)";
+		st.st_nparams = 1;
+		st.st_values = v;
+		if (store_exec(ss.app->a_store, &st, 1, pw_failed_done,
+		    p) == NULL)
+			pw_refuse(p);
+		return;
+	}
+	if (!p->p_ok) {
+		log_warnx("%s: the private key could not be re-sealed",
+		    __func__);
+		http_reply_error(p->p_req, 500, "internal", "Internal error.");
+		pwchange_free(p);
+		return;
+	}
+	snprintf(step, sizeof(step), "%lld", (long long)p->p_step);
+	snprintf(m, sizeof(m), "%u", p->p_kdf.k_m_kib);
+	snprintf(t, sizeof(t), "%u", p->p_kdf.k_t);
+	snprintf(pp, sizeof(pp), "%u", p->p_kdf.k_p);
+	v[0] = (const char *)p->p_proof;
+	v[1] = step;
+	v[2] = (const char *)p->p_nsalt;
+	v[3] = m;
+	v[4] = t;
+	v[5] = pp;
+	v[6] = (const char *)p->p_nver;
+	v[7] = (const char *)p->p_nsealed;	/* NULL: no key pair */
+	lens[7] = (int)p->p_nsealedlen;
+	st.st_sql = "SELECT casework.password_change($1, $2::bigint, $3, "
+	    "$4::integer, $5::integer, $6::integer, $7, $8)";
+	st.st_nparams = 8;
+	st.st_values = v;
+	st.st_lengths = lens;
+	st.st_formats = fmts;
+	if (ssession_exec(p->p_s, &st, 1, pw_changed, p) == -1)
+		pw_busy(p);
+}
+
+static void
+pw_checked(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct pwchange	*p = arg;
+	PGresult	*r;
+
+	if (st != STORE_OK) {
+		ssession_reply_error(p->p_req, st, sqlstate);
+		pwchange_free(p);
+		return;
+	}
+	r = res[0];
+	if (n < 1 || PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0),
+	    "ok") != 0 || atoi(PQgetvalue(r, 0, 1)) != p->p_s->ss_uid) {
+		pw_refuse(p);
+		return;
+	}
+	p->p_last_step = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	p->p_totp_sealed = bytea_dup(r, 0, 3, &p->p_totp_sealedlen);
+	p->p_sk_sealed = bytea_dup(r, 0, 4, &p->p_sk_sealedlen);
+	if (p->p_totp_sealed == NULL) {
+		pw_refuse(p);
+		return;
+	}
+	if (pool_submit(ss.app->a_pool, pw_reseal_work, pw_reseal_done,
+	    p) == -1)
+		pw_busy(p);
+}
+
+static void
+pw_derive_work(void *arg)
+{
+	struct pwchange	*p = arg;
+
+	p->p_ok = staffcred_derive(&p->p_kdf, p->p_old, p->p_oldlen,
+	    p->p_salt, p->p_saltlen, p->p_proof, p->p_kek) == 0;
+	OPENSSL_cleanse(p->p_old, p->p_oldlen);
+}
+
+static void
+pw_derive_done(void *arg)
+{
+	struct pwchange		*p = arg;
+	struct store_stmt	 st;
+	const char		*v[2];
+	int			 lens[2] = { 0, STAFFCRED_PROOF_LEN };
+	int			 fmts[2] = { 0, 1 };
+
+	if (!p->p_ok) {
+		pw_refuse(p);
+		return;
+	}
+	v[0] = p->p_s->ss_user;
+	v[1] = (const char *)p->p_proof;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT status, user_id, totp_last_step, totp_secret, "
+	    "sealed_private_key FROM casework.login_check($1, $2)";
+	st.st_nparams = 2;
+	st.st_values = v;
+	st.st_lengths = lens;
+	st.st_formats = fmts;
+	if (ssession_exec(p->p_s, &st, 1, pw_checked, p) == -1)
+		pw_busy(p);
+}
+
+static void
+pw_salted(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct pwchange	*p = arg;
+	PGresult	*r;
+
+	if (st != STORE_OK) {
+		ssession_reply_error(p->p_req, st, sqlstate);
+		pwchange_free(p);
+		return;
+	}
+	r = res[0];
+	if (n < 1 || PQntuples(r) != 1 || bytea_into(r, 0, 0, p->p_salt,
+	    sizeof(p->p_salt), &p->p_saltlen) == -1) {
+		pw_refuse(p);
+		return;
+	}
+	/* The same costs as before: they are the administrator's choice
+	 * (meldctl user add|reset-password --argon2). */
+	p->p_kdf.k_m_kib = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+	p->p_kdf.k_t = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
+	p->p_kdf.k_p = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+	if (secret_kdf_check(&p->p_kdf) == -1) {
+		log_warnx("%s: stored Argon2id costs out of range", __func__);
+		http_reply_error(p->p_req, 500, "internal", "Internal error.");
+		pwchange_free(p);
+		return;
+	}
+	if (pool_submit(ss.app->a_pool, pw_derive_work, pw_derive_done,
+	    p) == -1)
+		pw_busy(p);
+}
+
+void
+ssession_password(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct pwchange		*p;
+	struct store_stmt	 st;
+	const char		*v[1];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+		return;
+	if (ss.totp_key == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "Staff login is not configured (totp_seal_key).");
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	p->p_req = req;
+	p->p_s = s;
+	ssession_ref(s);
+	if (pw_parse(p) == -1) {
+		pwchange_free(p);
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	v[0] = s->ss_user;
+	st.st_sql = "SELECT pw_salt, pw_m_kib, pw_t, pw_p "
+	    "FROM casework.login_salt($1)";
+	st.st_nparams = 1;
+	st.st_values = v;
+	if (ssession_exec(s, &st, 1, pw_salted, p) == -1)
+		pw_busy(p);
 }
 
 /* ------------------------------------------------------------ init */

@@ -116,5 +116,11 @@ int		 ssession_count(void);
 void		 ssession_login(struct http_request *req, void *arg);
 void		 ssession_logout(struct http_request *req, void *arg);
 void		 ssession_me(struct http_request *req, void *arg);
+/*
+ * POST /v1/staff/password: the caller's own password change (old
+ * password and a TOTP code required); the private key is re-sealed, the
+ * key pair kept, and the user's other sessions end.
+ */
+void		 ssession_password(struct http_request *req, void *arg);
 
 #endif

@@ -38,6 +38,8 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/case/messages", cases_message, J },
 	{ HTTP_POST, "/v1/staff/case/transfer", cases_transfer, J },
 	{ HTTP_POST, "/v1/staff/case/referral", cases_referral, J },
+	{ HTTP_POST, "/v1/staff/case/reclassify", cases_reclassify, J },
+	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
 	{ HTTP_GET, "/v1/research/stats", research_stats, 0 },
 };

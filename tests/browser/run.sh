@@ -69,4 +69,8 @@ fi
 export MELDPUNT_TOP="$top" MELDPUNT_BUILD="$build" MELDPUNT_TEST_TMP="$tmp"
 export MELDPUNT_CHROMIUM="$chromium"
 cd "$top"
-node --test --test-reporter=tap --test-timeout=180000 tests/browser/
+# Bounded: each test by node (--test-timeout), the whole run by timeout(1),
+# which signals the process group -- test files, their meldpuntd and
+# chromium -- when it expires.  lib/stack.mjs kills its daemons on exit.
+timeout -k 15 ${MELDPUNT_BROWSER_TIMEOUT:-600} \
+    node --test --test-reporter=tap --test-timeout=180000 tests/browser/

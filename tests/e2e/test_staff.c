@@ -1,11 +1,13 @@
 /*
- * End-to-end tests of the staff side (issue 6): queues and users made
- * with the real meldctl binary, a real `meldpuntd --role staff` over TLS,
- * a real PostgreSQL.  Reports are sealed here with the crypto library and
- * stored through intake.submit_report as mp_public (what the public
- * process does); the reporter reads the handler's reply through the
- * reporter SQL functions with the receipt-side key.  TOTP codes are
- * computed by the test.
+ * End-to-end tests of the staff side (issue 6): keys and defaults from
+ * the real `meldctl init`, queues, routing rules and users made with the
+ * real meldctl binary, and two real daemons over TLS against one real
+ * PostgreSQL database: `meldpuntd --role public` for the reporter and
+ * `--role staff` for the handlers.  The reporter is a client of the
+ * public API only (tests/lib/treporter.h): it seals its report with the
+ * crypto library to the keys GET /v1/forms lists, submits it, and reads
+ * the handler's reply with its receipt.  TOTP codes are computed by the
+ * test.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,17 +22,15 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <openssl/crypto.h>
 
-#include "crypto/envelope.h"
-#include "crypto/hpke.h"
 #include "crypto/keyfile.h"
-#include "crypto/receipt.h"
 #include "crypto/secret.h"
-#include "crypto/staffcred.h"
 #include "crypto/totp.h"
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/treporter.h"
 
 #define CANARY		"CANARY-7f3e-staff-e2e"
 #define PASSWORD	"correct horse battery staple"
@@ -38,10 +38,12 @@
 struct env {
 	char		*db;
 	char		 dir[512];
-	char		 rec[600], seal[600], clockf[600];
+	char		 keys[600], rec[700], seal[700], clockf[600];
 	char		 admin_ci[1024];
-	struct tdaemon	 d;
-	int		 up;
+	struct tdaemon	 d;		/* staff */
+	struct tdaemon	 pub;		/* public, when asked for */
+	int		 up, pub_up;
+	json_t		*forms;		/* GET /v1/forms?lang=nl */
 };
 
 struct user {
@@ -97,34 +99,28 @@ mctl(struct env *e, const char *input, int want, const char *fmt, ...)
 	return (out);
 }
 
+/*
+ * `meldctl init --keys DIR` as an installation does: key files, the
+ * recovery and identity keys, the default queues and rules.  The
+ * totp-seal key is written as deploy/run-dev.sh does.
+ */
 static void
-write_keys(struct env *e, PGconn *su)
+init_keys(struct env *e)
 {
-	struct hpke_key	*rk;
-	unsigned char	 sk[32], pub[65], kid[16], seal[32];
-	size_t		 sklen = 32, publen = 65;
-	char		 err[256], kidhex[33], sql[1024], pubhex[131];
+	unsigned char	 seal[32];
+	char		 err[256], *out;
 
-	snprintf(e->rec, sizeof(e->rec), "%s/recovery.key", e->dir);
-	snprintf(e->seal, sizeof(e->seal), "%s/totp-seal.key", e->dir);
+	snprintf(e->keys, sizeof(e->keys), "%s/keys", e->dir);
+	snprintf(e->rec, sizeof(e->rec), "%s/recovery.key", e->keys);
+	snprintf(e->seal, sizeof(e->seal), "%s/totp-seal.key", e->keys);
 	snprintf(e->clockf, sizeof(e->clockf), "%s/clock", e->dir);
-	rk = hpke_key_new(HPKE_KEM_P256_SHA256);
-	cr_assert_not_null(rk);
-	cr_assert_eq(hpke_key_private(rk, sk, &sklen), 0);
-	cr_assert_eq(hpke_key_public(rk, pub, &publen), 0);
-	cr_assert_eq(staffcred_key_id(rk, kid), 0);
-	cr_assert_eq(keyfile_write(e->rec, KEYFILE_RECOVERY, KEYFILE_PRIVATE,
-	    sk, sklen, err, sizeof(err)), 0, "%s", err);
+	out = mctl(e, NULL, 0, "init --keys '%s'", e->keys);
+	cr_assert(strstr(out, "meldctl init: done") != NULL, "%s", out);
+	free(out);
 	cr_assert_eq(secret_random(seal, sizeof(seal)), 0);
 	cr_assert_eq(keyfile_write(e->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
 	    seal, sizeof(seal), err, sizeof(err)), 0, "%s", err);
-	staffcred_key_id_hex(kid, kidhex);
-	secret_hex_encode(pub, publen, pubhex);
-	snprintf(sql, sizeof(sql), "INSERT INTO casework.recovery_keys "
-	    "(key_id, kem_id, kdf_id, aead_id, public_key) VALUES ('%s', 16, "
-	    "1, 2, '\\x%s')", kidhex, pubhex);
-	cr_assert_eq(testdb_exec(su, sql, NULL), 0);
-	hpke_key_free(rk);
+	OPENSSL_cleanse(seal, sizeof(seal));
 }
 
 static void
@@ -147,9 +143,8 @@ add_user(struct env *e, struct user *u, const char *name, const char *kind)
 }
 
 static void
-setup(struct env *e, const char *extra_conf)
+setup(struct env *e, const char *extra_conf, int with_public)
 {
-	PGconn	*su;
 	char	 conf[2048], routes[700];
 	FILE	*fp;
 
@@ -159,12 +154,10 @@ setup(struct env *e, const char *extra_conf)
 	snprintf(e->dir, sizeof(e->dir), "%s/staff-%d-%ld",
 	    getenv("MELDPUNT_TEST_TMP"), (int)getpid(), (long)time(NULL));
 	cr_assert_eq(mkdir(e->dir, 0700), 0);
-	su = testdb_connect(e->db, NULL);
-	cr_assert_not_null(su);
-	write_keys(e, su);
-	PQfinish(su);
 	snprintf(e->admin_ci, sizeof(e->admin_ci), "%s",
 	    tdaemon_conninfo(e->db, "mp_admin"));
+	init_keys(e);
+	/* Two queues of one category, and rules that route to qa. */
 	free(mctl(e, NULL, 0, "queue add qa --category labour_discrimination"));
 	free(mctl(e, NULL, 0, "queue add qb --category labour_discrimination"));
 	snprintf(routes, sizeof(routes), "%s/routes", e->dir);
@@ -181,6 +174,17 @@ setup(struct env *e, const char *extra_conf)
 	    tdaemon_conninfo(e->db, "mp_staff"), conf), 0,
 	    "meldpuntd did not start (see %s)", e->d.log);
 	e->up = 1;
+	if (!with_public)
+		return;
+	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/receipt-lookup.key\n"
+	    "contact_link_key = %s/contact-link.key\nreceipt_argon2_m_kib = "
+	    "8192\nreceipt_argon2_t = 1\nworkers = 2\n", e->keys, e->keys);
+	cr_assert_eq(tdaemon_start(&e->pub, "public",
+	    tdaemon_conninfo(e->db, "mp_public"), conf), 0,
+	    "public meldpuntd did not start (see %s)", e->pub.log);
+	e->pub_up = 1;
+	e->forms = trep_forms(e->pub.port, "nl");
+	cr_assert_not_null(e->forms, "GET /v1/forms never answered 200");
 }
 
 static void
@@ -188,6 +192,9 @@ teardown(struct env *e)
 {
 	if (e->up)
 		tdaemon_stop(&e->d);
+	if (e->pub_up)
+		tdaemon_stop(&e->pub);
+	json_decref(e->forms);
 	testdb_drop(e->db);
 	free(e->db);
 }
@@ -256,178 +263,51 @@ login(struct env *e, struct user *u)
 	cr_assert_eq(login_code(e, u, PASSWORD, code, NULL), 201);
 }
 
-/* A report sealed as a client would, stored as the public process does. */
-struct report {
-	char		 id[37];
-	unsigned char	 id_raw[16];
-	unsigned char	 lookup[16], verifier[32], wrapkey[32];
-};
-
-static void
-submit(struct env *e, const char *text, struct report *rp)
+/*
+ * A reporter submits a report sealed client-side through the public API;
+ * returns the receipt (malloc'd).
+ */
+static char *
+report(struct env *e, const char *narrative)
 {
-	PGconn				*su, *pub;
-	PGresult			*res;
-	struct envelope			*env;
-	struct envelope_recipient	 rc[2];
-	struct hpke_key			*qk, *rk;
-	unsigned char			*b, tk[32], tkenc[65], tkw[48], sealed[128];
-	unsigned char			 ct[1200 + 32];
-	const struct envelope_wrap	*w;
-	size_t				 len, tkenclen, sealedlen = sizeof(sealed);
-	const unsigned char		*c;
-	char				 qkid[33], rkid[33], *v, pt[2048];
-	const char			*p[16];
-	char				 h[16][2200], arr[2][4500];
-	int				 i;
+	json_t	*c;
+	char	*content, *receipt, *reply;
+	int	 st;
 
-	su = testdb_connect(e->db, NULL);
-	cr_assert_not_null(su);
-	res = PQexec(su, "SELECT k.key_id, k.public_key, r.key_id, "
-	    "r.public_key, gen_random_uuid() FROM casework.queue_keys k "
-	    "JOIN casework.queues q ON q.id = k.queue_id AND q.name = 'qa' "
-	    "AND k.current, casework.recovery_keys r WHERE r.current");
-	cr_assert_eq(PQntuples(res), 1);
-	snprintf(qkid, sizeof(qkid), "%s", PQgetvalue(res, 0, 0));
-	snprintf(rkid, sizeof(rkid), "%s", PQgetvalue(res, 0, 2));
-	snprintf(rp->id, sizeof(rp->id), "%s", PQgetvalue(res, 0, 4));
-	cr_assert_eq(staffcred_uuid_parse(rp->id, rp->id_raw), 0);
-	v = PQgetvalue(res, 0, 1);
-	b = calloc(1, 100);
-	cr_assert_eq(secret_hex_decode(v + 2, strlen(v + 2), b, 65), 0);
-	qk = hpke_key_from_public(HPKE_KEM_P256_SHA256, b, 65);
-	v = PQgetvalue(res, 0, 3);
-	cr_assert_eq(secret_hex_decode(v + 2, strlen(v + 2), b, 65), 0);
-	rk = hpke_key_from_public(HPKE_KEM_P256_SHA256, b, 65);
-	free(b);
-	cr_assert(qk != NULL && rk != NULL);
-	PQclear(res);
-	PQfinish(su);
-
-	rc[0].r_key = qk;
-	rc[1].r_key = rk;
-	cr_assert_eq(staffcred_key_id_parse(qkid, rc[0].r_key_id), 0);
-	cr_assert_eq(staffcred_key_id_parse(rkid, rc[1].r_key_id), 0);
-	snprintf(pt, sizeof(pt), "{\"narrative\":\"%s\"}", text);
-	env = envelope_build(&hpke_suite_default, "labour_discrimination", rc,
-	    2, (const uint8_t *)pt, strlen(pt));
-	cr_assert_not_null(env);
-	/* Thread key: wrapped to the queue key and under the receipt key. */
-	cr_assert_eq(secret_random(tk, 32), 0);
-	cr_assert_eq(staffcred_wrap_thread_key(qk, rc[0].r_key_id, rp->id_raw,
-	    tk, tkenc, &tkenclen, tkw), 0);
-	cr_assert_eq(secret_random(rp->lookup, 16), 0);
-	cr_assert_eq(secret_random(rp->verifier, 32), 0);
-	cr_assert_eq(secret_random(rp->wrapkey, 32), 0);
-	cr_assert_eq(receipt_wrap_thread_key(rp->wrapkey, tk, 32, rp->id_raw,
-	    16, sealed, &sealedlen), 0);
-
-	c = envelope_ciphertext(env, &len);
-	cr_assert(len <= 1200);
-	memcpy(ct, envelope_commit(env), 32);
-	memcpy(ct + 32, c, len);
-#define HEX(i, buf, n) do { strcpy(h[i], "\\x"); \
-	secret_hex_encode((buf), (n), h[i] + 2); p[i] = h[i]; } while (0)
-	HEX(0, envelope_nonce(env), 12);
-	HEX(1, ct, len + 32);
-	snprintf(h[2], sizeof(h[2]), "{%s,%s}", qkid, rkid);
-	p[2] = h[2];
-	for (i = 0; i < 2; i++) {
-		w = envelope_wrap_at(env, (size_t)(
-		    envelope_find_wrap(env, rc[i].r_key_id)));
-		strcpy(h[3 + i], "\\\\x");
-		secret_hex_encode(w->w_enc, w->w_enclen, h[3 + i] + 3);
-		strcpy(h[5 + i], "\\\\x");
-		secret_hex_encode(w->w_dek, 48, h[5 + i] + 3);
-	}
-	snprintf(arr[0], sizeof(arr[0]), "{\"%s\",\"%s\"}", h[3], h[4]);
-	snprintf(arr[1], sizeof(arr[1]), "{\"%s\",\"%s\"}", h[5], h[6]);
-	p[3] = arr[0];
-	p[4] = arr[1];
-	snprintf(h[9], sizeof(h[9]), "{%s}", qkid);
-	p[5] = h[9];
-	strcpy(h[10], "{\"\\\\x");
-	secret_hex_encode(tkenc, tkenclen, h[10] + 5);
-	strcat(h[10], "\"}");
-	p[6] = h[10];
-	strcpy(h[11], "{\"\\\\x");
-	secret_hex_encode(tkw, 48, h[11] + 5);
-	strcat(h[11], "\"}");
-	p[7] = h[11];
-	HEX(13, rp->lookup, 16);
-	HEX(14, rp->verifier, 32);
-	HEX(12, sealed, sealedlen);
-	p[8] = p[13];
-	p[9] = p[14];
-	p[10] = p[12];
-	p[11] = rp->id;
-	pub = testdb_connect(e->db, "mp_public");
-	cr_assert_not_null(pub);
-	res = PQexecParams(pub, "SELECT * FROM intake.submit_report("
-	    "'labour_discrimination', '', '', '', '', false, NULL, "
-	    "1::smallint, 16, 1, 2, $1::bytea, $2::bytea, $3::text[], "
-	    "$4::bytea[], $5::bytea[], $6::text[], $7::bytea[], $8::bytea[], "
-	    "$9::bytea, sha256('salt'::bytea), $10::bytea, 19456, 2, 1, "
-	    "$11::bytea, NULL, NULL, NULL, NULL, $12::uuid)", 12, NULL, p,
-	    NULL, NULL, 0);
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "submit: %s",
-	    PQresultErrorMessage(res));
-	PQclear(res);
-	PQfinish(pub);
-	envelope_free(env);
-	hpke_key_free(qk);
-	hpke_key_free(rk);
+	c = json_pack("{s:s}", "narrative", narrative);
+	content = json_dumps(c, JSON_COMPACT);
+	json_decref(c);
+	st = trep_submit_sealed(e->pub.port, e->forms, "labour_discrimination",
+	    "recruitment", "{\"ground\":\"religion\"}", content, &receipt,
+	    &reply);
+	free(content);
+	cr_assert_eq(st, 201, "POST /v1/reports: %d %s", st, reply);
+	cr_assert_not_null(receipt);
+	free(reply);
+	return (receipt);
 }
 
-/* The reporter's view of handler message seq, decrypted. */
+/*
+ * What the reporter sees with the receipt: the text of the last handler
+ * message (malloc'd; NULL when there is none).
+ */
 static char *
-reporter_reads(struct env *e, const struct report *rp, int seq)
+reporter_reads(struct env *e, const char *receipt)
 {
-	PGconn		*pub;
-	PGresult	*res;
-	char		 lk[40], vf[70];
-	const char	*p[2] = { lk, vf };
-	unsigned char	 sealed[128], tk[64], *body, ctx[64];
-	size_t		 sl, tkl = sizeof(tk), bl, ptl;
-	uint8_t		*pt;
-	char		*v, *out = NULL;
-	int		 i;
+	json_t		*c;
+	char		*tok, *out;
+	const char	*t;
+	int		 st;
 
-	strcpy(lk, "\\x");
-	secret_hex_encode(rp->lookup, 16, lk + 2);
-	strcpy(vf, "\\x");
-	secret_hex_encode(rp->verifier, 32, vf + 2);
-	pub = testdb_connect(e->db, "mp_public");
-	res = PQexecParams(pub, "SELECT thread_key_sealed FROM "
-	    "casework.reporter_case($1::bytea, $2::bytea)", 2, NULL, p, NULL,
-	    NULL, 0);
-	cr_assert_eq(PQntuples(res), 1);
-	v = PQgetvalue(res, 0, 0);
-	sl = strlen(v + 2) / 2;
-	cr_assert_eq(secret_hex_decode(v + 2, 2 * sl, sealed, sl), 0);
-	cr_assert_eq(receipt_unwrap_thread_key(rp->wrapkey, sealed, sl,
-	    rp->id_raw, 16, tk, &tkl), 0);
-	PQclear(res);
-	res = PQexecParams(pub, "SELECT seq, body FROM "
-	    "casework.reporter_messages($1::bytea, $2::bytea) WHERE "
-	    "direction = 'handler'", 2, NULL, p, NULL, NULL, 0);
-	for (i = 0; i < PQntuples(res); i++) {
-		if (atoi(PQgetvalue(res, i, 0)) != seq)
-			continue;
-		v = PQgetvalue(res, i, 1);
-		bl = strlen(v + 2) / 2;
-		body = malloc(bl);
-		cr_assert_eq(secret_hex_decode(v + 2, 2 * bl, body, bl), 0);
-		memcpy(ctx, "meldpunt-thread", 15);
-		memcpy(ctx + 15, rp->id_raw, 16);
-		cr_assert_eq(envelope_item_open(tk, ctx, 31, body, bl, &pt,
-		    &ptl), 0);
-		out = strndup((char *)pt, ptl);
-		free(pt);
-		free(body);
-	}
-	PQclear(res);
-	PQfinish(pub);
+	tok = trep_login(e->pub.port, receipt);
+	cr_assert_not_null(tok, "reporter login refused");
+	c = trep_case(e->pub.port, tok, &st);
+	cr_assert_eq(st, 200);
+	t = trep_last_text(c, "handler");
+	out = t != NULL ? strdup(t) : NULL;
+	json_decref(c);
+	cr_assert_eq(trep_logout(e->pub.port, tok), 200);
+	free(tok);
 	return (out);
 }
 
@@ -446,19 +326,41 @@ get_case(struct env *e, struct user *u, const char *id, int want)
 
 /* ------------------------------------------------------------ tests */
 
+/* The one list entry of a queue that holds one case: its id. */
+static void
+only_case(struct env *e, struct user *u, const char *queue, char id[40])
+{
+	char	 path[128];
+	json_t	*j, *cases;
+
+	snprintf(path, sizeof(path), "/v1/staff/cases?queue=%s", queue);
+	cr_assert_eq(req(e, "GET", path, u->token, NULL, &j), 200);
+	cases = json_object_get(j, "cases");
+	cr_assert_eq(json_array_size(cases), 1);
+	snprintf(id, 40, "%s", json_string_value(json_object_get(
+	    json_array_get(cases, 0), "id")));
+	cr_assert_eq(strlen(id), 36);
+	json_decref(j);
+}
+
+#define NARRATIVE	"Ik werd afgewezen \"vanwege mijn hoofddoek\".\n" \
+			"Tweede regel: \xc3\xa9\xc3\xa8 \xd9\x85\xd8\xb1 " CANARY
+#define REPLY		"Dank u, wij nemen contact op."
+#define FOLLOW_UP	"Nog iets: het gebeurde twee keer."
+
 Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 {
 	struct env	 e;
 	struct user	 a, b;
-	struct report	 r1, r2, r3;
+	char		 id1[40], *rc1, *rc2, *rc3, *tok;
 	json_t		*j, *c;
 	char		 body[512], path[256], *s, *log;
 	FILE		*fp;
-	int		 seq, st;
+	int		 st;
 	long long	 reads;
 	PGconn		*su;
 
-	setup(&e, NULL);
+	setup(&e, NULL, 1);
 	add_user(&e, &a, "alice", "handler");
 	add_user(&e, &b, "bob", "handler");
 	free(mctl(&e, NULL, 0, "queue members add qa alice --recovery-key "
@@ -468,11 +370,15 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	s = mctl(&e, NULL, 0, "queue list");
 	cr_assert(strstr(s, "alice") != NULL && strstr(s, "bob") != NULL);
 	free(s);
-	submit(&e, "Ik werd afgewezen " CANARY, &r1);
-	submit(&e, "tweede melding", &r2);
-	submit(&e, "derde melding", &r3);
+
+	/* A reporter seals a report client-side and submits it; the rules
+	 * route it to qa, where Alice finds it as the only case. */
+	rc1 = report(&e, NARRATIVE);
 	login(&e, &a);
 	login(&e, &b);
+	only_case(&e, &a, "qa", id1);
+	rc2 = report(&e, "tweede melding");
+	rc3 = report(&e, "derde melding");
 
 	/* Alice's queue: counts and a paged list. */
 	cr_assert_eq(req(&e, "GET", "/v1/staff/queues", a.token, NULL, &j),
@@ -496,44 +402,51 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qa", b.token, NULL,
 	    NULL), 404);
 
-	/* Alice reads exactly what was sealed; Bob sees nothing. */
-	j = get_case(&e, &a, r1.id, 200);
+	/* Alice reads exactly what was submitted; Bob sees nothing. */
+	j = get_case(&e, &a, id1, 200);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
-	    "content"), "narrative")), "Ik werd afgewezen " CANARY);
+	    "content"), "narrative")), NARRATIVE);
 	json_decref(j);
-	json_decref(get_case(&e, &b, r1.id, 404));
+	json_decref(get_case(&e, &b, id1, 404));
 	json_decref(get_case(&e, &b, "00000000-0000-4000-8000-000000000000",
 	    404));
 
-	/* Reply, note, claim, transition. */
-	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"text\":\"Dank u, wij "
-	    "nemen contact op.\"}", r1.id);
+	/* Alice replies; the reporter reads the reply with the receipt,
+	 * and only in her own case. */
+	s = reporter_reads(&e, rc1);
+	cr_assert_null(s, "a handler message before any reply: %s", s);
+	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"text\":\"" REPLY
+	    "\"}", id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/messages", a.token, body,
 	    &j), 201);
-	seq = (int)json_integer_value(json_object_get(j, "seq"));
+	cr_assert(json_integer_value(json_object_get(j, "seq")) > 0);
 	json_decref(j);
-	s = reporter_reads(&e, &r1, seq);
-	cr_assert_not_null(s);
-	cr_assert_str_eq(s, "Dank u, wij nemen contact op.");
+	s = reporter_reads(&e, rc1);
+	cr_assert_not_null(s, "the reporter does not see the reply");
+	cr_assert_str_eq(s, REPLY);
 	free(s);
+	s = reporter_reads(&e, rc2);
+	cr_assert_null(s, "another reporter sees the reply: %s", s);
+
+	/* Note, claim, transition. */
 	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"text\":\"intern "
-	    CANARY "\"}", r1.id);
+	    CANARY "\"}", id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/notes", a.token, body,
 	    NULL), 201);
-	snprintf(body, sizeof(body), "{\"case\":\"%s\"}", r1.id);
+	snprintf(body, sizeof(body), "{\"case\":\"%s\"}", id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/claim", a.token, body,
 	    NULL), 200);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/claim", b.token, body,
 	    NULL), 404);
 	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"to\":\"closed\","
-	    "\"reason\":\"x\"}", r1.id);
+	    "\"reason\":\"x\"}", id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/transition", a.token,
 	    body, NULL), 409);
 	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"to\":\"acknowledged\","
-	    "\"reason\":\"first look\"}", r1.id);
+	    "\"reason\":\"first look\"}", id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/transition", a.token,
 	    body, NULL), 200);
-	j = get_case(&e, &a, r1.id, 200);
+	j = get_case(&e, &a, id1, 200);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "state")),
 	    "acknowledged");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
@@ -542,16 +455,29 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 
 	/* Transfer to Bob's queue: Bob reads it, Alice no longer. */
 	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"queue\":\"qb\"}",
-	    r1.id);
+	    id1);
 	cr_assert_eq(req(&e, "POST", "/v1/staff/case/transfer", a.token, body,
 	    NULL), 200);
-	json_decref(get_case(&e, &a, r1.id, 404));
-	j = get_case(&e, &b, r1.id, 200);
+	json_decref(get_case(&e, &a, id1, 404));
+
+	/* The reporter's thread survives the transfer: she still reads the
+	 * reply and adds information, which Bob reads with the report. */
+	tok = trep_login(e.pub.port, rc1);
+	cr_assert_not_null(tok);
+	c = trep_case(e.pub.port, tok, &st);
+	cr_assert_eq(st, 200);
+	cr_assert_str_eq(trep_last_text(c, "handler"), REPLY);
+	json_decref(c);
+	cr_assert_eq(trep_message(e.pub.port, tok, FOLLOW_UP), 201);
+	j = get_case(&e, &b, id1, 200);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
-	    "content"), "narrative")), "Ik werd afgewezen " CANARY);
+	    "content"), "narrative")), NARRATIVE);
 	c = json_object_get(j, "messages");
+	cr_assert_geq(json_array_size(c), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(c,
-	    json_array_size(c) - 1), "text")), "Dank u, wij nemen contact op.");
+	    json_array_size(c) - 2), "text")), REPLY);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(c,
+	    json_array_size(c) - 1), "text")), FOLLOW_UP);
 	json_decref(j);
 
 	/* Nothing overdue today; 100 days later the feedback clock is. */
@@ -567,7 +493,7 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	    200);
 	cr_assert_eq(json_array_size(json_object_get(j, "cases")), 1);
 	c = json_array_get(json_object_get(j, "cases"), 0);
-	cr_assert_str_eq(json_string_value(json_object_get(c, "id")), r1.id);
+	cr_assert_str_eq(json_string_value(json_object_get(c, "id")), id1);
 	json_decref(j);
 	cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qb&overdue=true",
 	    b.token, NULL, &j), 200);
@@ -608,10 +534,30 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	log = tdaemon_log(&e.d);
 	cr_assert_not_null(log);
 	cr_assert(strstr(log, CANARY) == NULL, "canary in the log");
+	cr_assert(strstr(log, FOLLOW_UP) == NULL, "message in the log");
 	cr_assert(strstr(log, a.token) == NULL, "token in the log");
 	cr_assert(strstr(log, PASSWORD) == NULL, "password in the log");
-	cr_assert(strstr(log, r1.id) == NULL, "case id in the log");
+	cr_assert(strstr(log, id1) == NULL, "case id in the log");
 	free(log);
+	/* The public process: neither the content nor the reporter's
+	 * credentials. */
+	cr_assert_eq(trep_logout(e.pub.port, tok), 200);
+	st = tdaemon_stop(&e.pub);
+	e.pub_up = 0;
+	cr_assert_eq(st, 0);
+	log = tdaemon_log(&e.pub);
+	cr_assert_not_null(log);
+	cr_assert(strstr(log, CANARY) == NULL, "canary in the public log");
+	cr_assert(strstr(log, "hoofddoek") == NULL, "content in the public log");
+	cr_assert(strstr(log, FOLLOW_UP) == NULL, "message in the public log");
+	cr_assert(strstr(log, rc1) == NULL, "receipt in the public log");
+	cr_assert(strstr(log, tok) == NULL, "token in the public log");
+	cr_assert(strstr(log, id1) == NULL, "case id in the public log");
+	free(log);
+	free(tok);
+	free(rc1);
+	free(rc2);
+	free(rc3);
 	teardown(&e);
 }
 
@@ -623,7 +569,7 @@ Test(staff, login_refusals_look_alike_and_sessions_expire, .timeout = 120)
 			*badcode = NULL, *unknown = NULL;
 	struct user	 ghost;
 
-	setup(&e, "session_idle_s = 3\n");
+	setup(&e, "session_idle_s = 3\n", 0);
 	add_user(&e, &u, "carol", "handler");
 	code_now(&u, code);
 	cr_assert_eq(login_code(&e, &u, PASSWORD, code, &ok), 201);

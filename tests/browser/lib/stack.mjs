@@ -1,14 +1,20 @@
 // A real meldpunt for browser tests: a fresh database in the PostgreSQL
 // cluster that tests/browser/run.sh (or tests/run.sh) started, every
-// migration applied by `meldctl migrate`, keys made by `meldctl init`, a
-// development certificate, and meldpuntd for the public role (serving
-// web/) and, when asked, the staff role.  Loopback only; ports picked by
-// the kernel and read back from the "listening on" line.
+// migration applied by `meldctl migrate`, keys, default queues and
+// routing rules made by `meldctl init --keys DIR` (as `make run` does,
+// deploy/run-dev.sh), a totp-seal key, a development certificate, and
+// meldpuntd for the public role (serving web/) and, when asked, the staff
+// role -- both against the same database.  Handlers are made with the
+// real `meldctl user add` and `queue members add --recovery-key`.
+// Loopback only; ports picked by the kernel and read back from the
+// "listening on" line.  The daemons are killed if this process dies
+// first, so a failed or timed-out test leaves nothing running.
 //
 // Environment (set by run.sh): MELDPUNT_TOP, MELDPUNT_BUILD, PGHOST,
 // PGPORT, PGUSER, MELDPUNT_TEST_TMP.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -36,6 +42,45 @@ function meldctlPath() {
 
 export function meldctl(db, ...args) {
 	return run(meldctlPath(), ['-d', db, ...args]);
+}
+
+// meldctl with a line on its standard input (--password-stdin).
+function meldctlInput(db, input, ...args) {
+	return run(meldctlPath(), ['-d', db, ...args], { input: `${input}\n` });
+}
+
+// RFC 6238 TOTP with HMAC-SHA1, 30-second steps, 6 digits (docs/crypto.md
+// §5), from the base32 secret `meldctl user add` prints.
+export function totp(base32, now = Date.now()) {
+	const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+	let bits = '';
+	for (const ch of base32.replace(/=+$/, '').toUpperCase()) {
+		const v = alpha.indexOf(ch);
+		if (v < 0)
+			throw new Error(`totp: not base32: ${base32}`);
+		bits += v.toString(2).padStart(5, '0');
+	}
+	const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+	const counter = Buffer.alloc(8);
+	counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+	const h = createHmac('sha1', key).update(counter).digest();
+	const o = h[h.length - 1] & 0xf;
+	const bin = (h.readUInt32BE(o) & 0x7fffffff) % 1000000;
+	return String(bin).padStart(6, '0');
+}
+
+// Daemons still running when this process goes away are killed with it.
+const live = new Set();
+process.on('exit', () => {
+	for (const p of live)
+		p.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+	process.once(sig, () => {
+		for (const p of live)
+			p.kill('SIGKILL');
+		process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+	});
 }
 
 function conninfo(dbname, user) {
@@ -72,14 +117,6 @@ function waitListening(proc, logfile) {
 	});
 }
 
-// Does this meldctl have a command?  (The reporter and staff issues add
-// `init`, `user` and `queue`; until then the stack runs without keys.)
-export function meldctlHas(cmd) {
-	const r = spawnSync(meldctlPath(), ['--help'],
-	    { encoding: 'utf8' });
-	return new RegExp(`^\\s+${cmd}\\b`, 'm').test(`${r.stdout}${r.stderr}`);
-}
-
 export class Stack {
 	constructor({ staff = false } = {}) {
 		this.staff = staff;
@@ -96,11 +133,9 @@ export class Stack {
 		psql(`CREATE DATABASE ${this.dbname}`);
 		this.db = conninfo(this.dbname);
 		meldctl(this.db, 'migrate', '--schema-dir', path.join(top, 'schema'));
+		this.admin = conninfo(this.dbname, 'mp_admin');
 		this.keysDir = path.join(this.dir, 'keys');
-		mkdirSync(this.keysDir, { mode: 0o700 });
-		this.keyConf = '';
-		if (meldctlHas('init'))
-			this.keyConf = this.initKeys();
+		this.keyConf = this.initKeys();
 		run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt',
 		    'ec_paramgen_curve:P-256', '-nodes', '-keyout',
 		    path.join(this.dir, 'key.pem'), '-out',
@@ -117,12 +152,40 @@ export class Stack {
 		return this;
 	}
 
-	// `meldctl init` writes the key files; it prints the configuration
-	// lines the daemons need (see docs/meldctl.8).
+	// `meldctl init --keys DIR` writes the key files and the default
+	// queues (labour, obi, honour, honour_urgent) with their routing
+	// rules; the totp-seal key is written as deploy/run-dev.sh does
+	// (docs/crypto.md §7, "Key files").  Returns the configuration lines
+	// that name the keys.
 	initKeys() {
-		const out = meldctl(this.db, 'init', '--keys-dir', this.keysDir);
-		return out.split('\n').filter((l) => /^\s*[a-z_]+\s*=/.test(l))
-		    .join('\n');
+		meldctl(this.db, 'init', '--keys', this.keysDir);
+		this.totpSealKey = path.join(this.keysDir, 'totp-seal.key');
+		writeFileSync(this.totpSealKey, 'meldpunt-key v1 totp-seal secret\n' +
+		    `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+		this.recoveryKey = path.join(this.keysDir, 'recovery.key');
+		return [
+			`receipt_lookup_key = ${this.keysDir}/receipt-lookup.key`,
+			`contact_link_key = ${this.keysDir}/contact-link.key`,
+			'receipt_argon2_m_kib = 8192',
+			'receipt_argon2_t = 1',
+			`totp_seal_key = ${this.totpSealKey}`,
+		].join('\n');
+	}
+
+	// A handler made with the real commands: `meldctl user add` (its
+	// TOTP secret read from the output) and `queue members add
+	// --recovery-key`, which wraps the queue's key to the handler's.
+	addHandler(username, queue) {
+		const password = `pw-${randomBytes(12).toString('hex')}`;
+		const out = meldctlInput(this.admin, password, 'user', 'add',
+		    '--kind', 'handler', '--password-stdin', '--argon2', '8192,1,1',
+		    '--totp-seal-key', this.totpSealKey, username);
+		const secret = /^totp-secret: ([A-Z2-7]+)$/m.exec(out)?.[1];
+		if (!secret)
+			throw new Error(`no totp-secret in meldctl output:\n${out}`);
+		meldctl(this.admin, 'queue', 'members', 'add', queue, username,
+		    '--recovery-key', this.recoveryKey);
+		return { username, password, secret };
 	}
 
 	writeConfig() {
@@ -146,6 +209,8 @@ export class Stack {
 		const proc = spawn(path.join(build, 'meldpuntd'), ['-c', this.conf,
 		    '--role', role], { stdio: ['ignore', 'pipe', 'pipe'] });
 		this.procs.push(proc);
+		live.add(proc);
+		proc.on('exit', () => live.delete(proc));
 		return waitListening(proc, path.join(this.dir, `${role}.log`));
 	}
 
@@ -164,7 +229,10 @@ export class Stack {
 				return;
 			}
 			p.removeAllListeners('exit');
-			p.on('exit', (code) => resolve(code));
+			p.on('exit', (code) => {
+				live.delete(p);
+				resolve(code);
+			});
 			p.kill('SIGTERM');
 		}));
 		const codes = await Promise.all(exits);
