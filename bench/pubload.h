@@ -1,0 +1,170 @@
+/*
+ * Reporter-side workloads shared by bench_intake and bench_loop
+ * (header-only): a public meldpuntd on the bench database, plaintext
+ * report submissions (POST /v1/reports) that collect their receipts, and
+ * receipt logins (POST /v1/reporter/session) that cycle through them.
+ */
+#ifndef MELDPUNT_BENCH_PUBLOAD_H
+#define MELDPUNT_BENCH_PUBLOAD_H
+
+#include "bench/benchenv.h"
+#include "bench/loadgen.h"
+
+#define PL_MAXREC	200000
+#define PL_MAXST	600
+
+struct pl {
+	/* receipts collected from 201 answers */
+	char		(*rec)[24];
+	long		 nrec;
+	long		 next;		/* next receipt to log in with */
+	long		 seq;
+	int		 mode;		/* PL_SUBMIT or PL_LOGIN */
+	int		 ok_status;
+	struct lat	 ok, s503, other;
+	long		 bystatus[PL_MAXST];
+	long		 failed;	/* connection failed mid-request */
+};
+
+enum { PL_SUBMIT, PL_LOGIN };
+
+static inline int
+pl_start_daemon(struct benv *e, struct bdaemon *d, const char *name,
+    const char *extra)
+{
+	char		 conf[2048];
+	struct lg_sync	 s;
+	SSL_CTX		*ctx;
+	int		 i, st = 0;
+
+	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/receipt-lookup.key\n"
+	    "contact_link_key = %s/contact-link.key\n"
+	    "reporter_sessions_max = 200000\nmax_connections = 4096\n%s",
+	    e->keys, e->keys, extra ? extra : "");
+	if (bdaemon_start(e, d, name, "public", "mp_public", conf) == -1)
+		return (-1);
+	/* Ready when the form (and so the queue keys) has loaded. */
+	ctx = lg_ctx();
+	lg_sync_init(&s, ctx, d->port);
+	for (i = 0; i < 100; i++) {
+		if ((st = lg_sync_req(&s, "GET", "/v1/forms?lang=en", NULL,
+		    NULL, NULL, NULL)) == 200)
+			break;
+		usleep(100000);
+	}
+	lg_sync_free(&s);
+	SSL_CTX_free(ctx);
+	if (st != 200) {
+		fprintf(stderr, "bench: forms never became ready (%d)\n", st);
+		return (-1);
+	}
+	return (0);
+}
+
+static inline void
+pl_reset(struct pl *p, int mode)
+{
+	lat_free(&p->ok);
+	lat_free(&p->s503);
+	lat_free(&p->other);
+	memset(p->bystatus, 0, sizeof(p->bystatus));
+	p->failed = 0;
+	p->mode = mode;
+	p->ok_status = mode == PL_SUBMIT ? 201 : 200;
+}
+
+#define PL_BODY0 \
+	"{\"category\":\"labour_discrimination\",\"subtype\":\"dismissal\"," \
+	"\"answers\":{\"ground\":\"age\",\"province\":\"utrecht\"},\"lang\":" \
+	"\"nl\",\"report\":{\"narrative\":\"Bench report %ld: after I told my " \
+	"manager my age I was dismissed within a week.\"}}"
+#define PL_BODY1 \
+	"{\"category\":\"foreign_interference\",\"subtype\":\"diaspora_tax\"," \
+	"\"lang\":\"en\",\"report\":{\"narrative\":\"Bench report %ld: they " \
+	"ask money every year.\"},\"contact_details\":{\"name\":\"A.\"," \
+	"\"phone\":\"0612345678\"}}"
+#define PL_BODY2 \
+	"{\"category\":\"honour_violence\",\"subtype\":\"threats\",\"answers\":" \
+	"{\"immediate_danger\":false},\"lang\":\"nl\",\"report\":{\"narrative\":" \
+	"\"Bench report %ld.\"}}"
+
+static inline int
+pl_make(void *u, int ci, char *buf, size_t cap)
+{
+	struct pl	*p = u;
+	char		 body[1024];
+	long		 k;
+
+	(void)ci;
+	if (p->mode == PL_SUBMIT) {
+		k = p->seq++;
+		if (k % 3 == 0)
+			snprintf(body, sizeof(body), PL_BODY0, k);
+		else if (k % 3 == 1)
+			snprintf(body, sizeof(body), PL_BODY1, k);
+		else
+			snprintf(body, sizeof(body), PL_BODY2, k);
+		return (lg_format(buf, cap, "POST", "/v1/reports", NULL, body));
+	}
+	if (p->nrec == 0)
+		return (0);
+	k = p->next++ % p->nrec;
+	snprintf(body, sizeof(body), "{\"receipt\":\"%s\",\"lang\":\"nl\"}",
+	    p->rec[k]);
+	return (lg_format(buf, cap, "POST", "/v1/reporter/session", NULL, body));
+}
+
+static inline void
+pl_done(void *u, int ci, int status, const char *body, size_t blen,
+    double ms)
+{
+	struct pl	*p = u;
+	const char	*r;
+
+	(void)ci;
+	(void)blen;
+	if (status < 0) {
+		p->failed++;
+		return;
+	}
+	if (status < PL_MAXST)
+		p->bystatus[status]++;
+	if (status == p->ok_status) {
+		lat_add(&p->ok, ms);
+		if (p->mode == PL_SUBMIT && p->nrec < PL_MAXREC &&
+		    (r = strstr(body, "\"receipt\":\"")) != NULL &&
+		    strlen(r + 11) > 19) {
+			memcpy(p->rec[p->nrec], r + 11, 19);
+			p->rec[p->nrec++][19] = '\0';
+		}
+	} else if (status == 503)
+		lat_add(&p->s503, ms);
+	else
+		lat_add(&p->other, ms);
+}
+
+static inline int
+pl_init(struct pl *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->rec = calloc(PL_MAXREC, sizeof(*p->rec));
+	return (p->rec != NULL ? 0 : -1);
+}
+
+/* "201:812 503:40" */
+static inline void
+pl_statuses(const struct pl *p, char *buf, size_t cap)
+{
+	size_t	i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < PL_MAXST && o < cap; i++)
+		if (p->bystatus[i] > 0)
+			o += snprintf(buf + o, cap - o, "%s%zu:%ld", o ? " " : "",
+			    i, p->bystatus[i]);
+	if (p->failed > 0 && o < cap)
+		snprintf(buf + o, cap - o, "%sconn-failed:%ld", o ? " " : "",
+		    p->failed);
+}
+
+#endif
