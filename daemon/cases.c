@@ -191,26 +191,26 @@ busy(struct http_request *req)
 	    "The service is busy; try again shortly.");
 }
 
-static unsigned char *
-bytea_dup(const PGresult *res, int row, int col, size_t *len)
+/* A job ends with exactly one reply: these send it and free the job. */
+static void
+cjob_fail(struct cjob *j, int status, const char *code, const char *msg)
 {
-	const char	*v;
-	unsigned char	*b;
-	size_t		 n;
+	http_reply_error(j->j_req, status, code, msg);
+	cjob_free(j);
+}
 
-	*len = 0;
-	if (PQgetisnull(res, row, col))
-		return (NULL);
-	v = PQgetvalue(res, row, col);
-	if (v[0] != '\\' || v[1] != 'x' || (n = strlen(v + 2)) % 2 != 0 ||
-	    (b = malloc(n / 2 + 1)) == NULL)
-		return (NULL);
-	if (secret_hex_decode(v + 2, n, b, n / 2) == -1) {
-		free(b);
-		return (NULL);
-	}
-	*len = n / 2;
-	return (b);
+static void
+cjob_busy(struct cjob *j)
+{
+	busy(j->j_req);
+	cjob_free(j);
+}
+
+static void
+cjob_store_error(struct cjob *j, int st, const char *sqlstate)
+{
+	ssession_reply_error(j->j_req, st, sqlstate);
+	cjob_free(j);
 }
 
 /* Copy the case_sql row into m; 0 when the row exists. */
@@ -227,17 +227,17 @@ cmat_load(struct cmat *m, const PGresult *r, const struct ssession *s)
 		m->m_suite.aead = (uint16_t)atoi(PQgetvalue(r, 0, 4));
 		snprintf(m->m_category, sizeof(m->m_category), "%s",
 		    PQgetvalue(r, 0, 5));
-		m->m_nonce = bytea_dup(r, 0, 6, &m->m_noncelen);
-		m->m_ct = bytea_dup(r, 0, 7, &m->m_ctlen);
+		m->m_nonce = store_bytea_dup(r, 0, 6, &m->m_noncelen);
+		m->m_ct = store_bytea_dup(r, 0, 7, &m->m_ctlen);
 		snprintf(m->m_wkid, sizeof(m->m_wkid), "%s",
 		    PQgetvalue(r, 0, 8));
-		m->m_wenc = bytea_dup(r, 0, 9, &m->m_wenclen);
-		m->m_wdek = bytea_dup(r, 0, 10, &m->m_wdeklen);
+		m->m_wenc = store_bytea_dup(r, 0, 9, &m->m_wenclen);
+		m->m_wdek = store_bytea_dup(r, 0, 10, &m->m_wdeklen);
 		m->m_qkey = ssession_queue_key(s, m->m_wkid);
 	}
 	snprintf(m->m_tkid, sizeof(m->m_tkid), "%s", PQgetvalue(r, 0, 11));
-	m->m_tenc = bytea_dup(r, 0, 12, &m->m_tenclen);
-	m->m_twrap = bytea_dup(r, 0, 13, &m->m_twraplen);
+	m->m_tenc = store_bytea_dup(r, 0, 12, &m->m_tenclen);
+	m->m_twrap = store_bytea_dup(r, 0, 13, &m->m_twraplen);
 	m->m_tqkey = ssession_queue_key(s, m->m_tkid);
 	return (0);
 }
@@ -352,6 +352,16 @@ body_json(struct http_request *req)
 	return (j);
 }
 
+/* The session and the JSON body of a POST; NULL after the reply (401,
+ * 403, 400).  The caller owns the body. */
+static json_t *
+post_begin(struct http_request *req, struct ssession **sp)
+{
+	if ((*sp = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
+		return (NULL);
+	return (body_json(req));
+}
+
 static int
 case_id_ok(const char *id, unsigned char *raw)
 {
@@ -375,14 +385,49 @@ text_ok(const char *t)
 
 /* -------------------------------------------------- simple JSON queries */
 
-/* The first column of one row is a JSON document made by SQL. */
+/*
+ * One ssession_exec() whose answer is made from the first row: a JSON
+ * document made by SQL (jq_*), or one value of a write on a case (cw_*).
+ * The job holds a reference on the session until the reply.
+ */
 struct jq {
 	struct http_request	*q_req;
 	struct ssession		*q_s;
-	const char		*q_member;	/* wrap it: {member: doc} */
-	int			 q_need_row;	/* res[1] must have a row */
-	int			 q_limit;	/* list paging, 0 = none */
+	const char		*q_member;	/* jq: {member: doc}; cw: the
+						 * member next to "case" */
+	int			 q_need_row;	/* jq: res[1] must have a row */
+	int			 q_limit;	/* jq: list paging, 0 = none */
+	char			 q_case[37];	/* cw */
+	int			 q_status;	/* cw: the status on success */
 };
+
+static void
+jq_free(struct jq *q)
+{
+	ssession_unref(q->q_s);
+	free(q);
+}
+
+/* Run st for a copy of how in s; 503 when it cannot be queued. */
+static void
+jq_exec(struct http_request *req, struct ssession *s, const struct jq *how,
+    const struct store_stmt *st, int n, ssession_exec_cb done)
+{
+	struct jq	*q;
+
+	if ((q = malloc(sizeof(*q))) == NULL) {
+		busy(req);
+		return;
+	}
+	*q = *how;
+	q->q_req = req;
+	q->q_s = s;
+	ssession_ref(s);
+	if (ssession_exec(s, st, n, done, q) == -1) {
+		jq_free(q);
+		busy(req);
+	}
+}
 
 static void
 jq_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
@@ -422,48 +467,48 @@ jq_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	}
 	http_reply_json(q->q_req, 200, out);
  done:
-	ssession_unref(q->q_s);
-	free(q);
+	jq_free(q);
 }
 
 static void
 jq_run(struct http_request *req, struct ssession *s, const char *member,
     const struct store_stmt *st, int n, int need_row, int limit)
 {
-	struct jq	*q;
+	struct jq	 how;
 
-	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		busy(req);
-		return;
-	}
-	q->q_req = req;
-	q->q_s = s;
-	q->q_member = member;
-	q->q_need_row = need_row;
-	q->q_limit = limit;
-	ssession_ref(s);
-	if (ssession_exec(s, st, n, jq_done, q) == -1) {
-		ssession_unref(s);
-		free(q);
-		busy(req);
-	}
+	memset(&how, 0, sizeof(how));
+	how.q_member = member;
+	how.q_need_row = need_row;
+	how.q_limit = limit;
+	jq_exec(req, s, &how, st, n, jq_done);
 }
 
-void
-cases_queues(struct http_request *req, void *arg)
+/* A JSON list made by sql from the clock: $1 today, $2 now (the
+ * parameters of OVERDUE_EXPR); the reply is {member: list}. */
+static void
+clock_query(struct http_request *req, const char *member, const char *sql)
 {
 	struct ssession		*s;
 	struct store_stmt	 st;
 	char			 today[11], now[32];
 	const char		*p[2] = { today, now };
 
-	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
 		return;
 	clock_today(today);
 	clock_timestamp(now);
 	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT coalesce(json_agg(json_build_object("
+	st.st_sql = sql;
+	st.st_nparams = 2;
+	st.st_values = p;
+	jq_run(req, s, member, &st, 1, 0, 0);
+}
+
+void
+cases_queues(struct http_request *req, void *arg)
+{
+	(void)arg;
+	clock_query(req, "queues", "SELECT coalesce(json_agg(json_build_object("
 	    "'name', q.name, 'category', q.category, "
 	    "'urgent', q.first_response_interval IS NOT NULL, "
 	    "'counts', coalesce((SELECT json_object_agg(x.state, x.n) FROM "
@@ -472,10 +517,8 @@ cases_queues(struct http_request *req, void *arg)
 	    "'overdue', (SELECT count(*) FROM casework.cases c "
 	    "WHERE c.queue_id = q.id AND cardinality(" OVERDUE_EXPR("c")
 	    ") > 0)) ORDER BY q.name), '[]'::json)::text "
-	    "FROM casework.queues q WHERE q.id = ANY (casework.session_queues())";
-	st.st_nparams = 2;
-	st.st_values = p;
-	jq_run(req, s, "queues", &st, 1, 0, 0);
+	    "FROM casework.queues q WHERE q.id = "
+	    "ANY (casework.session_queues())");
 }
 
 static const char *const list_names[] = { "queue", "state", "priority",
@@ -605,18 +648,8 @@ cases_list(struct http_request *req, void *arg)
 void
 cases_overdue(struct http_request *req, void *arg)
 {
-	struct ssession		*s;
-	struct store_stmt	 st;
-	char			 today[11], now[32];
-	const char		*p[2] = { today, now };
-
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
-		return;
-	clock_today(today);
-	clock_timestamp(now);
-	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT coalesce(json_agg(json_build_object("
+	clock_query(req, "cases", "SELECT coalesce(json_agg(json_build_object("
 	    "'id', x.id, 'queue', x.qname, 'state', x.state, "
 	    "'priority', x.priority, 'urgent', x.urgent, "
 	    "'received_on', x.received_on, 'ack_due', x.ack_due, "
@@ -625,67 +658,52 @@ cases_overdue(struct http_request *req, void *arg)
 	    "ORDER BY x.received_on, x.id), '[]'::json)::text "
 	    "FROM (SELECT c.*, q.name AS qname, " OVERDUE_EXPR("c") " AS od "
 	    "FROM casework.cases c JOIN casework.queues q "
-	    "ON q.id = c.queue_id) x WHERE cardinality(x.od) > 0";
-	st.st_nparams = 2;
-	st.st_values = p;
-	jq_run(req, s, "cases", &st, 1, 0, 0);
+	    "ON q.id = c.queue_id) x WHERE cardinality(x.od) > 0");
 }
 
 /* -------------------------------------------------- simple case writes */
 
 /* One function call on a case; the reply is {case, <member>: value}. */
-struct cw {
-	struct http_request	*w_req;
-	struct ssession		*w_s;
-	char			 w_case[37];
-	const char		*w_member;
-	int			 w_status;
-};
-
 static void
 cw_done(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 {
-	struct cw	*w = arg;
+	struct jq	*w = arg;
 	const char	*v;
 
 	(void)n;
 	if (st != STORE_OK)
-		ssession_reply_error(w->w_req, st, sqlstate);
+		ssession_reply_error(w->q_req, st, sqlstate);
 	else {
 		v = PQgetisnull(res[0], 0, 0) ? NULL : PQgetvalue(res[0], 0, 0);
-		http_reply_json(w->w_req, w->w_status, json_pack("{s:s,s:s?}",
-		    "case", w->w_case, w->w_member, v));
+		http_reply_json(w->q_req, w->q_status, json_pack("{s:s,s:s?}",
+		    "case", w->q_case, w->q_member, v));
 	}
-	ssession_unref(w->w_s);
-	free(w);
+	jq_free(w);
 }
 
+/* sql with p[0] the case id (checked here: malformed is 404) and n
+ * parameters in all. */
 static void
 cw_run(struct http_request *req, struct ssession *s, const char *case_id,
     const char *member, int status, const char *sql, const char **p, int n)
 {
 	struct store_stmt	 st;
-	struct cw		*w;
+	struct jq		 how;
+	unsigned char		 raw[16];
 
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		busy(req);
+	if (!case_id_ok(case_id, raw)) {
+		bad_case(req);
 		return;
 	}
-	w->w_req = req;
-	w->w_s = s;
-	w->w_member = member;
-	w->w_status = status;
-	snprintf(w->w_case, sizeof(w->w_case), "%s", case_id);
+	memset(&how, 0, sizeof(how));
+	how.q_member = member;
+	how.q_status = status;
+	snprintf(how.q_case, sizeof(how.q_case), "%s", case_id);
 	memset(&st, 0, sizeof(st));
 	st.st_sql = sql;
 	st.st_nparams = n;
 	st.st_values = p;
-	ssession_ref(s);
-	if (ssession_exec(s, &st, 1, cw_done, w) == -1) {
-		ssession_unref(s);
-		free(w);
-		busy(req);
-	}
+	jq_exec(req, s, &how, &st, 1, cw_done);
 }
 
 static void
@@ -694,17 +712,13 @@ assign(struct http_request *req, int claim)
 	struct ssession	*s;
 	json_t		*j;
 	const char	*id, *p[1];
-	unsigned char	 raw[16];
 
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (j = body_json(req)) == NULL)
+	if ((j = post_begin(req, &s)) == NULL)
 		return;
 	if (json_unpack(j, "{s:s!}", "case", &id) == -1) {
 		http_reply_error(req, 400, "bad_request",
 		    "Expected {\"case\": id}.");
-	} else if (!case_id_ok(id, raw))
-		bad_case(req);
-	else {
+	} else {
 		p[0] = id;
 		cw_run(req, s, id, "assigned_to", 200, claim ?
 		    "SELECT (SELECT u.username FROM casework.users u "
@@ -736,19 +750,15 @@ cases_transition(struct http_request *req, void *arg)
 	struct ssession	*s;
 	json_t		*j;
 	const char	*id, *to, *reason, *p[3];
-	unsigned char	 raw[16];
 
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (j = body_json(req)) == NULL)
+	if ((j = post_begin(req, &s)) == NULL)
 		return;
 	if (json_unpack(j, "{s:s,s:s,s:s!}", "case", &id, "to", &to,
 	    "reason", &reason) == -1 || !is_dim(to) || strlen(reason) == 0 ||
 	    strlen(reason) > 200)
 		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
 		    "id, \"to\": state, \"reason\": 1-200 characters}.");
-	else if (!case_id_ok(id, raw))
-		bad_case(req);
 	else {
 		p[0] = id;
 		p[1] = to;
@@ -765,11 +775,9 @@ cases_referral(struct http_request *req, void *arg)
 	struct ssession	*s;
 	json_t		*j;
 	const char	*id, *org, *on, *ref = "", *p[4];
-	unsigned char	 raw[16];
 
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (j = body_json(req)) == NULL)
+	if ((j = post_begin(req, &s)) == NULL)
 		return;
 	if (json_unpack(j, "{s:s,s:s,s:s,s?s!}", "case", &id,
 	    "organisation", &org, "referred_on", &on, "reference", &ref) ==
@@ -778,8 +786,6 @@ cases_referral(struct http_request *req, void *arg)
 		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
 		    "id, \"organisation\": name, \"referred_on\": YYYY-MM-DD, "
 		    "\"reference\": optional}.");
-	else if (!case_id_ok(id, raw))
-		bad_case(req);
 	else {
 		p[0] = id;
 		p[1] = org;
@@ -800,10 +806,37 @@ static void
 cjob_submit(struct cjob *j)
 {
 	if (pool_submit(j->j_app->a_pool, cjob_work, cjob_work_done, j) ==
-	    -1) {
-		busy(j->j_req);
+	    -1)
+		cjob_busy(j);
+}
+
+/* The job of a request on case id; NULL after the reply (503, or 404
+ * for a malformed id). */
+static struct cjob *
+cjob_for_case(struct http_request *req, void *arg, struct ssession *s,
+    enum cop op, const char *id)
+{
+	struct cjob	*j;
+
+	if ((j = cjob_new(req, arg, s, op)) == NULL)
+		return (NULL);
+	if (!case_id_ok(id, j->j_case_id)) {
+		bad_case(req);
 		cjob_free(j);
+		return (NULL);
 	}
+	snprintf(j->j_case, sizeof(j->j_case), "%s", id);
+	return (j);
+}
+
+/* case_sql for the job's case; p (one element) must outlive st. */
+static void
+case_stmt(struct store_stmt *st, const char **p, const struct cjob *j)
+{
+	p[0] = j->j_case;
+	st->st_sql = case_sql;
+	st->st_nparams = 1;
+	st->st_values = p;
 }
 
 static int
@@ -829,7 +862,7 @@ items_load(const PGresult *r, struct citem **out, size_t *n)
 		    PQgetvalue(r, i, 3));
 		snprintf(it->i_text_key, sizeof(it->i_text_key), "%s",
 		    PQgetvalue(r, i, 4));
-		it->i_body = bytea_dup(r, i, 5, &it->i_bodylen);
+		it->i_body = store_bytea_dup(r, i, 5, &it->i_bodylen);
 	}
 	*n = (size_t)rows;
 	return (0);
@@ -842,25 +875,18 @@ read_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	json_error_t	 jerr;
 
 	(void)n;
-	if (st != STORE_OK) {
-		ssession_reply_error(j->j_req, st, sqlstate);
-		cjob_free(j);
-		return;
-	}
-	if (cmat_load(&j->j_m, res[0], j->j_s) == -1 ||
-	    PQntuples(res[1]) != 1) {
-		http_reply_error(j->j_req, 404, "not_found", "No such case.");
-		cjob_free(j);
-		return;
-	}
-	if ((j->j_meta = json_loads(PQgetvalue(res[1], 0, 0), 0, &jerr)) ==
-	    NULL || items_load(res[2], &j->j_msgs, &j->j_nmsgs) == -1 ||
-	    items_load(res[3], &j->j_notes, &j->j_nnotes) == -1) {
-		busy(j->j_req);
-		cjob_free(j);
-		return;
-	}
-	cjob_submit(j);
+	if (st != STORE_OK)
+		cjob_store_error(j, st, sqlstate);
+	else if (cmat_load(&j->j_m, res[0], j->j_s) == -1 ||
+	    PQntuples(res[1]) != 1)
+		cjob_fail(j, 404, "not_found", "No such case.");
+	else if ((j->j_meta = json_loads(PQgetvalue(res[1], 0, 0), 0,
+	    &jerr)) == NULL || items_load(res[2], &j->j_msgs,
+	    &j->j_nmsgs) == -1 || items_load(res[3], &j->j_notes,
+	    &j->j_nnotes) == -1)
+		cjob_busy(j);
+	else
+		cjob_submit(j);
 }
 
 void
@@ -880,24 +906,15 @@ cases_read(struct http_request *req, void *arg)
 		http_reply_error(req, 400, "bad_request", "Expected ?id=CASE.");
 		return;
 	}
-	if ((j = cjob_new(req, arg, s, OP_READ)) == NULL)
+	if ((j = cjob_for_case(req, arg, s, OP_READ, id)) == NULL)
 		return;
-	if (!case_id_ok(id, j->j_case_id)) {
-		bad_case(req);
-		cjob_free(j);
-		return;
-	}
-	memcpy(j->j_case, id, 36);	/* case_id_ok(): exactly 36 */
 	clock_today(today);
 	clock_timestamp(now);
-	p1[0] = j->j_case;
 	p3[0] = today;
 	p3[1] = now;
 	p3[2] = j->j_case;
 	memset(st, 0, sizeof(st));
-	st[0].st_sql = case_sql;
-	st[0].st_nparams = 1;
-	st[0].st_values = p1;
+	case_stmt(&st[0], p1, j);
 	st[1].st_sql = "SELECT json_build_object('id', c.id, "
 	    "'queue', q.name, 'category', c.category, 'subtype', c.subtype, "
 	    "'province', c.province, 'ground', c.ground, 'sector', c.sector, "
@@ -948,10 +965,8 @@ cases_read(struct http_request *req, void *arg)
 	    "c.id, '{}') FROM casework.cases c WHERE c.id = $1::uuid";
 	st[4].st_nparams = 1;
 	st[4].st_values = p1;
-	if (ssession_exec(s, st, 5, read_loaded, j) == -1) {
-		busy(req);
-		cjob_free(j);
-	}
+	if (ssession_exec(s, st, 5, read_loaded, j) == -1)
+		cjob_busy(j);
 }
 
 /* Worker, OP_READ: build the whole answer. */
@@ -1002,9 +1017,13 @@ work_read(struct cjob *j)
 	j->j_out = json_deep_copy(j->j_meta);
 	json_object_set_new(j->j_out, "content", content != NULL ? content :
 	    json_null());
-	if (content == NULL)
+	if (content == NULL) {
+		/* Still 200: the clear fields, thread and notes are useful
+		 * without the content.  No id in the log line. */
+		log_warnx("%s: case content could not be decrypted", __func__);
 		json_object_set_new(j->j_out, "content_error",
-		    json_string("cannot_decrypt"));
+		    json_string("undecryptable"));
+	}
 	json_object_set_new(j->j_out, "messages", msgs);
 	json_object_set_new(j->j_out, "notes", notes);
 	j->j_ok = 1;
@@ -1131,9 +1150,8 @@ cjob_work_done(void *arg)
 
 	if (!j->j_ok) {
 		/* The session holds no key for this case (or it is damaged). */
-		http_reply_error(j->j_req, 409, "no_key", "This session holds "
-		    "no key that opens this case; log in again.");
-		cjob_free(j);
+		cjob_fail(j, 409, "no_key", "This session holds no key that "
+		    "opens this case; log in again.");
 		return;
 	}
 	if (j->j_op == OP_READ) {
@@ -1172,10 +1190,8 @@ cjob_work_done(void *arg)
 	st.st_values = p;
 	st.st_lengths = lens;
 	st.st_formats = fmts;
-	if (ssession_exec(j->j_s, &st, 1, written, j) == -1) {
-		busy(j->j_req);
-		cjob_free(j);
-	}
+	if (ssession_exec(j->j_s, &st, 1, written, j) == -1)
+		cjob_busy(j);
 }
 
 static void
@@ -1187,37 +1203,32 @@ keys_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	unsigned char	*pub;
 
 	if (st != STORE_OK) {
-		ssession_reply_error(j->j_req, st, sqlstate);
-		cjob_free(j);
+		cjob_store_error(j, st, sqlstate);
 		return;
 	}
 	if (cmat_load(&j->j_m, res[0], j->j_s) == -1) {
-		http_reply_error(j->j_req, 404, "not_found", "No such case.");
-		cjob_free(j);
+		cjob_fail(j, 404, "not_found", "No such case.");
 		return;
 	}
 	if (j->j_op == OP_TRANSFER) {
 		t = res[1];
 		if (n < 2 || PQntuples(t) != 1) {
-			http_reply_error(j->j_req, 404, "not_found",
+			cjob_fail(j, 404, "not_found",
 			    "No such target queue, or it has no key.");
-			cjob_free(j);
 			return;
 		}
 		if (strcmp(PQgetvalue(t, 0, 3), "t") == 0) {
-			http_reply_error(j->j_req, 409, "same_queue",
+			cjob_fail(j, 409, "same_queue",
 			    "The case is in that queue already.");
-			cjob_free(j);
 			return;
 		}
 		j->j_tq = atoi(PQgetvalue(t, 0, 0));
 		snprintf(j->j_tkid, sizeof(j->j_tkid), "%s",
 		    PQgetvalue(t, 0, 1));
-		if ((pub = bytea_dup(t, 0, 2, &len)) == NULL ||
+		if ((pub = store_bytea_dup(t, 0, 2, &len)) == NULL ||
 		    len > sizeof(j->j_tpub)) {
 			free(pub);
-			busy(j->j_req);
-			cjob_free(j);
+			cjob_busy(j);
 			return;
 		}
 		memcpy(j->j_tpub, pub, len);
@@ -1238,8 +1249,7 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 	const char		*id, *text = NULL, *queue = NULL, *p1[1], *p2[2];
 	int			 rc;
 
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (b = body_json(req)) == NULL)
+	if ((b = post_begin(req, &s)) == NULL)
 		return;
 	if (op == OP_TRANSFER)
 		rc = json_unpack(b, "{s:s,s:s!}", "case", &id, "queue", &queue);
@@ -1253,15 +1263,10 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 		json_decref(b);
 		return;
 	}
-	if ((j = cjob_new(req, arg, s, op)) == NULL) {
+	if ((j = cjob_for_case(req, arg, s, op, id)) == NULL) {
 		json_decref(b);
 		return;
 	}
-	if (!case_id_ok(id, j->j_case_id)) {
-		bad_case(req);
-		goto fail;
-	}
-	snprintf(j->j_case, sizeof(j->j_case), "%s", id);
 	if (text != NULL) {
 		j->j_textlen = strlen(text);
 		if ((j->j_text = strdup(text)) == NULL) {
@@ -1275,10 +1280,7 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 	json_decref(b);
 	b = NULL;
 	memset(st, 0, sizeof(st));
-	p1[0] = j->j_case;
-	st[0].st_sql = case_sql;
-	st[0].st_nparams = 1;
-	st[0].st_values = p1;
+	case_stmt(&st[0], p1, j);
 	p2[0] = j->j_target;
 	p2[1] = j->j_case;
 	st[1].st_sql = "SELECT q.id, k.key_id, k.public_key, "
@@ -1562,8 +1564,7 @@ cases_reclassify(struct http_request *req, void *arg)
 	const char		*p[1];
 
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (b = body_json(req)) == NULL)
+	if ((b = post_begin(req, &s)) == NULL)
 		return;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		busy(req);

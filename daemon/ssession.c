@@ -573,26 +573,14 @@ login_unavailable(struct login *l)
 	login_free(l);
 }
 
-/* Decode a bytea in text form into a new buffer. */
-static unsigned char *
-bytea_dup(const PGresult *res, int row, int col, size_t *len)
+/* A login step's statement failed: the log says which (SQLSTATE only),
+ * the client gets 503. */
+static void
+login_db_error(struct login *l, const char *fn, const char *what,
+    const char *sqlstate)
 {
-	const char	*v;
-	unsigned char	*b;
-	size_t		 n;
-
-	if (PQgetisnull(res, row, col))
-		return (NULL);
-	v = PQgetvalue(res, row, col);
-	if (v[0] != '\\' || v[1] != 'x' || (n = strlen(v + 2)) % 2 != 0 ||
-	    (b = malloc(n / 2 + 1)) == NULL)
-		return (NULL);
-	if (secret_hex_decode(v + 2, n, b, n / 2) == -1) {
-		free(b);
-		return (NULL);
-	}
-	*len = n / 2;
-	return (b);
+	log_warnx("%s: %s failed, sqlstate %s", fn, what, sqlstate);
+	login_unavailable(l);
 }
 
 static int
@@ -602,7 +590,7 @@ bytea_into(const PGresult *res, int row, int col, unsigned char *buf,
 	unsigned char	*b;
 	size_t		 n;
 
-	if ((b = bytea_dup(res, row, col, &n)) == NULL || n > bufsz) {
+	if ((b = store_bytea_dup(res, row, col, &n)) == NULL || n > bufsz) {
 		free(b);
 		return (-1);
 	}
@@ -610,6 +598,113 @@ bytea_into(const PGresult *res, int row, int col, unsigned char *buf,
 	*len = n;
 	free(b);
 	return (0);
+}
+
+/*
+ * Steps that login and the password change share.  Both derive a proof
+ * and a key-sealing key from a password with the user's salt and costs
+ * (casework.login_salt), have the database check the proof
+ * (casework.login_check), check the TOTP code against the sealed secret,
+ * and count a wrong code like a wrong password (casework.login_failed).
+ */
+
+/* casework.login_salt(user); p (one element) must outlive st. */
+static void
+salt_stmt(struct store_stmt *st, const char **p, const char *user)
+{
+	memset(st, 0, sizeof(*st));
+	p[0] = user;
+	st->st_sql = "SELECT pw_salt, pw_m_kib, pw_t, pw_p "
+	    "FROM casework.login_salt($1)";
+	st->st_nparams = 1;
+	st->st_values = p;
+}
+
+/* The Argon2id costs of a login_salt() row: columns 1 to 3. */
+static void
+kdf_from_row(struct secret_kdf *k, const PGresult *r)
+{
+	k->k_m_kib = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+	k->k_t = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
+	k->k_p = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+}
+
+/* Worker: Argon2id(pw, salt) -> proof and key-sealing key; 1 when it
+ * worked.  The password is wiped here either way: nothing after this
+ * step needs it. */
+static int
+password_derive(const struct secret_kdf *k, char *pw, size_t pwlen,
+    const unsigned char *salt, size_t saltlen, unsigned char *proof,
+    unsigned char *kek)
+{
+	int	ok;
+
+	ok = staffcred_derive(k, pw, pwlen, salt, saltlen, proof, kek) == 0;
+	OPENSSL_cleanse(pw, pwlen);
+	return (ok);
+}
+
+static const int proof_lens[2] = { 0, STAFFCRED_PROOF_LEN };
+static const int proof_fmts[2] = { 0, 1 };
+
+/* casework.login_check(user, proof) with the caller's column list;
+ * v (two elements) must outlive st.  The proof goes as binary. */
+static void
+check_stmt(struct store_stmt *st, const char *sql, const char **v,
+    const char *user, const unsigned char *proof)
+{
+	memset(st, 0, sizeof(*st));
+	v[0] = user;
+	v[1] = (const char *)proof;
+	st->st_sql = sql;
+	st->st_nparams = 2;
+	st->st_values = v;
+	st->st_lengths = proof_lens;
+	st->st_formats = proof_fmts;
+}
+
+/* Worker: open the sealed TOTP secret and check code; 1 when the code
+ * is right and its step newer than last_step (no replay).  The opened
+ * secret is wiped before return. */
+static int
+totp_check(const char *user, const unsigned char *sealed, size_t sealedlen,
+    const char *code, long long last_step, int64_t *step)
+{
+	struct secret	*totp = NULL;
+	int		 ok = 0;
+
+	if (staffcred_open(ss.totp_key->s_buf, "totp", user, sealed,
+	    sealedlen, &totp) == 0 && totp_verify(totp->s_buf, totp->s_len,
+	    code, time(NULL), 1, step) == 0 && *step > last_step)
+		ok = 1;
+	secret_free(totp);
+	return (ok);
+}
+
+/* casework.login_failed(user): a wrong code counts against the account
+ * like a wrong password.  -1 when it could not be queued. */
+static int
+count_failure(const char *user, store_cb cb, void *arg)
+{
+	struct store_stmt	 st;
+	const char		*p[1] = { user };
+
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT casework.login_failed($1)";
+	st.st_nparams = 1;
+	st.st_values = p;
+	return (store_exec(ss.app->a_store, &st, 1, cb, arg) == NULL ? -1 : 0);
+}
+
+/* Wipe jansson's copy of a string member before it is freed. */
+static void
+json_wipe_member(json_t *j, const char *name)
+{
+	json_t	*v = json_object_get(j, name);
+
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
 }
 
 static void login_unwrap_work(void *);
@@ -625,9 +720,7 @@ login_created(enum store_status st, const char *sqlstate, PGresult **res,
 
 	(void)n;
 	if (st != STORE_OK) {
-		log_warnx("%s: session_create failed, sqlstate %s", __func__,
-		    sqlstate);
-		login_unavailable(l);
+		login_db_error(l, __func__, "session_create", sqlstate);
 		return;
 	}
 	if (strcmp(PQgetvalue(res[0], 0, 0), "ok") != 0) {
@@ -755,14 +848,9 @@ static void
 login_verify_work(void *arg)
 {
 	struct login	*l = arg;
-	struct secret	*totp = NULL;
 
-	if (staffcred_open(ss.totp_key->s_buf, "totp", l->l_user,
-	    l->l_totp_sealed, l->l_totp_sealedlen, &totp) == 0 &&
-	    totp_verify(totp->s_buf, totp->s_len, l->l_code, time(NULL), 1,
-	    &l->l_step) == 0 && l->l_step > l->l_last_step)
-		l->l_totp_ok = 1;
-	secret_free(totp);
+	l->l_totp_ok = totp_check(l->l_user, l->l_totp_sealed,
+	    l->l_totp_sealedlen, l->l_code, l->l_last_step, &l->l_step);
 	if (!l->l_totp_ok)
 		return;
 	/* Accounts without a key pair (none is made today) log in keyless. */
@@ -784,24 +872,18 @@ login_verify_done(void *arg)
 {
 	struct login		*l = arg;
 	struct store_stmt	 st[3];
-	const char		*p1[1] = { l->l_user };
 	const char		*p6[6], *ph[1];
 	int			 lens[6] = { 0, STAFFCRED_PROOF_LEN, 0, 0, 0, 0 };
 	int			 fmts[6] = { 0, 1, 0, 0, 0, 0 };
 	char			 step[32], idle[32], abs[32];
 
-	memset(st, 0, sizeof(st));
 	if (!l->l_totp_ok) {
-		/* A wrong code counts against the account like a wrong
-		 * password; the answer is the same either way. */
-		st[0].st_sql = "SELECT casework.login_failed($1)";
-		st[0].st_nparams = 1;
-		st[0].st_values = p1;
-		if (store_exec(ss.app->a_store, st, 1, login_failed_done,
-		    l) == NULL)
+		/* The answer is the same as for a wrong password. */
+		if (count_failure(l->l_user, login_failed_done, l) == -1)
 			login_refuse(l);
 		return;
 	}
+	memset(st, 0, sizeof(st));
 	snprintf(step, sizeof(step), "%lld", (long long)l->l_step);
 	snprintf(idle, sizeof(idle), "%d seconds",
 	    ss.app->a_conf->c_session_idle_s);
@@ -840,9 +922,7 @@ login_checked(enum store_status st, const char *sqlstate, PGresult **res,
 
 	(void)n;
 	if (st != STORE_OK) {
-		log_warnx("%s: login_check failed, sqlstate %s", __func__,
-		    sqlstate);
-		login_unavailable(l);
+		login_db_error(l, __func__, "login_check", sqlstate);
 		return;
 	}
 	r = res[0];
@@ -853,8 +933,8 @@ login_checked(enum store_status st, const char *sqlstate, PGresult **res,
 	l->l_uid = atoi(PQgetvalue(r, 0, 1));
 	snprintf(l->l_kind, sizeof(l->l_kind), "%s", PQgetvalue(r, 0, 2));
 	l->l_last_step = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-	l->l_totp_sealed = bytea_dup(r, 0, 3, &l->l_totp_sealedlen);
-	l->l_sk_sealed = bytea_dup(r, 0, 7, &l->l_sk_sealedlen);
+	l->l_totp_sealed = store_bytea_dup(r, 0, 3, &l->l_totp_sealedlen);
+	l->l_sk_sealed = store_bytea_dup(r, 0, 7, &l->l_sk_sealedlen);
 	if (l->l_totp_sealed == NULL || kind_bit(l->l_kind) == 0 ||
 	    (l->l_sk_sealed != NULL && bytea_into(r, 0, 6, l->l_pub,
 	    sizeof(l->l_pub), &l->l_publen) == -1)) {
@@ -871,9 +951,8 @@ login_derive_work(void *arg)
 {
 	struct login	*l = arg;
 
-	l->l_ok = staffcred_derive(&l->l_kdf, l->l_pw, l->l_pwlen, l->l_salt,
-	    l->l_saltlen, l->l_proof, l->l_kek) == 0;
-	OPENSSL_cleanse(l->l_pw, l->l_pwlen);
+	l->l_ok = password_derive(&l->l_kdf, l->l_pw, l->l_pwlen, l->l_salt,
+	    l->l_saltlen, l->l_proof, l->l_kek);
 }
 
 static void
@@ -881,22 +960,15 @@ login_derive_done(void *arg)
 {
 	struct login		*l = arg;
 	struct store_stmt	 st;
-	const char		*p[2] = { l->l_user, (const char *)l->l_proof };
-	int			 lens[2] = { 0, STAFFCRED_PROOF_LEN };
-	int			 fmts[2] = { 0, 1 };
+	const char		*v[2];
 
 	if (!l->l_ok || !l->l_known) {
 		login_refuse(l);
 		return;
 	}
-	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT status, user_id, kind, totp_secret, "
+	check_stmt(&st, "SELECT status, user_id, kind, totp_secret, "
 	    "totp_last_step, kem_id, public_key, sealed_private_key "
-	    "FROM casework.login_check($1, $2)";
-	st.st_nparams = 2;
-	st.st_values = p;
-	st.st_lengths = lens;
-	st.st_formats = fmts;
+	    "FROM casework.login_check($1, $2)", v, l->l_user, l->l_proof);
 	if (store_exec(ss.app->a_store, &st, 1, login_checked, l) == NULL)
 		login_unavailable(l);
 }
@@ -910,19 +982,14 @@ login_salted(enum store_status st, const char *sqlstate, PGresult **res,
 
 	(void)n;
 	if (st != STORE_OK) {
-		log_warnx("%s: login_salt failed, sqlstate %s", __func__,
-		    sqlstate);
-		login_unavailable(l);
+		login_db_error(l, __func__, "login_salt", sqlstate);
 		return;
 	}
 	r = res[0];
 	secret_kdf_default(&l->l_kdf);
 	if (PQntuples(r) == 1 && bytea_into(r, 0, 0, l->l_salt,
 	    sizeof(l->l_salt), &l->l_saltlen) == 0) {
-		l->l_kdf.k_m_kib = (uint32_t)strtoul(PQgetvalue(r, 0, 1),
-		    NULL, 10);
-		l->l_kdf.k_t = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
-		l->l_kdf.k_p = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+		kdf_from_row(&l->l_kdf, r);
 		l->l_known = secret_kdf_check(&l->l_kdf) == 0;
 	}
 	if (!l->l_known) {
@@ -983,14 +1050,8 @@ login_parse(struct login *l)
 	memcpy(l->l_pw, pw, l->l_pwlen + 1);
 	rc = 0;
  done:
-	/* jansson's copy of the password: wipe before it is freed. */
-	if (json_is_object(j) && json_is_string(json_object_get(j,
-	    "password"))) {
-		json_t *p = json_object_get(j, "password");
-
-		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(p),
-		    json_string_length(p));
-	}
+	if (json_is_object(j))
+		json_wipe_member(j, "password");
 	json_decref(j);
 	return (rc);
 }
@@ -1026,12 +1087,7 @@ ssession_login(struct http_request *req, void *arg)
 		login_free(l);
 		return;
 	}
-	memset(&st, 0, sizeof(st));
-	p[0] = l->l_user;
-	st.st_sql = "SELECT pw_salt, pw_m_kib, pw_t, pw_p "
-	    "FROM casework.login_salt($1)";
-	st.st_nparams = 1;
-	st.st_values = p;
+	salt_stmt(&st, p, l->l_user);
 	if (store_exec(ss.app->a_store, &st, 1, login_salted, l) == NULL)
 		login_unavailable(l);
 }
@@ -1241,6 +1297,13 @@ pw_busy(struct pwchange *p)
 }
 
 static void
+pw_store_error(struct pwchange *p, int st, const char *sqlstate)
+{
+	ssession_reply_error(p->p_req, st, sqlstate);
+	pwchange_free(p);
+}
+
+static void
 pw_weak(struct http_request *req, const char *message)
 {
 	http_reply_json(req, 400, json_pack("{s:{s:s,s:s,s:s}}", "error",
@@ -1258,17 +1321,6 @@ utf8_chars(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			n++;
 	return (n);
-}
-
-/* Wipe jansson's copy of a string member before it is freed. */
-static void
-json_wipe_member(json_t *j, const char *name)
-{
-	json_t	*v = json_object_get(j, name);
-
-	if (json_is_string(v))
-		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
-		    json_string_length(v));
 }
 
 /* Parse and check the body; -1 after a 400. */
@@ -1333,8 +1385,7 @@ pw_changed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	int		 ended = 0;
 
 	if (st != STORE_OK) {
-		ssession_reply_error(p->p_req, st, sqlstate);
-		pwchange_free(p);
+		pw_store_error(p, st, sqlstate);
 		return;
 	}
 	if (n < 1 || PQntuples(res[0]) != 1 ||
@@ -1372,16 +1423,12 @@ static void
 pw_reseal_work(void *arg)
 {
 	struct pwchange		*p = arg;
-	struct secret		*totp = NULL, *sk = NULL;
+	struct secret		*sk = NULL;
 	unsigned char		 proof[STAFFCRED_PROOF_LEN];
 	unsigned char		 kek[STAFFCRED_KEK_LEN];
 
-	if (staffcred_open(ss.totp_key->s_buf, "totp", p->p_s->ss_user,
-	    p->p_totp_sealed, p->p_totp_sealedlen, &totp) == 0 &&
-	    totp_verify(totp->s_buf, totp->s_len, p->p_code, time(NULL), 1,
-	    &p->p_step) == 0 && p->p_step > p->p_last_step)
-		p->p_totp_ok = 1;
-	secret_free(totp);
+	p->p_totp_ok = totp_check(p->p_s->ss_user, p->p_totp_sealed,
+	    p->p_totp_sealedlen, p->p_code, p->p_last_step, &p->p_step);
 	p->p_ok = 0;
 	if (!p->p_totp_ok)
 		goto done;
@@ -1417,15 +1464,8 @@ pw_reseal_done(void *arg)
 	int			 fmts[8] = { 1, 0, 1, 0, 0, 0, 1, 1 };
 	char			 step[32], m[16], t[16], pp[16];
 
-	memset(&st, 0, sizeof(st));
 	if (!p->p_totp_ok) {
-		/* A wrong code counts like a wrong password. */
-		v[0] = p->p_s->ss_user;
-		st.st_sql = "SELECT casework.login_failed($1)";
-		st.st_nparams = 1;
-		st.st_values = v;
-		if (store_exec(ss.app->a_store, &st, 1, pw_failed_done,
-		    p) == NULL)
+		if (count_failure(p->p_s->ss_user, pw_failed_done, p) == -1)
 			pw_refuse(p);
 		return;
 	}
@@ -1436,6 +1476,7 @@ pw_reseal_done(void *arg)
 		pwchange_free(p);
 		return;
 	}
+	memset(&st, 0, sizeof(st));
 	snprintf(step, sizeof(step), "%lld", (long long)p->p_step);
 	snprintf(m, sizeof(m), "%u", p->p_kdf.k_m_kib);
 	snprintf(t, sizeof(t), "%u", p->p_kdf.k_t);
@@ -1466,8 +1507,7 @@ pw_checked(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	PGresult	*r;
 
 	if (st != STORE_OK) {
-		ssession_reply_error(p->p_req, st, sqlstate);
-		pwchange_free(p);
+		pw_store_error(p, st, sqlstate);
 		return;
 	}
 	r = res[0];
@@ -1477,8 +1517,8 @@ pw_checked(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		return;
 	}
 	p->p_last_step = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	p->p_totp_sealed = bytea_dup(r, 0, 3, &p->p_totp_sealedlen);
-	p->p_sk_sealed = bytea_dup(r, 0, 4, &p->p_sk_sealedlen);
+	p->p_totp_sealed = store_bytea_dup(r, 0, 3, &p->p_totp_sealedlen);
+	p->p_sk_sealed = store_bytea_dup(r, 0, 4, &p->p_sk_sealedlen);
 	if (p->p_totp_sealed == NULL) {
 		pw_refuse(p);
 		return;
@@ -1493,9 +1533,8 @@ pw_derive_work(void *arg)
 {
 	struct pwchange	*p = arg;
 
-	p->p_ok = staffcred_derive(&p->p_kdf, p->p_old, p->p_oldlen,
-	    p->p_salt, p->p_saltlen, p->p_proof, p->p_kek) == 0;
-	OPENSSL_cleanse(p->p_old, p->p_oldlen);
+	p->p_ok = password_derive(&p->p_kdf, p->p_old, p->p_oldlen,
+	    p->p_salt, p->p_saltlen, p->p_proof, p->p_kek);
 }
 
 static void
@@ -1504,22 +1543,14 @@ pw_derive_done(void *arg)
 	struct pwchange		*p = arg;
 	struct store_stmt	 st;
 	const char		*v[2];
-	int			 lens[2] = { 0, STAFFCRED_PROOF_LEN };
-	int			 fmts[2] = { 0, 1 };
 
 	if (!p->p_ok) {
 		pw_refuse(p);
 		return;
 	}
-	v[0] = p->p_s->ss_user;
-	v[1] = (const char *)p->p_proof;
-	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT status, user_id, totp_last_step, totp_secret, "
-	    "sealed_private_key FROM casework.login_check($1, $2)";
-	st.st_nparams = 2;
-	st.st_values = v;
-	st.st_lengths = lens;
-	st.st_formats = fmts;
+	check_stmt(&st, "SELECT status, user_id, totp_last_step, totp_secret, "
+	    "sealed_private_key FROM casework.login_check($1, $2)", v,
+	    p->p_s->ss_user, p->p_proof);
 	if (ssession_exec(p->p_s, &st, 1, pw_checked, p) == -1)
 		pw_busy(p);
 }
@@ -1531,8 +1562,7 @@ pw_salted(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	PGresult	*r;
 
 	if (st != STORE_OK) {
-		ssession_reply_error(p->p_req, st, sqlstate);
-		pwchange_free(p);
+		pw_store_error(p, st, sqlstate);
 		return;
 	}
 	r = res[0];
@@ -1543,9 +1573,7 @@ pw_salted(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	}
 	/* The same costs as before: they are the administrator's choice
 	 * (meldctl user add|reset-password --argon2). */
-	p->p_kdf.k_m_kib = (uint32_t)strtoul(PQgetvalue(r, 0, 1), NULL, 10);
-	p->p_kdf.k_t = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10);
-	p->p_kdf.k_p = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+	kdf_from_row(&p->p_kdf, r);
 	if (secret_kdf_check(&p->p_kdf) == -1) {
 		log_warnx("%s: stored Argon2id costs out of range", __func__);
 		http_reply_error(p->p_req, 500, "internal", "Internal error.");
@@ -1584,12 +1612,7 @@ ssession_password(struct http_request *req, void *arg)
 		pwchange_free(p);
 		return;
 	}
-	memset(&st, 0, sizeof(st));
-	v[0] = s->ss_user;
-	st.st_sql = "SELECT pw_salt, pw_m_kib, pw_t, pw_p "
-	    "FROM casework.login_salt($1)";
-	st.st_nparams = 1;
-	st.st_values = v;
+	salt_stmt(&st, v, s->ss_user);
 	if (ssession_exec(s, &st, 1, pw_salted, p) == -1)
 		pw_busy(p);
 }

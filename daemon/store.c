@@ -31,6 +31,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "crypto/secret.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
 
@@ -311,6 +312,28 @@ store_sqlstate(const PGresult *res)
 	    (st = PQresultErrorField(res, PG_DIAG_SQLSTATE)) == NULL)
 		return ("");
 	return (st);
+}
+
+unsigned char *
+store_bytea_dup(const PGresult *res, int row, int col, size_t *len)
+{
+	const char	*v;
+	unsigned char	*b;
+	size_t		 n;
+
+	*len = 0;
+	if (PQgetisnull(res, row, col))
+		return (NULL);
+	v = PQgetvalue(res, row, col);
+	if (v[0] != '\\' || v[1] != 'x' || (n = strlen(v + 2)) % 2 != 0 ||
+	    (b = malloc(n / 2 + 1)) == NULL)
+		return (NULL);
+	if (secret_hex_decode(v + 2, n, b, n / 2) == -1) {
+		free(b);
+		return (NULL);
+	}
+	*len = n / 2;
+	return (b);
 }
 
 /* Connection life cycle. */

@@ -15,6 +15,8 @@
 #ifndef MELDPUNT_STORE_H
 #define MELDPUNT_STORE_H
 
+#include <stddef.h>
+
 #include <libpq-fe.h>
 
 struct event_base;
@@ -82,5 +84,12 @@ struct store_req *store_ping(struct store *s, store_cb cb, void *arg);
 
 int		 store_connected(const struct store *s);	/* live conns */
 const char	*store_sqlstate(const PGresult *res);	/* "" if none */
+/*
+ * A bytea column in text form ("\\x0a1b...") decoded into a new buffer
+ * that the caller frees; *len is its length.  NULL (and *len 0) when the
+ * value is NULL, malformed or memory is short.
+ */
+unsigned char	*store_bytea_dup(const PGresult *res, int row, int col,
+		    size_t *len);
 
 #endif

@@ -18,15 +18,12 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "admin/init.h"
-#include "crypto/envelope.h"
-#include "crypto/hpke.h"
-#include "crypto/secret.h"
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/treporter.h"
 
 struct pt {
 	char		*db;
@@ -71,9 +68,7 @@ pt_post(struct pt *t, const char *path, const char *body, const char *auth,
 static void
 pt_start(struct pt *t)
 {
-	char		 extra[2048];
-	struct tcl_resp	 r;
-	int		 i;
+	char	 extra[2048];
 
 	memset(t, 0, sizeof(*t));
 	cr_assert_not_null(t->db = testdb_create());
@@ -86,16 +81,8 @@ pt_start(struct pt *t)
 	cr_assert_eq(tdaemon_start(&t->d, "public", tdaemon_conninfo(t->db,
 	    "mp_public"), extra), 0, "meldpuntd did not start (%s)",
 	    t->d.log);
-	for (i = 0; i < 100; i++) {
-		cr_assert_eq(pt_get(t, "/v1/forms?lang=en", NULL, &r), 0);
-		if (r.status == 200)
-			break;
-		tcl_resp_clear(&r);
-		usleep(100000);
-	}
-	cr_assert_eq(r.status, 200, "forms never became ready: %s", r.body);
-	cr_assert_not_null(t->forms = json_loads(r.body, 0, NULL));
-	tcl_resp_clear(&r);
+	cr_assert_not_null(t->forms = trep_forms(t->d.port, "en"),
+	    "forms never became ready");
 }
 
 static void
@@ -116,68 +103,6 @@ teardown(void)
 
 TestSuite(public, .init = setup, .fini = teardown, .timeout = 120);
 
-static json_t *
-pt_category(struct pt *t, const char *cat)
-{
-	json_t	*cats = json_object_get(t->forms, "categories"), *c;
-	size_t	 i;
-
-	json_array_foreach(cats, i, c)
-		if (strcmp(json_string_value(json_object_get(c, "id")), cat) == 0)
-			return (c);
-	cr_assert_fail("category %s not in forms", cat);
-	return (NULL);
-}
-
-static struct hpke_key *
-pt_key(const json_t *k, uint8_t id[16])
-{
-	unsigned char	*pk;
-	size_t		 pklen;
-	struct hpke_key	*key;
-	const char	*b64 = json_string_value(json_object_get(k,
-			    "public_key"));
-	const char	*hex = json_string_value(json_object_get(k, "key_id"));
-
-	cr_assert_eq(secret_b64_decode(b64, strlen(b64), &pk, &pklen), 0);
-	cr_assert_not_null(key = hpke_key_from_public(HPKE_KEM_P256_SHA256,
-	    pk, pklen));
-	OPENSSL_clear_free(pk, pklen);
-	cr_assert_eq(secret_hex_decode(hex, 32, id, 16), 0);
-	return (key);
-}
-
-/* A client-sealed envelope to every key the form lists. */
-static json_t *
-pt_seal(struct pt *t, const char *cat, const char *content)
-{
-	json_t				*keys, *q, *k;
-	struct envelope_recipient	 rc[16];
-	struct hpke_key			*hk[16];
-	struct envelope			*env;
-	json_t				*j;
-	size_t				 i, n = 0;
-
-	keys = json_object_get(pt_category(t, cat), "keys");
-	json_array_foreach(json_object_get(keys, "queues"), i, q) {
-		hk[n] = pt_key(q, rc[n].r_key_id);
-		rc[n].r_key = hk[n];
-		n++;
-	}
-	k = json_object_get(keys, "recovery");
-	hk[n] = pt_key(k, rc[n].r_key_id);
-	rc[n].r_key = hk[n];
-	n++;
-	env = envelope_build(&hpke_suite_default, cat, rc, n,
-	    (const uint8_t *)content, strlen(content));
-	cr_assert_not_null(env);
-	j = envelope_to_json(env);
-	envelope_free(env);
-	for (i = 0; i < n; i++)
-		hpke_key_free(hk[i]);
-	return (j);
-}
-
 static char *
 pt_body(json_t *root)
 {
@@ -191,9 +116,13 @@ static char *
 pt_sealed_body(struct pt *t, const char *cat, const char *sub,
     const char *answers, const char *content)
 {
-	json_t	*root = json_pack("{s:s,s:s,s:s,s:o,s:i}", "lang", "nl",
-	    "category", cat, "subtype", sub, "envelope", pt_seal(t, cat,
-	    content), "form_version", 1);
+	json_t	*env, *root;
+
+	/* Sealed to every key the form lists, as a reporter's app does. */
+	cr_assert_not_null(env = trep_seal(t->forms, cat, content),
+	    "cannot seal to the keys of %s", cat);
+	root = json_pack("{s:s,s:s,s:s,s:o,s:i}", "lang", "nl", "category",
+	    cat, "subtype", sub, "envelope", env, "form_version", 1);
 
 	json_object_set_new(root, "answers", json_loads(answers, 0, NULL));
 	return (pt_body(root));
@@ -214,33 +143,21 @@ pt_receipt(const struct tcl_resp *r)
 static char *
 pt_login(struct pt *t, const char *receipt)
 {
-	struct tcl_resp	 r;
-	char		 body[128], *tok;
-	json_t		*j;
+	char	*tok;
 
-	snprintf(body, sizeof(body), "{\"receipt\":\"%s\",\"lang\":\"nl\"}",
-	    receipt);
-	cr_assert_eq(pt_post(t, "/v1/reporter/session", body, NULL, &r), 0);
-	cr_assert_eq(r.status, 200, "login: %d %s", r.status, r.body);
-	j = json_loads(r.body, 0, NULL);
-	tok = strdup(json_string_value(json_object_get(j, "token")));
-	json_decref(j);
-	tcl_resp_clear(&r);
+	cr_assert_not_null(tok = trep_login(t->d.port, receipt),
+	    "reporter login refused");
 	return (tok);
 }
 
 static json_t *
 pt_case(struct pt *t, const char *tok, int want)
 {
-	struct tcl_resp	 r;
-	char		 h[128];
-	json_t		*j;
+	json_t	*j;
+	int	 st;
 
-	snprintf(h, sizeof(h), "Authorization: Bearer %s\r\n", tok);
-	cr_assert_eq(pt_get(t, "/v1/reporter/case", h, &r), 0);
-	cr_assert_eq(r.status, want, "case: %d %s", r.status, r.body);
-	j = json_loads(r.body, 0, NULL);
-	tcl_resp_clear(&r);
+	j = trep_case(t->d.port, tok, &st);
+	cr_assert_eq(st, want, "case: %d", st);
 	return (j);
 }
 

@@ -31,6 +31,7 @@
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
 #include "tests/lib/treporter.h"
+#include "tests/lib/tstack.h"
 
 #define CANARY		"CANARY-7f3e-staff-e2e"
 #define PASSWORD	"correct horse battery staple"
@@ -126,19 +127,12 @@ init_keys(struct env *e)
 static void
 add_user(struct env *e, struct user *u, const char *name, const char *kind)
 {
-	char	*out, *p;
-	size_t	 n;
+	char	*out;
 
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	out = mctl(e, PASSWORD, 0, "user add --kind %s --password-stdin "
 	    "--argon2 8192,1,1 --totp-seal-key '%s' %s", kind, e->seal, name);
-	p = strstr(out, "totp-secret: ");
-	cr_assert_not_null(p, "%s", out);
-	p += 13;
-	p[strcspn(p, "\n")] = '\0';
-	cr_assert_eq(totp_base32_decode(p, strlen(p), u->totp,
-	    sizeof(u->totp), &n), 0);
-	cr_assert_eq(n, TOTP_SECRET_LEN);
+	tstack_totp_secret(out, u->totp);
 	free(out);
 }
 
@@ -199,24 +193,12 @@ teardown(struct env *e)
 	free(e->db);
 }
 
+/* One request to the staff daemon (tests/lib/tstack.h). */
 static int
 req(struct env *e, const char *method, const char *path, const char *token,
     const char *body, json_t **out)
 {
-	struct tcl_resp	 r;
-	char		 hdr[256];
-	json_error_t	 jerr;
-	int		 st;
-
-	snprintf(hdr, sizeof(hdr), "%s%s%s%s", token ? "Authorization: "
-	    "Bearer " : "", token ? token : "", token ? "\r\n" : "",
-	    body ? "Content-Type: application/json\r\n" : "");
-	cr_assert_eq(tcl_request(e->d.port, method, path, hdr, body, &r), 0);
-	st = r.status;
-	if (out != NULL)
-		*out = json_loads(r.body, 0, &jerr);
-	tcl_resp_clear(&r);
-	return (st);
+	return (tstack_req_port(e->d.port, method, path, token, body, out));
 }
 
 static int
@@ -596,5 +578,60 @@ Test(staff, login_refusals_look_alike_and_sessions_expire, .timeout = 120)
 	free(badpw);
 	free(badcode);
 	free(unknown);
+	teardown(&e);
+}
+
+/*
+ * An envelope that does not open (here: damaged ciphertext) still gives
+ * the case with its clear fields, content null and content_error
+ * "undecryptable"; an intact one has no content_error.  The warning in
+ * the log names no case.
+ */
+Test(staff, undecryptable_content_is_flagged, .timeout = 120)
+{
+	struct env	 e;
+	struct user	 a;
+	char		 id[40], *rc, *log;
+	json_t		*j;
+	PGconn		*su;
+
+	setup(&e, NULL, 1);
+	add_user(&e, &a, "alice", "handler");
+	free(mctl(&e, NULL, 0, "queue members add qa alice --recovery-key "
+	    "'%s'", e.rec));
+	rc = report(&e, NARRATIVE);
+	login(&e, &a);
+	only_case(&e, &a, "qa", id);
+
+	j = get_case(&e, &a, id, 200);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "content"), "narrative")), NARRATIVE);
+	cr_assert_null(json_object_get(j, "content_error"));
+	json_decref(j);
+
+	/* Flip one bit of the last ciphertext byte: the AEAD refuses it. */
+	cr_assert_not_null(su = testdb_connect(e.db, NULL));
+	cr_assert_eq(testdb_execf(su, NULL, "UPDATE intake.envelopes SET "
+	    "ciphertext = set_byte(ciphertext, length(ciphertext) - 1, "
+	    "get_byte(ciphertext, length(ciphertext) - 1) # 1) "
+	    "WHERE case_id = '%s'::uuid", id), 0);
+	PQfinish(su);
+
+	j = get_case(&e, &a, id, 200);
+	cr_assert(json_is_null(json_object_get(j, "content")));
+	cr_assert_str_eq(json_string_value(json_object_get(j,
+	    "content_error")), "undecryptable");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")), id);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "state")),
+	    "new");
+	json_decref(j);
+
+	log = tdaemon_log(&e.d);
+	cr_assert_not_null(log);
+	cr_assert(strstr(log, "case content could not be decrypted") != NULL,
+	    "no warning in the log");
+	cr_assert(strstr(log, id) == NULL, "case id in the log");
+	free(log);
+	free(rc);
 	teardown(&e);
 }

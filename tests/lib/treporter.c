@@ -82,8 +82,7 @@ trep_key(const json_t *k, uint8_t id[ENVELOPE_KEYID_LEN])
 	return (key);
 }
 
-/* The envelope JSON sealed to every queue key and the recovery key. */
-static json_t *
+json_t *
 trep_seal(const json_t *forms, const char *cat, const char *content)
 {
 	const json_t			*c, *keys, *q;

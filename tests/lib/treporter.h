@@ -17,6 +17,14 @@
 json_t	*trep_forms(int port, const char *lang);
 
 /*
+ * The envelope JSON of content sealed to category's keys in forms (every
+ * queue key and the recovery key, each key id recomputed from its key),
+ * or NULL.
+ */
+json_t	*trep_seal(const json_t *forms, const char *category,
+	    const char *content);
+
+/*
  * Seal content (UTF-8 JSON, e.g. {"narrative":"..."}) to category's keys
  * in forms, after recomputing every key id from its key, and submit it
  * with subtype and answers (JSON object text; NULL: {}).  Returns the

@@ -123,11 +123,24 @@ tstack_stop(struct tstack *t)
 }
 
 void
+tstack_totp_secret(char *out, unsigned char totp[TOTP_SECRET_LEN])
+{
+	char	*p;
+	size_t	 n;
+
+	cr_assert_not_null(p = strstr(out, "totp-secret: "), "%s", out);
+	p += 13;
+	p[strcspn(p, "\n")] = '\0';
+	cr_assert_eq(totp_base32_decode(p, strlen(p), totp, TOTP_SECRET_LEN,
+	    &n), 0);
+	cr_assert_eq(n, TOTP_SECRET_LEN);
+}
+
+void
 tstack_add_user(struct tstack *t, struct tstack_user *u, const char *name,
     const char *kind, const char *password, const char *queue)
 {
-	char	*out, *p;
-	size_t	 n;
+	char	*out;
 
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", name);
@@ -135,12 +148,7 @@ tstack_add_user(struct tstack *t, struct tstack_user *u, const char *name,
 	out = tstack_meldctl(t, password, 0, "user add --kind %s "
 	    "--password-stdin --argon2 8192,1,1 --totp-seal-key '%s' %s",
 	    kind, t->seal, name);
-	cr_assert_not_null(p = strstr(out, "totp-secret: "), "%s", out);
-	p += 13;
-	p[strcspn(p, "\n")] = '\0';
-	cr_assert_eq(totp_base32_decode(p, strlen(p), u->totp,
-	    sizeof(u->totp), &n), 0);
-	cr_assert_eq(n, TOTP_SECRET_LEN);
+	tstack_totp_secret(out, u->totp);
 	free(out);
 	if (queue != NULL)
 		free(tstack_meldctl(t, NULL, 0, "queue members add %s %s "
@@ -181,6 +189,14 @@ int
 tstack_req(struct tstack *t, int staff, const char *method,
     const char *path, const char *token, const char *body, json_t **out)
 {
+	return (tstack_req_port(staff ? t->staff.port : t->pub.port, method,
+	    path, token, body, out));
+}
+
+int
+tstack_req_port(int port, const char *method, const char *path,
+    const char *token, const char *body, json_t **out)
+{
 	struct tcl_resp	 r;
 	char		 hdr[256];
 	json_error_t	 jerr;
@@ -189,8 +205,7 @@ tstack_req(struct tstack *t, int staff, const char *method,
 	snprintf(hdr, sizeof(hdr), "%s%s%s%s", token ? "Authorization: "
 	    "Bearer " : "", token ? token : "", token ? "\r\n" : "",
 	    body ? "Content-Type: application/json\r\n" : "");
-	cr_assert_eq(tcl_request(staff ? t->staff.port : t->pub.port, method,
-	    path, hdr, body, &r), 0);
+	cr_assert_eq(tcl_request(port, method, path, hdr, body, &r), 0);
 	st = r.status;
 	if (out != NULL)
 		*out = json_loads(r.body, 0, &jerr);

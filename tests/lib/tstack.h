@@ -45,6 +45,10 @@ void	 tstack_stop(struct tstack *t);
 char	*tstack_meldctl(struct tstack *t, const char *input, int want,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The TOTP secret from the "totp-secret: " line of `meldctl user add`
+ * output (out is changed); asserts that it is there and well-formed. */
+void	 tstack_totp_secret(char *out, unsigned char totp[TOTP_SECRET_LEN]);
+
 /* `meldctl user add --kind KIND` with the given password; optionally a
  * member of queue (NULL: none, wrapped with the recovery key). */
 void	 tstack_add_user(struct tstack *t, struct tstack_user *u,
@@ -67,5 +71,8 @@ int	 tstack_login(struct tstack *t, struct tstack_user *u,
 int	 tstack_req(struct tstack *t, int staff, const char *method,
 	    const char *path, const char *token, const char *body,
 	    json_t **out);
+/* The same against any daemon's port (a test with a stack of its own). */
+int	 tstack_req_port(int port, const char *method, const char *path,
+	    const char *token, const char *body, json_t **out);
 
 #endif
