@@ -452,28 +452,6 @@ measure(SSL_CTX *ctx, int port, const char *token, long rounds, double secs,
  * received_on DESC, id DESC) alone does not help the list: see
  * docs/benchmarks.md, the query needs rewriting too.)
  */
-static const char experiment_sql[] =
-    "BEGIN;"
-    "DROP POLICY staff_case ON casework.transitions;"
-    "DROP POLICY staff_case ON casework.notes;"
-    "DROP POLICY staff_case ON casework.messages;"
-    "DROP POLICY staff_case ON casework.referrals;"
-    "DROP POLICY staff_case ON intake.envelopes;"
-    "DROP POLICY staff_case ON intake.wraps;"
-    "CREATE POLICY staff_case ON casework.transitions FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "CREATE POLICY staff_case ON casework.notes FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "CREATE POLICY staff_case ON casework.messages FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "CREATE POLICY staff_case ON casework.referrals FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "CREATE POLICY staff_case ON intake.envelopes FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "CREATE POLICY staff_case ON intake.wraps FOR SELECT TO mp_staff"
-    " USING (EXISTS (SELECT 1 FROM casework.cases c WHERE c.id = case_id));"
-    "COMMIT;";
-
 /*
  * Summarise the plans auto_explain wrote to the server log: for each
  * distinct statement (by the start of its text) the first plan logged,
@@ -691,17 +669,6 @@ main(void)
 		printf("\nstatements over 10 ms (auto_explain, EXPLAIN ANALYZE "
 		    "as mp_staff with row-level security):\n");
 		show_plans(&e, logpos);
-
-		/* What the candidate fixes would give (same session). */
-		if ((c = benv_connect(&e, NULL)) == NULL ||
-		    benv_exec(c, "ALTER DATABASE bench RESET ALL") == -1 ||
-		    benv_exec(c, experiment_sql) == -1)
-			return (1);
-		PQfinish(c);
-		printf("\nexperiment (this database only, not in schema/): "
-		    "child-table policies as EXISTS:\n\n");
-		measure(ctx, sd.port, alice.token, rounds, secs, (1 << K_OPEN) |
-		    (1 << K_OPEN_NEW), slow);
 	}
 	SSL_CTX_free(ctx);
 	return (0);

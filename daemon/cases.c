@@ -121,6 +121,23 @@ static const char case_sql[] =
     c ".ack_due, " c ".feedback_due, " c ".first_response_due, " \
     "$1::date, $2::timestamptz)"
 
+/*
+ * The open states, written exactly as the predicate of the partial index
+ * cases_open (schema/0040_staff_read_performance.sql) so that the planner
+ * can prove a query restricted to them may use it.
+ */
+#define OPEN_STATES "('new', 'acknowledged', 'in_progress')"
+
+/*
+ * True exactly when cardinality(OVERDUE_EXPR(c)) > 0 (NULL counts as
+ * false), as comparisons on columns: counted over the open cases, this
+ * is an index-only scan of cases_open, not a function call per case.
+ */
+#define OVERDUE_COND(c) \
+    "(" c ".state IN " OPEN_STATES " AND (" c ".feedback_due < $1::date " \
+    "OR (" c ".first_contact_on IS NULL AND (" c ".ack_due < $1::date " \
+    "OR " c ".first_response_due < $2::timestamptz))))"
+
 /* ------------------------------------------------------------ helpers */
 
 static void
@@ -515,8 +532,8 @@ cases_queues(struct http_request *req, void *arg)
 	    "(SELECT c.state, count(*) AS n FROM casework.cases c "
 	    "WHERE c.queue_id = q.id GROUP BY c.state) x), '{}'::json), "
 	    "'overdue', (SELECT count(*) FROM casework.cases c "
-	    "WHERE c.queue_id = q.id AND cardinality(" OVERDUE_EXPR("c")
-	    ") > 0)) ORDER BY q.name), '[]'::json)::text "
+	    "WHERE c.queue_id = q.id AND " OVERDUE_COND("c") ")) "
+	    "ORDER BY q.name), '[]'::json)::text "
 	    "FROM casework.queues q WHERE q.id = "
 	    "ANY (casework.session_queues())");
 }
@@ -626,13 +643,19 @@ cases_list(struct http_request *req, void *arg)
 	    "'overdue', x.od) ORDER BY x.received_on DESC, x.id DESC), "
 	    "'[]'::json)::text FROM (SELECT * FROM (SELECT c.*, "
 	    OVERDUE_EXPR("c") " AS od FROM casework.cases c "
-	    "JOIN casework.queues q ON q.id = c.queue_id WHERE q.name = $3 "
+	    /* The queue id as a value and the cursor as a row comparison
+	     * (no cursor: past every row) make both bounds of an index scan
+	     * of cases_queue_recent in the order asked for; a page reads
+	     * about limit + 1 entries whatever its depth.  The optional
+	     * filters are folded away when absent (custom plans). */
+	    "WHERE c.queue_id = (SELECT q.id FROM casework.queues q "
+	    "WHERE q.name = $3) "
+	    "AND (c.received_on, c.id) < (coalesce($9::date, 'infinity'), "
+	    "coalesce($10::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff')) "
 	    "AND ($4::text IS NULL OR c.state = $4) "
 	    "AND ($5::smallint IS NULL OR c.priority = $5) "
 	    "AND ($6::date IS NULL OR c.received_on >= $6) "
-	    "AND ($7::date IS NULL OR c.received_on <= $7) "
-	    "AND ($9::date IS NULL OR (c.received_on, c.id) < "
-	    "($9::date, $10::uuid))) y "
+	    "AND ($7::date IS NULL OR c.received_on <= $7)) y "
 	    "WHERE $8::boolean IS NULL OR (cardinality(y.od) > 0) = $8 "
 	    "ORDER BY y.received_on DESC, y.id DESC LIMIT $11::integer) x";
 	st[0].st_nparams = 11;
@@ -658,7 +681,7 @@ cases_overdue(struct http_request *req, void *arg)
 	    "ORDER BY x.received_on, x.id), '[]'::json)::text "
 	    "FROM (SELECT c.*, q.name AS qname, " OVERDUE_EXPR("c") " AS od "
 	    "FROM casework.cases c JOIN casework.queues q "
-	    "ON q.id = c.queue_id) x WHERE cardinality(x.od) > 0");
+	    "ON q.id = c.queue_id WHERE " OVERDUE_COND("c") ") x");
 }
 
 /* -------------------------------------------------- simple case writes */
