@@ -632,8 +632,21 @@ http_peer_tag(const struct http_server *s, const struct sockaddr *sa,
 		alen = sizeof(struct in_addr);
 	} else if (sa != NULL && sa->sa_family == AF_INET6 &&
 	    salen >= (int)sizeof(struct sockaddr_in6)) {
-		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		alen = sizeof(struct in6_addr);
+		const struct in6_addr *a6 =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		/*
+		 * One IPv6 subscriber gets a whole /64: tag the prefix, or
+		 * each of 2^64 addresses would be a fresh source.  A mapped
+		 * IPv4 address is tagged as the IPv4 address it is.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			addr = &a6->s6_addr[12];
+			alen = 4;
+		} else {
+			addr = a6->s6_addr;
+			alen = 8;
+		}
 	}
 	HMAC(EVP_sha256(), s->sv_peer_key, sizeof(s->sv_peer_key), addr, alen,
 	    mac, &maclen);

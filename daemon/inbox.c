@@ -177,8 +177,9 @@ login_refuse(struct login_job *lj, int status, const char *code)
 static void
 login_wrong(struct login_job *lj)
 {
-	if (lj->lj_hastag)
-		ratelimit_fail(lj->lj_ps->ps_limit, lj->lj_tag, inbox_now());
+	/* The source was charged in inbox_login(), like every attempt;
+	 * the global surge counts failures only. */
+	ratelimit_global_fail(lj->lj_ps->ps_limit, inbox_now());
 	login_refuse(lj, 401, "invalid_receipt");
 }
 
@@ -361,11 +362,18 @@ inbox_login(struct http_request *req, void *arg)
 	}
 	if (!lj->lj_hastag)
 		delay = 0;
+	/*
+	 * Every attempt is charged to its source now, before any work:
+	 * charging only once a failure is known would let a source keep many
+	 * guesses in flight past the check.  (Success never reset the score
+	 * anyway.)
+	 */
+	if (lj->lj_hastag)
+		ratelimit_charge(ps->ps_limit, lj->lj_tag, inbox_now());
 	/* A typo is refused before any Argon2id work. */
 	if (receipt_parse(r, strlen(r), lj->lj_receipt) == -1) {
 		json_decref(root);
-		if (lj->lj_hastag)
-			ratelimit_fail(ps->ps_limit, lj->lj_tag, inbox_now());
+		ratelimit_global_fail(ps->ps_limit, inbox_now());
 		public_error(req, 400, "invalid_receipt", "/receipt", l, 0);
 		login_free(lj);
 		return;

@@ -14,11 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "daemon/app.h"
 #include "daemon/config.h"
@@ -34,6 +38,28 @@
 #define MELDPUNT_VERSION	"0.1.0"
 
 static struct event	*grace_ev;
+
+/*
+ * jansson's allocator for the whole process: every JSON value may hold a
+ * narrative, contact details, a receipt or decrypted content, and jansson
+ * frees its strings and growth buffers itself.  Freeing wipes the whole
+ * block first (DESIGN §4, secret memory).  Plain malloc underneath, so a
+ * string from json_dumps() may still be released with free().
+ */
+static void *
+main_json_malloc(size_t n)
+{
+	return (malloc(n));
+}
+
+static void
+main_json_free(void *p)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, malloc_usable_size(p));
+	free(p);
+}
 
 static void
 usage(FILE *fp)
@@ -230,6 +256,8 @@ main(int argc, char *argv[])
 	int		 ch, check = 0, debug = 0;
 
 	memset(&app, 0, sizeof(app));
+	/* Before any JSON value exists: allocators must never be mixed. */
+	json_set_alloc_funcs(main_json_malloc, main_json_free);
 	log_init(LOG_LVL_INFO, 0, "meldpuntd");
 	while ((ch = getopt_long(argc, argv, "c:r:tdhV", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -156,10 +156,22 @@ ratelimit_check(struct ratelimit *rl, const unsigned char *tag, double now,
 void
 ratelimit_fail(struct ratelimit *rl, const unsigned char *tag, double now)
 {
+	ratelimit_charge(rl, tag, now);
+	ratelimit_global_fail(rl, now);
+}
+
+void
+ratelimit_charge(struct ratelimit *rl, const unsigned char *tag, double now)
+{
 	struct rl_entry	*e = rl_find(rl, tag, now, 1);
 
 	e->e_score = rl_decay(e->e_score, now - e->e_when) + 1.0;
 	e->e_when = now;
+}
+
+void
+ratelimit_global_fail(struct ratelimit *rl, double now)
+{
 	rl->rl_rate = ratelimit_global_rate(rl, now) + 1.0;
 	rl->rl_rwhen = now;
 }

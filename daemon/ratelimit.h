@@ -3,12 +3,14 @@
  * keyed on http_req_peer_tag() (a keyed hash of the address, renewed
  * hourly), never on the address.  Policy (docs/reporter-api.md):
  *
- *  - per source: each failed login adds 1 to a score that halves every
+ *  - per source: each login attempt adds 1 to a score that halves every
  *    RATELIMIT_HALFLIFE seconds.  Below RATELIMIT_FREE failures nothing
  *    happens; from then on the source must wait 2^(score - FREE) seconds
  *    (at most RATELIMIT_MAX_WAIT) after its last failure, and an attempt
- *    before that is answered 429 with Retry-After.  Success does not
- *    reset the score (a guesser with one real receipt could).
+ *    before that is answered 429 with Retry-After.  The attempt is
+ *    charged before any work, so guesses kept in flight at once cannot
+ *    pass the check together; success does not reset the score (a
+ *    guesser with one real receipt could).
  *  - globally: a failure rate above RATELIMIT_SURGE per minute delays
  *    every login a little (at most RATELIMIT_SURGE_DELAY ms), but never
  *    refuses one, so a flood from many addresses cannot lock the real
@@ -40,9 +42,14 @@ void			 ratelimit_free(struct ratelimit *);
 int			 ratelimit_check(struct ratelimit *,
 			    const unsigned char *tag, double now,
 			    int *delay_ms, int *retry_after_s);
-/* Record a failed attempt from this source. */
+/* Record a failed attempt from this source: charge + global_fail. */
 void			 ratelimit_fail(struct ratelimit *,
 			    const unsigned char *tag, double now);
+/* Charge an attempt to this source only (before its outcome is known). */
+void			 ratelimit_charge(struct ratelimit *,
+			    const unsigned char *tag, double now);
+/* Count a failure in the global rate only. */
+void			 ratelimit_global_fail(struct ratelimit *, double now);
 /* Current decayed score of a source (tests), 0 when unknown. */
 double			 ratelimit_score(struct ratelimit *,
 			    const unsigned char *tag, double now);

@@ -100,6 +100,16 @@ rsession_create(struct rsession_store *ss, const struct rsession_cred *c,
 	unsigned char	 raw[RSESSION_TOKEN_LEN];
 	size_t		 i;
 
+	/*
+	 * One live session per receipt: a new login ends the previous one.
+	 * Otherwise one receipt could fill the whole table and lock every
+	 * other reporter out.
+	 */
+	for (i = 0; i < ss->ss_cap; i++)
+		if (ss->ss_slots[i].rs_used &&
+		    CRYPTO_memcmp(ss->ss_slots[i].rs_lookup, c->rc_lookup,
+		    sizeof(ss->ss_slots[i].rs_lookup)) == 0)
+			rsession_release(ss, i);
 	for (i = 0; i < ss->ss_cap && s == NULL; i++)
 		if (!ss->ss_slots[i].rs_used)
 			s = &ss->ss_slots[i];

@@ -131,8 +131,10 @@ Test(rsession, create_get_end_expire)
 	cr_expect_eq(rsession_get(ss, "Bearer 00", now, &got), -1);
 	cr_expect_eq(rsession_get(ss, tok, now, &got), -1);
 	cr_expect_eq(rsession_get(ss, NULL, now, &got), -1);
-	/* Full table: refused until one expires. */
+	/* Full table (other receipts): refused until one expires. */
+	c.rc_lookup[0] ^= 1;
 	cr_assert_eq(rsession_create(ss, &c, now, tok2, &exp), 0);
+	c.rc_lookup[0] ^= 2;
 	cr_expect_eq(rsession_create(ss, &c, now + 10, tok2, &exp), -1);
 	cr_expect_eq(rsession_create(ss, &c, now + 61, tok2, &exp), 0);
 	cr_expect_eq(rsession_get(ss, hdr, now + 61, &got), -1);
@@ -143,4 +145,35 @@ Test(rsession, create_get_end_expire)
 	cr_expect_eq(rsession_end(ss, hdr), -1);
 	rsession_store_free(ss);
 	rsession_store_free(NULL);
+}
+
+/*
+ * One receipt holds at most one session: logging in again ends the
+ * previous one, so one receipt cannot fill the table and lock every other
+ * reporter out.
+ */
+Test(rsession, one_session_per_receipt)
+{
+	struct rsession_store	*ss = rsession_store_new(2, 60);
+	struct rsession_cred	 c, other, got;
+	char			 tok[RSESSION_TOKEN_HEXLEN + 1], hdr[128];
+	char			 tok2[RSESSION_TOKEN_HEXLEN + 1];
+	time_t			 exp, now = 1000;
+	int			 i;
+
+	cr_assert_not_null(ss);
+	memset(&c, 0x42, sizeof(c));
+	memset(&other, 0x17, sizeof(other));
+	cr_assert_eq(rsession_create(ss, &c, now, tok, &exp), 0);
+	snprintf(hdr, sizeof(hdr), "Bearer %s", tok);
+	for (i = 0; i < 100; i++)
+		cr_assert_eq(rsession_create(ss, &c, now, tok2, &exp), 0,
+		    "login %d with the same receipt refused", i);
+	cr_expect_eq(rsession_get(ss, hdr, now, &got), -1,
+	    "the earlier session of the receipt is still live");
+	/* The other slot is still free for another reporter. */
+	cr_expect_eq(rsession_create(ss, &other, now, tok, &exp), 0);
+	snprintf(hdr, sizeof(hdr), "Bearer %s", tok2);
+	cr_expect_eq(rsession_get(ss, hdr, now, &got), 0);
+	rsession_store_free(ss);
 }

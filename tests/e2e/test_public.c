@@ -664,6 +664,43 @@ Test(public, forms_languages_and_keys)
 	tcl_resp_clear(&r);
 }
 
+/*
+ * Guesses sent in parallel from one source must not all pass the limiter
+ * before the first failure is known: each attempt is charged on arrival.
+ */
+Test(public, parallel_guesses_are_limited)
+{
+	static const char body[] = "{\"receipt\":\"4821 7730 1195 0062\"}";
+	struct tcl_conn	*c[12];
+	struct tcl_resp	 r;
+	char		 req[512];
+	int		 i, n, unauthorised = 0, limited = 0;
+
+	n = snprintf(req, sizeof(req), "POST /v1/reporter/session HTTP/1.1\r\n"
+	    "Host: localhost\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	for (i = 0; i < 12; i++)
+		cr_assert_not_null(c[i] = tcl_connect(T.d.port, 1));
+	/* All written before any answer can come back (Argon2id takes
+	 * tens of milliseconds per guess on the worker pool). */
+	for (i = 0; i < 12; i++)
+		cr_assert_eq(tcl_write(c[i], req, (size_t)n), 0);
+	for (i = 0; i < 12; i++) {
+		cr_assert_eq(tcl_read_resp(c[i], 30000, &r), 0);
+		if (r.status == 401)
+			unauthorised++;
+		else if (r.status == 429)
+			limited++;
+		else
+			cr_expect_fail("status %d: %s", r.status, r.body);
+		tcl_resp_clear(&r);
+		tcl_close(c[i]);
+	}
+	cr_expect_leq(unauthorised, 6, "%d parallel guesses were tried",
+	    unauthorised);
+	cr_expect_geq(limited, 6);
+}
+
 Test(public, receipt_login_refusals_and_limiter)
 {
 	struct tcl_resp	 r;
