@@ -229,8 +229,17 @@ static const char *const gen_sql[] = {
 	"by_user, at) SELECT id, 'new', 'acknowledged', '', NULL, "
 	"received_on + interval '2 days' FROM gen WHERE state <> 'new'",
 
+	/* The trigger that keeps casework.queue_state_counts (0041) was
+	 * skipped with the others: count the generated cases in (the real
+	 * ones, stored through submit_report, are already counted). */
+	"INSERT INTO casework.queue_state_counts AS k (queue_id, state, n) "
+	"SELECT c.queue_id, c.state, count(*) FROM casework.cases c "
+	"JOIN gen ON gen.id = c.id GROUP BY c.queue_id, c.state "
+	"ON CONFLICT (queue_id, state) DO UPDATE SET n = k.n + EXCLUDED.n",
+
 	"SET session_replication_role = DEFAULT",
 	"VACUUM (ANALYZE) casework.cases",
+	"VACUUM (ANALYZE) casework.queue_state_counts",
 	"VACUUM (ANALYZE) intake.envelopes",
 	"VACUUM (ANALYZE) intake.wraps",
 	"VACUUM (ANALYZE) casework.messages",
@@ -432,13 +441,15 @@ measure(SSL_CTX *ctx, int port, const char *token, long rounds, double secs,
 				lat_add(&lat, ms);
 		}
 		slow[k] = lat_pct(&lat, 99) >= BUDGET_MS || bad > 0;
-		any |= slow[k];
 		printf("| %s | %zu | %ld | %.1f | %.1f | %.1f | %s |\n", kname[k],
 		    lat.n, bad, lat_pct(&lat, 50), lat_pct(&lat, 99),
 		    lat_pct(&lat, 100), k == K_METRICS ? "(no budget)" :
 		    slow[k] ? "**no**" : "yes");
+		/* /metrics has no budget: it neither fails the verdict
+		 * nor gets plans explained. */
 		if (k == K_METRICS)
 			slow[k] = 0;
+		any |= slow[k];
 		lat_free(&lat);
 	}
 	lg_sync_free(&s);

@@ -521,6 +521,12 @@ clock_query(struct http_request *req, const char *member, const char *sql)
 	jq_run(req, s, member, &st, 1, 0, 0);
 }
 
+/*
+ * The counts per state come from casework.queue_state_counts (kept by a
+ * trigger, schema/0041_queue_state_counts.sql) under the same policy as
+ * casework.cases, so a handler sees her own queues' counts only; the
+ * overdue count is an index-only scan of cases_open.
+ */
 void
 cases_queues(struct http_request *req, void *arg)
 {
@@ -528,9 +534,9 @@ cases_queues(struct http_request *req, void *arg)
 	clock_query(req, "queues", "SELECT coalesce(json_agg(json_build_object("
 	    "'name', q.name, 'category', q.category, "
 	    "'urgent', q.first_response_interval IS NOT NULL, "
-	    "'counts', coalesce((SELECT json_object_agg(x.state, x.n) FROM "
-	    "(SELECT c.state, count(*) AS n FROM casework.cases c "
-	    "WHERE c.queue_id = q.id GROUP BY c.state) x), '{}'::json), "
+	    "'counts', coalesce((SELECT json_object_agg(k.state, k.n "
+	    "ORDER BY k.state) FROM casework.queue_state_counts k "
+	    "WHERE k.queue_id = q.id AND k.n > 0), '{}'::json), "
 	    "'overdue', (SELECT count(*) FROM casework.cases c "
 	    "WHERE c.queue_id = q.id AND " OVERDUE_COND("c") ")) "
 	    "ORDER BY q.name), '[]'::json)::text "

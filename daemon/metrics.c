@@ -2,8 +2,10 @@
  * Prometheus metrics of the staff process (see metrics.h).  The counts
  * come from two SECURITY DEFINER functions (schema/0020_staff_clocks.sql)
  * because a scrape has no staff session and row-level security would
- * otherwise show it nothing; they return aggregates only.  Deadlines are
- * evaluated with the process clock (daemon/clock.c), as in the API.
+ * otherwise show it nothing; they return aggregates only (state_counts
+ * reads the counter table of schema/0041_queue_state_counts.sql).
+ * Deadlines are evaluated with the process clock (daemon/clock.c), as in
+ * the API.
  */
 #include <stdio.h>
 #include <stdlib.h>
