@@ -49,6 +49,8 @@ struct handler {
 static char	 real_ids[NREAL][40];
 static char	 deep_cursor[64], mid_cursor[64];
 
+#define BENCH_METRICS_TOKEN	"bench-metrics-token-0123456789abcdef"
+
 static int
 add_handler(struct benv *e, struct handler *h, const char *seal)
 {
@@ -323,7 +325,7 @@ static const char *const kname[K_N] = {
 	"GET /v1/staff/cases ... &after= (page at 90% depth)",
 	"GET /v1/staff/case?id= (open; case stored first)",
 	"GET /v1/staff/case?id= (open; case stored last)",
-	"GET /metrics (Prometheus; no session)",
+	"GET /metrics (Prometheus; scrape token)",
 };
 
 static void
@@ -431,7 +433,8 @@ measure(SSL_CTX *ctx, int port, const char *token, long rounds, double secs,
 				break;
 			kpath(k, i + 5, path, sizeof(path));
 			st = lg_sync_req(&s, "GET", path, k == K_METRICS ?
-			    NULL : hdr, NULL, &rb, &ms);
+			    "Authorization: Bearer " BENCH_METRICS_TOKEN "\r\n" :
+			    hdr, NULL, &rb, &ms);
 			if (st != 200) {
 				if (bad++ == 0)
 					fprintf(stderr, "bench_staff: %s: %d "
@@ -547,6 +550,8 @@ main(void)
 	struct conc		 cc;
 	SSL_CTX			*ctx;
 	char			 seal[400], err[256], path[1024], hdr[128];
+	char			 mtok[400];
+	FILE			*mfp;
 	unsigned char		 key[32];
 	const char		*sn = getenv("MELDPUNT_BENCH_CASES"),
 				*rn = getenv("MELDPUNT_BENCH_ROUNDS");
@@ -578,6 +583,14 @@ main(void)
 	if (add_handler(&e, &alice, seal) == -1 ||
 	    add_handler(&e, &bob, seal) == -1)
 		return (1);
+	/* The scrape token /metrics asks for. */
+	snprintf(mtok, sizeof(mtok), "%s/metrics.token", e.tmp);
+	if ((mfp = fopen(mtok, "w")) == NULL || fprintf(mfp, "%s\n",
+	    BENCH_METRICS_TOKEN) < 0 || fclose(mfp) != 0 ||
+	    chmod(mtok, 0600) == -1) {
+		fprintf(stderr, "bench_staff: cannot write %s\n", mtok);
+		return (1);
+	}
 
 	/* Real reports, sealed by the public process. */
 	if (pl_start_daemon(&e, &pub, "public", "receipt_argon2_m_kib = 8192\n"
@@ -595,7 +608,8 @@ main(void)
 		return (1);
 
 	/* Staff daemon, one handler, sequential requests. */
-	snprintf(path, sizeof(path), "totp_seal_key = %s\n", seal);
+	snprintf(path, sizeof(path), "totp_seal_key = %s\n"
+	    "metrics_token_file = %s\n", seal, mtok);
 	if (bdaemon_start(&e, &sd, "staff", "staff", "mp_staff", path) == -1 ||
 	    login(ctx, sd.port, &alice) == -1)
 		return (1);
@@ -650,7 +664,7 @@ main(void)
 		/* One database connection, warmed up first: the plans of a
 		 * fresh backend include compiling plpgsql and loading caches. */
 		snprintf(path, sizeof(path), "totp_seal_key = %s\n"
-		    "db_pool_size = 1\n", seal);
+		    "metrics_token_file = %s\ndb_pool_size = 1\n", seal, mtok);
 		if (bdaemon_start(&e, &sd2, "staff2", "staff", "mp_staff",
 		    path) == -1 || login(ctx, sd2.port, &bob) == -1)
 			return (1);

@@ -56,6 +56,7 @@ static const struct ckey ckeys[] = {
 	{ "session_absolute_s",	CK_INT,		OFF(c_session_absolute_s), 1, 86400 },
 	{ "login_fail_per_source", CK_INT,	OFF(c_login_fail_per_source), 1, 100000 },
 	{ "insecure_test_clock_file", CK_STR,	OFF(c_insecure_test_clock_file), 0, 0 },
+	{ "metrics_token_file",	CK_STR,		OFF(c_metrics_token_file), 0, 0 },
 	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
 	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
 	{ "contact_link_key",	CK_STR,		OFF(c_contact_link_key), 0, 0 },
@@ -152,6 +153,7 @@ config_free(struct config *c)
 	free(c->c_database);
 	free(c->c_totp_seal_key);
 	free(c->c_insecure_test_clock_file);
+	free(c->c_metrics_token_file);
 	free(c->c_web_root);
 	free(c->c_receipt_lookup_key);
 	free(c->c_contact_link_key);

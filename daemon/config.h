@@ -46,6 +46,7 @@ struct config {
 	int	 c_session_absolute_s;	/* staff session absolute expiry */
 	int	 c_login_fail_per_source; /* failed logins per source / 15 min */
 	char	*c_insecure_test_clock_file; /* tests only: clock offset file */
+	char	*c_metrics_token_file;	/* bearer token for /metrics; unset: off */
 	char	*c_web_root;		/* static web client; NULL = none (public) */
 	/* Public role (issue 5; docs/reporter-api.md). */
 	char	*c_receipt_lookup_key;	/* key file "receipt-lookup", 0600 */

@@ -7,9 +7,14 @@
  * Deadlines are evaluated with the process clock (daemon/clock.c), as in
  * the API.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "daemon/app.h"
 #include "daemon/clock.h"
@@ -18,6 +23,82 @@
 #include "daemon/metrics.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
+
+#define METRICS_TOKEN_MIN	32
+#define METRICS_TOKEN_MAX	256
+
+static char	*metrics_token;		/* NULL: /metrics is off */
+
+/*
+ * The token file holds one line of at least 32 printable characters
+ * (e.g. `openssl rand -hex 32`); like every secret file it must not be
+ * group- or world-accessible.
+ */
+int
+metrics_init(const char *path, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		 buf[METRICS_TOKEN_MAX + 2];
+	FILE		*fp = NULL;
+	size_t		 n;
+
+	if (path == NULL)
+		return (0);
+	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &st) == -1) {
+		snprintf(err, errlen, "metrics_token_file: %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errlen, "metrics_token_file: %s: group- or "
+		    "world-accessible (chmod 0600)", path);
+		goto fail;
+	}
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	n = strlen(buf);
+	if (n < METRICS_TOKEN_MIN || n > METRICS_TOKEN_MAX ||
+	    strspn(buf, "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~+/=") != n) {
+		snprintf(err, errlen, "metrics_token_file: %s: expected one "
+		    "line of 32 to 256 token characters", path);
+		goto fail;
+	}
+	if ((metrics_token = strdup(buf)) == NULL) {
+		snprintf(err, errlen, "metrics_token_file: out of memory");
+		goto fail;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	fclose(fp);
+	return (0);
+ fail:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (fp != NULL)
+		fclose(fp);
+	return (-1);
+}
+
+void
+metrics_free(void)
+{
+	if (metrics_token != NULL)
+		OPENSSL_clear_free(metrics_token, strlen(metrics_token));
+	metrics_token = NULL;
+}
+
+/* "Bearer <token>", compared in constant time for equal lengths. */
+static int
+metrics_authorised(struct http_request *req)
+{
+	const char	*h = http_req_header(req, "authorization");
+	size_t		 n = strlen(metrics_token);
+
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+		return (0);
+	h += 7;
+	return (strlen(h) == n && CRYPTO_memcmp(h, metrics_token, n) == 0);
+}
 
 static void
 metrics_done(enum store_status st, const char *sqlstate, PGresult **res,
@@ -80,6 +161,17 @@ metrics_get(struct http_request *req, void *arg)
 	char			 today[11], now[32];
 	const char		*p[2] = { today, now };
 
+	if (metrics_token == NULL) {
+		http_reply_error(req, 403, "metrics_disabled",
+		    "Metrics are off: set metrics_token_file.");
+		return;
+	}
+	if (!metrics_authorised(req)) {
+		http_req_add_header(req, "WWW-Authenticate", "Bearer");
+		http_reply_error(req, 401, "unauthorized",
+		    "A valid metrics bearer token is required.");
+		return;
+	}
 	clock_today(today);
 	clock_timestamp(now);
 	memset(st, 0, sizeof(st));

@@ -6,6 +6,7 @@
  * query strings and bodies, never in paths, so logs never carry them.
  */
 #include <stddef.h>
+#include <sysexits.h>
 
 #include "daemon/app.h"
 #include "daemon/cases.h"
@@ -54,8 +55,13 @@ staff_routes(size_t *n)
 void
 staff_init(struct app *app)
 {
+	char	 err[256];
+
 	if (clock_init(app->a_conf->c_insecure_test_clock_file) == -1)
 		fatalx(1, "%s: out of memory", __func__);
+	if (metrics_init(app->a_conf->c_metrics_token_file, err,
+	    sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "config %s", err);
 	ssession_init(app);
 }
 
@@ -64,5 +70,6 @@ staff_free(struct app *app)
 {
 	(void)app;
 	ssession_free();
+	metrics_free();
 	clock_free();
 }

@@ -69,6 +69,10 @@ if [ ! -f "$var/keys/totp-seal.key" ]; then
 	    head -c 32 /dev/urandom | base64 -w0; echo; } \
 	      > "$var/keys/totp-seal.key" )
 fi
+# The scrape token of GET /metrics (staff port).
+if [ ! -f "$var/keys/metrics.token" ]; then
+	( umask 077; openssl rand -hex 32 > "$var/keys/metrics.token" )
+fi
 if [ ! -f "$var/demo-logins.txt" ] && [ -f "$var/keys/recovery.key" ]; then
 	demo="$var/demo-logins.txt.tmp"
 	( umask 077

@@ -96,6 +96,11 @@ Test(e2e, staff_role_serves_too, .timeout = 30)
 	cr_assert_eq(r.status, 200);
 	cr_assert(strstr(r.body, "\"role\":\"staff\"") != NULL, "%s", r.body);
 	tcl_resp_clear(&r);
+	/* Without metrics_token_file there are no metrics at all. */
+	cr_assert_eq(tcl_request(d.port, "GET", "/metrics", NULL, NULL, &r), 0);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_assert_str_eq(error_code(&r), "metrics_disabled");
+	tcl_resp_clear(&r);
 	cr_assert_eq(tdaemon_stop(&d), 0);
 }
 

@@ -36,6 +36,8 @@
 #define CANARY		"CANARY-7f3e-staff-e2e"
 #define PASSWORD	"correct horse battery staple"
 
+#define METRICS_TOKEN	"0123456789abcdef0123456789abcdef-test"
+
 struct env {
 	char		*db;
 	char		 dir[512];
@@ -45,6 +47,7 @@ struct env {
 	struct tdaemon	 pub;		/* public, when asked for */
 	int		 up, pub_up;
 	json_t		*forms;		/* GET /v1/forms?lang=nl */
+	char		 metrics[600];
 };
 
 struct user {
@@ -161,8 +164,16 @@ setup(struct env *e, const char *extra_conf, int with_public)
 	    "110 foreign_interference * * * qb\n120 honour_violence * * * qb\n");
 	fclose(fp);
 	free(mctl(e, NULL, 0, "route load '%s'", routes));
+	/* The scrape token of /metrics. */
+	snprintf(e->metrics, sizeof(e->metrics), "%s/metrics.token", e->dir);
+	fp = fopen(e->metrics, "w");
+	cr_assert_not_null(fp);
+	fprintf(fp, "%s\n", METRICS_TOKEN);
+	fclose(fp);
+	cr_assert_eq(chmod(e->metrics, 0600), 0);
 	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n"
-	    "insecure_test_clock_file = %s\n%s", e->seal, e->clockf,
+	    "insecure_test_clock_file = %s\nmetrics_token_file = %s\n%s",
+	    e->seal, e->clockf, e->metrics,
 	    extra_conf != NULL ? extra_conf : "");
 	cr_assert_eq(tdaemon_start(&e->d, "staff",
 	    tdaemon_conninfo(e->db, "mp_staff"), conf), 0,
@@ -484,8 +495,19 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	{
 		struct tcl_resp r;
 
+		/* Counts are sensitive: no token, no metrics. */
 		cr_assert_eq(tcl_request(e.d.port, "GET", "/metrics", NULL,
 		    NULL, &r), 0);
+		cr_assert_eq(r.status, 401, "%s", r.body);
+		cr_assert(strstr(r.body, "meldpunt_cases") == NULL);
+		tcl_resp_clear(&r);
+		cr_assert_eq(tcl_request(e.d.port, "GET", "/metrics",
+		    "Authorization: Bearer " METRICS_TOKEN "x\r\n", NULL, &r),
+		    0);
+		cr_assert_eq(r.status, 401);
+		tcl_resp_clear(&r);
+		cr_assert_eq(tcl_request(e.d.port, "GET", "/metrics",
+		    "Authorization: Bearer " METRICS_TOKEN "\r\n", NULL, &r), 0);
 		cr_assert_eq(r.status, 200);
 		cr_assert(strstr(r.body, "meldpunt_cases_overdue{queue=\"qb\","
 		    "clock=\"feedback\"} 1\n") != NULL, "%s", r.body);
