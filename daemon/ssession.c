@@ -962,7 +962,12 @@ login_derive_done(void *arg)
 	struct store_stmt	 st;
 	const char		*v[2];
 
-	if (!l->l_ok || !l->l_known) {
+	/*
+	 * An unknown user still makes the login_check round trip (it answers
+	 * "denied"), so the answer takes as long as for a wrong password and
+	 * does not tell which user names exist.
+	 */
+	if (!l->l_ok) {
 		login_refuse(l);
 		return;
 	}
