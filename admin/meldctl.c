@@ -63,6 +63,7 @@ static const struct command commands[] = {
 	  "  -o FILE          write there instead of stdout\n" },
 	{ "user", users_cmd, users_usage, users_help },
 	{ "queue", queues_cmd, queues_usage, queues_help },
+	{ "officer", officers_cmd, officers_usage, officers_help },
 	{ "route", routes_cmd, routes_usage, routes_help },
 	{ "key", keys_cmd, keys_usage, keys_help },
 	{ "init", init_command, "init [--keys DIR]",

@@ -20,11 +20,13 @@ int	users_cmd(struct meldctl_opts *, int, char **);
 int	queues_cmd(struct meldctl_opts *, int, char **);
 int	routes_cmd(struct meldctl_opts *, int, char **);
 int	keys_cmd(struct meldctl_opts *, int, char **);
+int	officers_cmd(struct meldctl_opts *, int, char **);
 
 extern const char users_usage[], users_help[];
 extern const char queues_usage[], queues_help[];
 extern const char routes_usage[], routes_help[];
 extern const char keys_usage[], keys_help[];
+extern const char officers_usage[], officers_help[];
 
 /* Who runs meldctl, for audit events ("$SUDO_USER", "$USER", "root"). */
 const char	*keys_actor(void);

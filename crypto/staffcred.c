@@ -18,6 +18,8 @@
 #define AAD_LABEL	"meldpunt-staff-seal"
 #define QWRAP_LABEL	"meldpunt-queue-key-wrap"
 #define TWRAP_LABEL	"meldpunt-thread-key-wrap"
+#define IWRAP_LABEL	"meldpunt-identity-key-wrap"
+#define LWRAP_LABEL	"meldpunt-contact-link-wrap"
 
 int
 staffcred_derive(const struct secret_kdf *kdf, const char *pw, size_t pwlen,
@@ -227,6 +229,28 @@ staffcred_unwrap_queue_key(const struct hpke_key *sk_rcpt,
 {
 	return (unwrap32(sk_rcpt, QWRAP_LABEL, qkid, rkid, enc, enclen,
 	    wrapped, wrappedlen, scalar));
+}
+
+int
+staffcred_wrap_officer_key(const struct hpke_key *pk_officer, int link,
+    const unsigned char ikid[STAFFCRED_KEYID_LEN],
+    const unsigned char okid[STAFFCRED_KEYID_LEN],
+    const unsigned char *key32, uint8_t *enc, size_t *enclen,
+    uint8_t *wrapped)
+{
+	return (wrap32(pk_officer, link ? LWRAP_LABEL : IWRAP_LABEL, ikid,
+	    okid, key32, enc, enclen, wrapped));
+}
+
+int
+staffcred_unwrap_officer_key(const struct hpke_key *sk_officer, int link,
+    const unsigned char ikid[STAFFCRED_KEYID_LEN],
+    const unsigned char okid[STAFFCRED_KEYID_LEN], const uint8_t *enc,
+    size_t enclen, const uint8_t *wrapped, size_t wrappedlen,
+    unsigned char key32[32])
+{
+	return (unwrap32(sk_officer, link ? LWRAP_LABEL : IWRAP_LABEL, ikid,
+	    okid, enc, enclen, wrapped, wrappedlen, key32));
 }
 
 int

@@ -83,6 +83,25 @@ int	staffcred_unwrap_queue_key(const struct hpke_key *sk_rcpt,
 	    size_t wrappedlen, unsigned char scalar[STAFFCRED_SCALAR_LEN]);
 
 /*
+ * The identity private scalar (purpose "identity") or the 32-byte
+ * contact-link key (purpose "contact_link") wrapped to a privacy
+ * officer: hpke_seal(pk_officer, info = "meldpunt-identity-key-wrap" or
+ * "meldpunt-contact-link-wrap" || identity key_id || officer key_id,
+ * pt = 32 bytes) (docs/crypto.md section 9).  link = 0 for the identity
+ * key, 1 for the contact-link key.  0 or -1.
+ */
+int	staffcred_wrap_officer_key(const struct hpke_key *pk_officer, int link,
+	    const unsigned char ikid[STAFFCRED_KEYID_LEN],
+	    const unsigned char okid[STAFFCRED_KEYID_LEN],
+	    const unsigned char *key32, uint8_t *enc, size_t *enclen,
+	    uint8_t *wrapped);
+int	staffcred_unwrap_officer_key(const struct hpke_key *sk_officer,
+	    int link, const unsigned char ikid[STAFFCRED_KEYID_LEN],
+	    const unsigned char okid[STAFFCRED_KEYID_LEN],
+	    const uint8_t *enc, size_t enclen, const uint8_t *wrapped,
+	    size_t wrappedlen, unsigned char key32[32]);
+
+/*
  * The case thread key wrapped to a queue key: info =
  * "meldpunt-thread-key-wrap" || queue key id || case id (16 raw bytes).
  */

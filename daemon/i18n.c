@@ -169,6 +169,19 @@ static const struct i18n_msg msgs[] = {
 	    "Your report has been marked urgent; a case handler will look at it within one hour.",
 	    "Bildiriminiz acil olarak işaretlendi; bir görevli bir saat içinde inceleyecek.",
 	    "تم وضع علامة عاجل على بلاغك؛ سينظر فيه موظف مختص خلال ساعة واحدة." } } },
+	{ "identity.disclosure", { {
+	    "Een behandelaar heeft gevraagd wie u bent, en een privacyfunctionaris heeft dat toegestaan. "
+	    "Uw contactgegevens worden daarom aan de behandelaar van uw melding bekendgemaakt. "
+	    "U kunt hier reageren als u daar vragen over hebt.",
+	    "A case handler asked who you are, and a privacy officer has allowed it. "
+	    "Your contact details will therefore be disclosed to the handler of your report. "
+	    "You can reply here if you have any questions about this.",
+	    "Bir görevli kimliğinizi öğrenmek istedi ve bir gizlilik sorumlusu buna izin verdi. "
+	    "Bu nedenle iletişim bilgileriniz bildiriminizle ilgilenen görevliye açıklanacaktır. "
+	    "Bununla ilgili sorularınız varsa buradan yanıt verebilirsiniz.",
+	    "طلب موظف مختص معرفة هويتك، وقد وافق مسؤول حماية الخصوصية على ذلك. "
+	    "لذلك سيتم الكشف عن بيانات الاتصال الخاصة بك للموظف المسؤول عن بلاغك. "
+	    "يمكنك الرد هنا إذا كانت لديك أي أسئلة حول ذلك." } } },
 	{ "receipt.keep", { {
 	    "Dit is uw code. Schrijf hem op of bewaar hem veilig: hij wordt maar één keer getoond en wij kunnen hem niet herstellen.",
 	    "This is your code. Write it down or store it safely: it is shown only once and we cannot recover it.",

@@ -70,6 +70,9 @@ struct ssession {
 	struct ssession_qkey	*ss_qkeys;
 	size_t			 ss_nqkeys;
 	struct secret		*ss_qsecrets;	/* nqkeys * 32, locked */
+	/* Officers: identity scalar || contact-link key, locked; or NULL. */
+	struct secret		*ss_isecret;
+	unsigned char		 ss_ikid[STAFFCRED_KEYID_LEN];
 	time_t			 ss_created;	/* monotonic seconds */
 	time_t			 ss_last;
 	int			 ss_refs;
@@ -122,6 +125,7 @@ kind_bit(const char *kind)
 static void
 ssession_destroy(struct ssession *s)
 {
+	secret_free(s->ss_isecret);
 	secret_free(s->ss_qsecrets);
 	free(s->ss_qkeys);
 	OPENSSL_cleanse(s, sizeof(*s));
@@ -141,6 +145,8 @@ ssession_kill(struct ssession *s)
 	secret_free(s->ss_qsecrets);
 	s->ss_qsecrets = NULL;
 	s->ss_nqkeys = 0;
+	secret_free(s->ss_isecret);
+	s->ss_isecret = NULL;
 	ssession_unref(s);
 }
 
@@ -241,6 +247,16 @@ ssession_queue_key(const struct ssession *s, const char *key_id)
 			return (secret_new_from(s->ss_qsecrets->s_buf +
 			    i * STAFFCRED_SCALAR_LEN, STAFFCRED_SCALAR_LEN, 1));
 	return (NULL);
+}
+
+struct secret *
+ssession_identity_keys(const struct ssession *s, unsigned char ikid[16])
+{
+	if (s->ss_dead || s->ss_isecret == NULL)
+		return (NULL);
+	memcpy(ikid, s->ss_ikid, STAFFCRED_KEYID_LEN);
+	return (secret_new_from(s->ss_isecret->s_buf, 2 * STAFFCRED_SCALAR_LEN,
+	    1));
 }
 
 /* ------------------------------------------------------------ auth */
@@ -533,6 +549,13 @@ struct login {
 	unsigned char		(*l_wrapped)[STAFFCRED_WRAPPED_LEN];
 	struct secret		*l_qsecrets;
 	size_t			 l_nok;
+	/* officers: [0] identity key, [1] contact-link key */
+	int			 l_iwrap;	/* both wraps present */
+	unsigned char		 l_ikid[STAFFCRED_KEYID_LEN];
+	unsigned char		 l_iwenc[2][HPKE_MAX_ENC];
+	size_t			 l_iwenclen[2];
+	unsigned char		 l_iwrapped[2][STAFFCRED_WRAPPED_LEN];
+	struct secret		*l_isecret;
 };
 
 static void
@@ -546,6 +569,7 @@ login_free(struct login *l)
 	free(l->l_sk_sealed);
 	secret_free(l->l_sk);
 	secret_free(l->l_qsecrets);
+	secret_free(l->l_isecret);
 	free(l->l_qkeys);
 	free(l->l_wenc);
 	free(l->l_wenclen);
@@ -710,6 +734,30 @@ json_wipe_member(json_t *j, const char *name)
 static void login_unwrap_work(void *);
 static void login_unwrap_done(void *);
 
+/*
+ * An officer's identity and contact-link wraps (casework.identity_wraps(),
+ * rows ordered contact_link, identity); l_iwrap stays 0 unless both are
+ * there and well-formed.
+ */
+static void
+login_identity_wraps(struct login *l, const PGresult *w)
+{
+	size_t	len;
+	int	i, k, seen = 0;
+
+	for (i = 0; i < PQntuples(w) && i < 2; i++) {
+		k = strcmp(PQgetvalue(w, i, 0), "identity") == 0 ? 0 : 1;
+		if (staffcred_key_id_parse(PQgetvalue(w, i, 1), l->l_ikid) ==
+		    -1 || bytea_into(w, i, 2, l->l_iwenc[k], HPKE_MAX_ENC,
+		    &l->l_iwenclen[k]) == -1 || bytea_into(w, i, 3,
+		    l->l_iwrapped[k], STAFFCRED_WRAPPED_LEN, &len) == -1 ||
+		    len != STAFFCRED_WRAPPED_LEN)
+			return;
+		seen |= 1 << k;
+	}
+	l->l_iwrap = seen == 3;
+}
+
 static void
 login_created(enum store_status st, const char *sqlstate, PGresult **res,
     int n, void *arg)
@@ -740,6 +788,7 @@ login_created(enum store_status st, const char *sqlstate, PGresult **res,
 		login_unavailable(l);
 		return;
 	}
+	login_identity_wraps(l, res[3]);
 	for (i = 0; i < l->l_nwraps; i++) {
 		snprintf(l->l_qkeys[i].qk_id, sizeof(l->l_qkeys[i].qk_id),
 		    "%s", PQgetvalue(w, (int)i, 0));
@@ -764,15 +813,28 @@ login_unwrap_work(void *arg)
 	unsigned char	 rkid[STAFFCRED_KEYID_LEN], qkid[STAFFCRED_KEYID_LEN];
 	size_t		 i;
 
-	if (l->l_sk == NULL || l->l_nwraps == 0)
-		return;
-	if ((l->l_qsecrets = secret_new_locked(l->l_nwraps *
-	    STAFFCRED_SCALAR_LEN)) == NULL)
+	if (l->l_sk == NULL || (l->l_nwraps == 0 && !l->l_iwrap))
 		return;
 	if ((sk = hpke_key_from_private(HPKE_KEM_P256_SHA256,
 	    l->l_sk->s_buf, l->l_sk->s_len)) == NULL ||
 	    (pub = hpke_key_from_public(HPKE_KEM_P256_SHA256, l->l_pub,
 	    l->l_publen)) == NULL || staffcred_key_id(pub, rkid) == -1)
+		goto done;
+	/* An officer's identity and contact-link keys, both or neither. */
+	if (l->l_iwrap && ((l->l_isecret = secret_new_locked(2 *
+	    STAFFCRED_SCALAR_LEN)) == NULL ||
+	    staffcred_unwrap_officer_key(sk, 0, l->l_ikid, rkid,
+	    l->l_iwenc[0], l->l_iwenclen[0], l->l_iwrapped[0],
+	    STAFFCRED_WRAPPED_LEN, l->l_isecret->s_buf) == -1 ||
+	    staffcred_unwrap_officer_key(sk, 1, l->l_ikid, rkid,
+	    l->l_iwenc[1], l->l_iwenclen[1], l->l_iwrapped[1],
+	    STAFFCRED_WRAPPED_LEN, l->l_isecret->s_buf +
+	    STAFFCRED_SCALAR_LEN) == -1)) {
+		secret_free(l->l_isecret);
+		l->l_isecret = NULL;
+	}
+	if (l->l_nwraps == 0 || (l->l_qsecrets = secret_new_locked(
+	    l->l_nwraps * STAFFCRED_SCALAR_LEN)) == NULL)
 		goto done;
 	for (i = 0; i < l->l_nwraps; i++) {
 		unsigned char *dst = l->l_qsecrets->s_buf +
@@ -818,6 +880,11 @@ login_unwrap_done(void *arg)
 	s->ss_nqkeys = l->l_nok;
 	s->ss_qsecrets = l->l_qsecrets;
 	l->l_qsecrets = NULL;
+	if (l->l_iwrap && l->l_isecret == NULL)
+		log_warnx("%s: the identity keys did not open", __func__);
+	s->ss_isecret = l->l_isecret;
+	l->l_isecret = NULL;
+	memcpy(s->ss_ikid, l->l_ikid, sizeof(s->ss_ikid));
 	s->ss_created = s->ss_last = now;
 	s->ss_refs = 1;			/* the list's reference */
 	TAILQ_INSERT_TAIL(&ss.list, s, ss_entry);
@@ -871,7 +938,7 @@ static void
 login_verify_done(void *arg)
 {
 	struct login		*l = arg;
-	struct store_stmt	 st[3];
+	struct store_stmt	 st[4];
 	const char		*p6[6], *ph[1];
 	int			 lens[6] = { 0, STAFFCRED_PROOF_LEN, 0, 0, 0, 0 };
 	int			 fmts[6] = { 0, 1, 0, 0, 0, 0 };
@@ -909,7 +976,9 @@ login_verify_done(void *arg)
 	st[2].st_sql = "SELECT w.key_id, k.queue_id, w.enc, w.wrapped "
 	    "FROM casework.queue_key_wraps w JOIN casework.queue_keys k "
 	    "ON k.key_id = w.key_id ORDER BY k.queue_id, w.key_id";
-	if (store_exec(ss.app->a_store, st, 3, login_created, l) == NULL)
+	st[3].st_sql = "SELECT purpose, key_id, enc, wrapped "
+	    "FROM casework.identity_wraps()";
+	if (store_exec(ss.app->a_store, st, 4, login_created, l) == NULL)
 		login_unavailable(l);
 }
 

@@ -102,6 +102,15 @@ struct secret	*ssession_queue_key(const struct ssession *s,
 		    const char *key_id);
 
 /*
+ * An officer's identity private scalar followed by the contact-link key
+ * (64 bytes, a copy in locked memory; the caller secret_free()s it) and
+ * the identity key id in ikid; NULL when the session holds none (not an
+ * officer, no `meldctl officer grant`, or ended).
+ */
+struct secret	*ssession_identity_keys(const struct ssession *s,
+		    unsigned char ikid[16]);
+
+/*
  * Map a failed ssession_exec()/store status to a JSON error: 503 when
  * the database is unavailable, 401 for SSESSION_EXPIRED, 404 for MP020,
  * 409 for MP021, 400 for malformed arguments, else 500.

@@ -14,6 +14,7 @@
 #include "daemon/config.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
+#include "daemon/identity.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/research.h"
@@ -42,6 +43,10 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/case/reclassify", cases_reclassify, J },
 	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
+	{ HTTP_POST, "/v1/staff/identity/request", identity_request, J },
+	{ HTTP_POST, "/v1/staff/identity/decide", identity_decide, J },
+	{ HTTP_GET, "/v1/staff/identity/requests", identity_requests, 0 },
+	{ HTTP_GET, "/v1/staff/identity/contact", identity_contact, 0 },
 	{ HTTP_GET, "/v1/research/stats", research_stats, 0 },
 };
 

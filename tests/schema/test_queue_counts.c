@@ -287,8 +287,9 @@ Test(queue_counts, migration_backfills)
 	cr_assert(asprintf(&dir, "%s/schema-qsc-%s", tmp ? tmp : "/tmp",
 	    mdb) > 0);
 	cr_assert(asprintf(&cmd, "rm -rf '%s' && cp -R '%s' '%s' && "
-	    "rm '%s/0041_queue_state_counts.sql'", dir, testdb_schema_dir(),
-	    dir, dir) > 0);
+	    "rm '%s/0041_queue_state_counts.sql' "
+	    "'%s/0042_identity_disclosure.sql'", dir, testdb_schema_dir(),
+	    dir, dir, dir) > 0);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 	cr_assert_eq(migrate_apply(c, dir, NULL, NULL), 0);

@@ -1,0 +1,497 @@
+/*
+ * Identity-disclosure endpoints (docs/staff-api.md, "Identity
+ * disclosure").  The database enforces who may do what (MP020 no such
+ * case or request, MP022 not this user, MP023 wrong state) and audits
+ * every step; this file maps those to 404/403/409 and, for the contact
+ * read, computes the link HMAC-SHA256(contact-link key, case id) and opens
+ * the sealed contact with the identity key that the officer's session
+ * unwrapped at login (ssession_identity_keys()).  Nothing of a contact,
+ * a reason or an id is logged; the plaintext is wiped after the reply is
+ * serialised.  The HPKE open (one P-256 ECDH) runs on the loop thread.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "crypto/hpke.h"
+#include "crypto/secret.h"
+#include "crypto/staffcred.h"
+#include "daemon/http.h"
+#include "daemon/identity.h"
+#include "daemon/log.h"
+#include "daemon/squery.h"
+#include "daemon/ssession.h"
+#include "daemon/store.h"
+
+#define CONTACT_INFO	"meldpunt-contact"
+#define REASON_MAX	2000
+
+struct idjob {
+	struct http_request	*j_req;
+	struct ssession		*j_s;
+	char			 j_id[24];	/* request id, digits */
+	char			 j_case[37];
+	int			 j_status;	/* reply status on success */
+};
+
+static void
+idjob_free(struct idjob *j)
+{
+	if (j == NULL)
+		return;
+	ssession_unref(j->j_s);
+	OPENSSL_cleanse(j, sizeof(*j));
+	free(j);
+}
+
+static void
+busy(struct http_request *req)
+{
+	http_reply_error(req, 503, "unavailable",
+	    "The service is busy; try again shortly.");
+}
+
+static void
+id_error(struct http_request *req, int st, const char *sqlstate)
+{
+	if (st == STORE_QUERY_ERROR && sqlstate != NULL &&
+	    strcmp(sqlstate, "MP022") == 0)
+		http_reply_error(req, 403, "forbidden",
+		    "This user may not do that.");
+	else if (st == STORE_QUERY_ERROR && sqlstate != NULL &&
+	    strcmp(sqlstate, "MP023") == 0)
+		http_reply_error(req, 409, "conflict",
+		    "The request is not in a state that allows this.");
+	else if (st == STORE_QUERY_ERROR && sqlstate != NULL &&
+	    strcmp(sqlstate, "MP020") == 0)
+		http_reply_error(req, 404, "not_found",
+		    "No such case or request.");
+	else
+		ssession_reply_error(req, st, sqlstate);
+}
+
+/* A new job holding a reference on s; NULL after a 503. */
+static struct idjob *
+idjob_new(struct http_request *req, struct ssession *s)
+{
+	struct idjob	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		busy(req);
+		return (NULL);
+	}
+	j->j_req = req;
+	j->j_s = s;
+	ssession_ref(s);
+	return (j);
+}
+
+static int
+id_ok(const char *v)
+{
+	size_t	n = v == NULL ? 0 : strlen(v);
+	size_t	i;
+
+	if (n == 0 || n > 18 || v[0] == '0')
+		return (0);
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return (0);
+	return (1);
+}
+
+/* The request id of a body member (a positive integer) into out. */
+static int
+body_id(const json_t *v, char *out, size_t outsz)
+{
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return (-1);
+	snprintf(out, outsz, "%lld", (long long)json_integer_value(v));
+	return (0);
+}
+
+static json_t *
+body_json(struct http_request *req)
+{
+	const unsigned char	*b;
+	size_t			 len;
+	json_error_t		 jerr;
+	json_t			*j;
+
+	b = http_req_body(req, &len);
+	if ((j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL || !json_is_object(j)) {
+		json_decref(j);
+		http_reply_error(req, 400, "bad_request",
+		    "The body must be a JSON object.");
+		return (NULL);
+	}
+	return (j);
+}
+
+/* ------------------------------------------------------------ request */
+
+static void
+requested(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct idjob	*j = arg;
+
+	(void)n;
+	if (st != STORE_OK)
+		id_error(j->j_req, st, sqlstate);
+	else
+		http_reply_json(j->j_req, 201, json_pack("{s:I,s:s,s:s}",
+		    "request", (json_int_t)strtoll(PQgetvalue(res[0], 0, 0),
+		    NULL, 10), "case", j->j_case, "status", "pending"));
+	idjob_free(j);
+}
+
+void
+identity_request(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct store_stmt	 st;
+	struct idjob		*j;
+	json_t			*b;
+	const char		*c, *r, *p[2];
+	unsigned char		 raw[16];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
+	    (b = body_json(req)) == NULL)
+		return;
+	c = json_string_value(json_object_get(b, "case"));
+	r = json_string_value(json_object_get(b, "reason"));
+	if (c == NULL || staffcred_uuid_parse(c, raw) == -1) {
+		http_reply_error(req, 404, "not_found", "No such case.");
+		goto done;
+	}
+	if (r == NULL || *r == '\0' || strlen(r) > REASON_MAX) {
+		http_reply_error(req, 400, "invalid_field",
+		    "A reason of 1 to 2000 characters is required.");
+		goto done;
+	}
+	if ((j = idjob_new(req, s)) == NULL)
+		goto done;
+	snprintf(j->j_case, sizeof(j->j_case), "%s", c);
+	p[0] = c;
+	p[1] = r;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT casework.identity_request($1::uuid, $2)";
+	st.st_nparams = 2;
+	st.st_values = p;
+	if (ssession_exec(s, &st, 1, requested, j) == -1) {
+		idjob_free(j);
+		busy(req);
+	}
+ done:
+	json_decref(b);
+}
+
+/* ------------------------------------------------------------- decide */
+
+static void
+decided(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct idjob	*j = arg;
+
+	(void)n;
+	if (st != STORE_OK)
+		id_error(j->j_req, st, sqlstate);
+	else
+		http_reply_json(j->j_req, 200, json_pack("{s:I,s:s}",
+		    "request", (json_int_t)strtoll(j->j_id, NULL, 10),
+		    "status", PQgetvalue(res[0], 0, 0)));
+	idjob_free(j);
+}
+
+void
+identity_decide(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct store_stmt	 st;
+	struct idjob		*j;
+	json_t			*b, *a;
+	const char		*p[2];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL ||
+	    (b = body_json(req)) == NULL)
+		return;
+	a = json_object_get(b, "approve");
+	if (!json_is_boolean(a)) {
+		http_reply_error(req, 400, "invalid_field",
+		    "approve must be true or false.");
+		goto done;
+	}
+	if ((j = idjob_new(req, s)) == NULL)
+		goto done;
+	if (body_id(json_object_get(b, "request"), j->j_id,
+	    sizeof(j->j_id)) == -1) {
+		idjob_free(j);
+		http_reply_error(req, 404, "not_found", "No such request.");
+		goto done;
+	}
+	p[0] = j->j_id;
+	p[1] = json_is_true(a) ? "true" : "false";
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT casework.identity_decide($1::bigint, $2::boolean)";
+	st.st_nparams = 2;
+	st.st_values = p;
+	if (ssession_exec(s, &st, 1, decided, j) == -1) {
+		idjob_free(j);
+		busy(req);
+	}
+ done:
+	json_decref(b);
+}
+
+/* ------------------------------------------------------------ pending */
+
+static void
+listed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct idjob	*j = arg;
+	json_t		*doc;
+	json_error_t	 jerr;
+
+	(void)n;
+	if (st != STORE_OK)
+		id_error(j->j_req, st, sqlstate);
+	else if ((doc = json_loads(PQgetvalue(res[0], 0, 0), 0, &jerr)) ==
+	    NULL)
+		http_reply_error(j->j_req, 500, "internal", "Internal error.");
+	else
+		http_reply_json(j->j_req, 200, json_pack("{s:o}", "requests",
+		    doc));
+	idjob_free(j);
+}
+
+void
+identity_requests(struct http_request *req, void *arg)
+{
+	static const char *const names[] = { NULL };
+	struct ssession		*s;
+	struct store_stmt	 st;
+	struct idjob		*j;
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
+		return;
+	if (squery_check(http_req_query(req), names) == -1) {
+		http_reply_error(req, 400, "bad_request",
+		    "Unknown query parameter.");
+		return;
+	}
+	if ((j = idjob_new(req, s)) == NULL)
+		return;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT coalesce(pg_catalog.json_agg("
+	    "pg_catalog.json_build_object('id', r.id, 'case', r.case_id, "
+	    "'requested_by', r.requested_by, 'reason', r.reason, "
+	    "'requested_at', r.requested_at) ORDER BY r.id), '[]') "
+	    "FROM casework.identity_requests() r WHERE r.status = 'pending'";
+	if (ssession_exec(s, &st, 1, listed, j) == -1) {
+		idjob_free(j);
+		busy(req);
+	}
+}
+
+/* ------------------------------------------------------------ contact */
+
+static void contact_fetched(int, const char *, PGresult **, int, void *);
+
+/* The sealed contact opened with the session's identity key: the JSON
+ * object the reporter gave, or NULL. */
+static json_t *
+contact_open(const struct secret *keys, const unsigned char ikid[16],
+    const PGresult *r)
+{
+	unsigned char	 kid[STAFFCRED_KEYID_LEN], info[sizeof(CONTACT_INFO) -
+			    1 + STAFFCRED_KEYID_LEN];
+	unsigned char	*enc = NULL, *ct = NULL, *pt = NULL;
+	size_t		 enclen = 0, ctlen = 0, len;
+	struct hpke_key	*sk = NULL;
+	json_error_t	 jerr;
+	json_t		*c = NULL;
+
+	if (PQntuples(r) != 1 ||
+	    staffcred_key_id_parse(PQgetvalue(r, 0, 0), kid) == -1 ||
+	    CRYPTO_memcmp(kid, ikid, sizeof(kid)) != 0 ||
+	    (enc = store_bytea_dup(r, 0, 1, &enclen)) == NULL ||
+	    (ct = store_bytea_dup(r, 0, 2, &ctlen)) == NULL ||
+	    ctlen <= HPKE_TAG_LEN + 4 ||
+	    (pt = malloc(ctlen - HPKE_TAG_LEN)) == NULL ||
+	    (sk = hpke_key_from_private(HPKE_KEM_P256_SHA256, keys->s_buf,
+	    STAFFCRED_SCALAR_LEN)) == NULL)
+		goto done;
+	memcpy(info, CONTACT_INFO, sizeof(CONTACT_INFO) - 1);
+	memcpy(info + sizeof(CONTACT_INFO) - 1, kid, sizeof(kid));
+	if (hpke_open(&hpke_suite_default, sk, enc, enclen, info,
+	    sizeof(info), NULL, 0, ct, ctlen, pt) == -1)
+		goto done;
+	len = (size_t)pt[0] << 24 | (size_t)pt[1] << 16 |
+	    (size_t)pt[2] << 8 | pt[3];
+	if (len > ctlen - HPKE_TAG_LEN - 4)
+		goto done;
+	c = json_loadb((const char *)pt + 4, len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (c != NULL && !json_is_object(c)) {
+		json_decref(c);
+		c = NULL;
+	}
+	OPENSSL_cleanse(&jerr, sizeof(jerr));
+ done:
+	if (pt != NULL)
+		OPENSSL_clear_free(pt, ctlen - HPKE_TAG_LEN);
+	free(enc);
+	free(ct);
+	hpke_key_free(sk);
+	return (c);
+}
+
+/* Wipe the string members of a contact object before it is freed. */
+static void
+contact_wipe(json_t *c)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(c, k, v)
+		if (json_is_string(v))
+			OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
+			    json_string_length(v));
+}
+
+static void
+request_found(int st, const char *sqlstate, PGresult **res, int n, void *arg)
+{
+	struct idjob		*j = arg;
+	struct store_stmt	 s;
+	struct secret		*keys = NULL;
+	unsigned char		 ikid[16], raw[16], link[32];
+	unsigned int		 maclen = sizeof(link);
+	char			 hex[65];
+	const char		*p[2];
+
+	(void)n;
+	if (st != STORE_OK) {
+		id_error(j->j_req, st, sqlstate);
+		goto fail;
+	}
+	if (PQntuples(res[0]) != 1) {
+		http_reply_error(j->j_req, 404, "not_found",
+		    "No such request.");
+		goto fail;
+	}
+	if (strcmp(PQgetvalue(res[0], 0, 1), "approved") != 0) {
+		http_reply_error(j->j_req, 409, "not_approved",
+		    "The request has not been approved.");
+		goto fail;
+	}
+	snprintf(j->j_case, sizeof(j->j_case), "%s", PQgetvalue(res[0], 0, 0));
+	if ((keys = ssession_identity_keys(j->j_s, ikid)) == NULL) {
+		http_reply_error(j->j_req, 403, "no_identity_key",
+		    "This session holds no identity key.");
+		goto fail;
+	}
+	if (staffcred_uuid_parse(j->j_case, raw) == -1 ||
+	    HMAC(EVP_sha256(), keys->s_buf + STAFFCRED_SCALAR_LEN, 32, raw,
+	    sizeof(raw), link, &maclen) == NULL) {
+		secret_free(keys);
+		http_reply_error(j->j_req, 500, "internal", "Internal error.");
+		goto fail;
+	}
+	secret_free(keys);
+	secret_hex_encode(link, sizeof(link), hex);
+	p[0] = j->j_id;
+	p[1] = hex;
+	memset(&s, 0, sizeof(s));
+	s.st_sql = "SELECT key_id, enc, ciphertext FROM "
+	    "casework.identity_contact($1::bigint, pg_catalog.decode($2, "
+	    "'hex'))";
+	s.st_nparams = 2;
+	s.st_values = p;
+	if (ssession_exec(j->j_s, &s, 1, contact_fetched, j) == -1) {
+		busy(j->j_req);
+		goto fail;
+	}
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return;
+ fail:
+	idjob_free(j);
+}
+
+static void
+contact_fetched(int st, const char *sqlstate, PGresult **res, int n,
+    void *arg)
+{
+	struct idjob	*j = arg;
+	struct secret	*keys;
+	unsigned char	 ikid[16];
+	json_t		*c = NULL;
+
+	(void)n;
+	if (st != STORE_OK) {
+		id_error(j->j_req, st, sqlstate);
+		goto done;
+	}
+	if ((keys = ssession_identity_keys(j->j_s, ikid)) != NULL) {
+		c = contact_open(keys, ikid, res[0]);
+		secret_free(keys);
+	}
+	if (c == NULL) {
+		http_reply_error(j->j_req, 500, "undecryptable",
+		    "The contact details could not be opened.");
+		goto done;
+	}
+	json_incref(c);
+	http_reply_json(j->j_req, 200, json_pack("{s:I,s:s,s:O}", "request",
+	    (json_int_t)strtoll(j->j_id, NULL, 10), "case", j->j_case,
+	    "contact", c));
+	contact_wipe(c);
+	json_decref(c);
+	json_decref(c);
+ done:
+	idjob_free(j);
+}
+
+void
+identity_contact(struct http_request *req, void *arg)
+{
+	static const char *const names[] = { "request", NULL };
+	struct ssession		*s;
+	struct store_stmt	 st;
+	struct idjob		*j;
+	const char		*p[1];
+	char			 id[24];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
+		return;
+	if (squery_check(http_req_query(req), names) == -1 ||
+	    squery_get(http_req_query(req), "request", id, sizeof(id)) != 1 ||
+	    !id_ok(id)) {
+		http_reply_error(req, 404, "not_found", "No such request.");
+		return;
+	}
+	if ((j = idjob_new(req, s)) == NULL)
+		return;
+	snprintf(j->j_id, sizeof(j->j_id), "%s", id);
+	p[0] = j->j_id;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT r.case_id::text, r.status FROM "
+	    "casework.identity_requests() r WHERE r.id = $1::bigint";
+	st.st_nparams = 1;
+	st.st_values = p;
+	if (ssession_exec(s, &st, 1, request_found, j) == -1) {
+		idjob_free(j);
+		busy(req);
+	}
+}
