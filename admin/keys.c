@@ -57,6 +57,24 @@ keys_ok(const PGresult *res)
 	    PQresultStatus(res) == PGRES_TUPLES_OK);
 }
 
+/*
+ * Run a statement that stores something; on failure say what failed with
+ * the SQLSTATE only (the parameters are key material).  0 or -1.
+ */
+int
+keys_store(PGconn *conn, const char *what, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult	*res = keys_exec(conn, sql, n, params);
+	int		 rc = keys_ok(res) ? 0 : -1;
+
+	if (rc == -1)
+		fprintf(stderr, "meldctl: storing %s failed (sqlstate %s)\n",
+		    what, adb_sqlstate(res));
+	PQclear(res);
+	return (rc);
+}
+
 int
 keys_audit(PGconn *conn, const char *action, const char *object)
 {
@@ -163,14 +181,9 @@ wrap_to_member(PGconn *conn, const char *qkid_hex, const char *uid,
 	res = keys_exec(conn, "DELETE FROM casework.queue_key_wraps WHERE "
 	    "key_id = $1 AND user_id = $2::integer", 2, p);
 	PQclear(res);
-	res = keys_exec(conn, "INSERT INTO casework.queue_key_wraps (key_id, "
-	    "user_id, enc, wrapped) VALUES ($1, $2::integer, $3::bytea, "
-	    "$4::bytea)", 4, p);
-	rc = keys_ok(res) ? 0 : -1;
-	if (rc == -1)
-		fprintf(stderr, "meldctl: storing a wrap failed (sqlstate %s)\n",
-		    adb_sqlstate(res));
-	PQclear(res);
+	rc = keys_store(conn, "a wrap", "INSERT INTO casework.queue_key_wraps "
+	    "(key_id, user_id, enc, wrapped) VALUES ($1, $2::integer, "
+	    "$3::bytea, $4::bytea)", 4, p);
  done:
 	free(e);
 	free(w);

@@ -53,7 +53,6 @@ store_wrap(PGconn *conn, const char *uid, const char *purpose,
 	size_t		 enclen;
 	char		*e = NULL, *w = NULL;
 	const char	*p[5];
-	PGresult	*res;
 	int		 rc = -1;
 
 	if (staffcred_wrap_officer_key(pk, link, ikid, okid, key32, enc,
@@ -67,14 +66,9 @@ store_wrap(PGconn *conn, const char *uid, const char *purpose,
 	p[2] = ikid_hex;
 	p[3] = e;
 	p[4] = w;
-	res = keys_exec(conn, "INSERT INTO identity.officer_wraps (user_id, "
-	    "purpose, key_id, enc, wrapped) VALUES ($1::integer, $2, $3, "
-	    "$4::bytea, $5::bytea)", 5, p);
-	rc = keys_ok(res) ? 0 : -1;
-	if (rc == -1)
-		fprintf(stderr, "meldctl: storing a wrap failed (sqlstate %s)\n",
-		    adb_sqlstate(res));
-	PQclear(res);
+	rc = keys_store(conn, "a wrap", "INSERT INTO identity.officer_wraps "
+	    "(user_id, purpose, key_id, enc, wrapped) VALUES ($1::integer, $2, "
+	    "$3, $4::bytea, $5::bytea)", 5, p);
  done:
 	free(e);
 	free(w);

@@ -58,5 +58,7 @@ char		*keys_hexlit(const unsigned char *b, size_t len);
 PGresult	*keys_exec(PGconn *, const char *sql, int n,
 		    const char *const *params);
 int		 keys_ok(const PGresult *);
+int		 keys_store(PGconn *, const char *what, const char *sql, int n,
+		    const char *const *params);
 
 #endif

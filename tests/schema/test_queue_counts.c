@@ -286,10 +286,13 @@ Test(queue_counts, migration_backfills)
 	cr_assert_not_null(c = testdb_connect(mdb, NULL));
 	cr_assert(asprintf(&dir, "%s/schema-qsc-%s", tmp ? tmp : "/tmp",
 	    mdb) > 0);
+	/* The schema as it was before 0041: every later file goes too, so
+	 * new migrations need no edit here. */
 	cr_assert(asprintf(&cmd, "rm -rf '%s' && cp -R '%s' '%s' && "
-	    "rm '%s/0041_queue_state_counts.sql' "
-	    "'%s/0042_identity_disclosure.sql'", dir, testdb_schema_dir(),
-	    dir, dir, dir) > 0);
+	    "for f in '%s'/[0-9][0-9][0-9][0-9]_*.sql; do "
+	    "n=$(basename \"$f\" | cut -c1-4); "
+	    "[ \"$n\" -lt 41 ] || rm \"$f\"; done", dir, testdb_schema_dir(),
+	    dir, dir) > 0);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 	cr_assert_eq(migrate_apply(c, dir, NULL, NULL), 0);
