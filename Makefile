@@ -8,11 +8,13 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Sources are picked up by wildcard so that adding a module needs no edit
-# here: crypto/*.c form libmeldcrypto.a; daemon/*.c form meldpuntd (main.c
-# holds main()); admin/*.c form meldctl (meldctl.c holds main()).  Each
-# directory tests/<dir>/ becomes one Criterion binary build/tests/test_<dir>,
-# linked with tests/lib/*.c, the crypto library and every daemon and admin
-# object except the two main() files.
+# here: crypto/*.c form libmeldcrypto.a; forms/*.c and stats/*.c (pure
+# libraries that meldpuntd, meldctl and the benchmarks share; they never
+# include a daemon/ header) form libmeldshared.a; daemon/*.c form meldpuntd
+# (main.c holds main()); admin/*.c form meldctl (meldctl.c holds main()).
+# Each directory tests/<dir>/ becomes one Criterion binary
+# build/tests/test_<dir>, linked with tests/lib/*.c, the libraries and every
+# daemon and admin object except the two main() files.
 
 CC	?= cc
 BUILD	?= build
@@ -38,6 +40,7 @@ LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS	+= $(DEP_LIBS) -lpthread -lm
 
 CRYPTO_SRC := $(wildcard crypto/*.c)
+SHARED_SRC := $(wildcard forms/*.c stats/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
 ADMIN_SRC  := $(wildcard admin/*.c)
 TLIB_SRC   := $(wildcard tests/lib/*.c)
@@ -45,15 +48,15 @@ TEST_DIRS  := $(filter-out lib fuzz data,$(notdir $(patsubst %/,%,$(sort $(dir $
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CRYPTO_OBJ := $(call obj,$(CRYPTO_SRC))
+SHARED_OBJ := $(call obj,$(SHARED_SRC))
 DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 ADMIN_OBJ  := $(call obj,$(ADMIN_SRC))
 TLIB_OBJ   := $(call obj,$(TLIB_SRC))
 DAEMON_LIB_OBJ := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 ADMIN_LIB_OBJ  := $(filter-out $(BUILD)/obj/admin/meldctl.o,$(ADMIN_OBJ))
-# Pure modules of daemon/ that meldctl shares (no daemon state, no loop).
-SHARED_OBJ := $(filter $(patsubst %,$(BUILD)/obj/daemon/%.o,disclosure forms i18n),$(DAEMON_OBJ))
 
 LIBCRYPTO := $(BUILD)/libmeldcrypto.a
+LIBSHARED := $(BUILD)/libmeldshared.a
 TESTS	  := $(patsubst %,$(BUILD)/tests/test_%,$(TEST_DIRS))
 BENCHES	  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
@@ -77,20 +80,25 @@ $(LIBCRYPTO): $(CRYPTO_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/meldpuntd: $(DAEMON_OBJ) $(LIBCRYPTO)
+$(LIBSHARED): $(SHARED_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/meldpuntd: $(DAEMON_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/meldctl: $(ADMIN_OBJ) $(SHARED_OBJ) $(LIBCRYPTO)
+$(BUILD)/meldctl: $(ADMIN_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $$(call obj,$$(wildcard tests/$$*/*.c)) $(TLIB_OBJ) \
-    $(DAEMON_LIB_OBJ) $(ADMIN_LIB_OBJ) $(LIBCRYPTO)
+    $(DAEMON_LIB_OBJ) $(ADMIN_LIB_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DAEMON_LIB_OBJ) $(LIBCRYPTO)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DAEMON_LIB_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

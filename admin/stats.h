@@ -1,6 +1,6 @@
 /*
  * meldctl stats: statistics exports with the same disclosure control as
- * GET /v1/research/stats (daemon/disclosure.c).  meldctl connects as
+ * GET /v1/research/stats (stats/disclosure.c).  meldctl connects as
  * mp_research for this command; see docs/research.md.
  */
 #ifndef MELDPUNT_ADMIN_STATS_H
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <libpq-fe.h>
 
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 
 struct meldctl_opts;
 

@@ -18,7 +18,7 @@
 
 #include <libpq-fe.h>
 
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 
 #define RUNS	7
 

@@ -29,7 +29,7 @@
 #include "daemon/app.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
-#include "daemon/forms.h"
+#include "forms/forms.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
@@ -1354,7 +1354,7 @@ cases_transfer(struct http_request *req, void *arg)
  * POST /v1/staff/case/reclassify {"id", "subtype"?, "province"?,
  * "ground"?, "sector"?}.  A member that is absent keeps its value; null
  * (or "") clears province, ground or sector ("not given").  Values are
- * checked against the form (daemon/forms.c) for the case's category --
+ * checked against the form (forms/forms.c) for the case's category --
  * the same ids, and the same questions per category, that the public
  * side accepts -- so the category is read first (row-level security: a
  * case outside the caller's queues is 404), then casework.case_reclassify

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "crypto/secret.h"
-#include "daemon/forms.h"
+#include "forms/forms.h"
 #include "daemon/pubkeys.h"
 
 const char pubkeys_sql[] =

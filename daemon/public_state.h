@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "crypto/secret.h"
-#include "daemon/i18n.h"
+#include "forms/i18n.h"
 
 struct app;
 struct event;

@@ -2,7 +2,7 @@
  * Parsing and complete validation of a POST /v1/reports body (the
  * reporter API, docs/reporter-api.md): JSON shape and types with
  * duplicate and unknown members refused, the clear routing and
- * statistics fields against the form (daemon/forms.h), and either a
+ * statistics fields against the form (forms/forms.h), and either a
  * client-sealed envelope (checked against the category's current keys:
  * one wrap per listed queue key plus the recovery wrap, nothing else) or
  * plaintext the server will seal.  Every refusal names its status, an
@@ -21,8 +21,8 @@
 #include <stdint.h>
 
 #include "crypto/envelope.h"
-#include "daemon/forms.h"
-#include "daemon/i18n.h"
+#include "forms/forms.h"
+#include "forms/i18n.h"
 #include "daemon/pubkeys.h"
 
 /* Contact details: at most this many bytes once padded and sealed. */

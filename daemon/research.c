@@ -16,7 +16,7 @@
 
 #include "daemon/app.h"
 #include "daemon/config.h"
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"

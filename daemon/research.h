@@ -5,7 +5,7 @@
  * (daemon/ssession.h); the database debits the epsilon budget and writes
  * the audit event in the same transaction that returns the grouped sums
  * (schema/0030_research.sql); disclosure control and rendering
- * (daemon/disclosure.c) run on the worker pool, off the loop.
+ * (stats/disclosure.c) run on the worker pool, off the loop.
  */
 #ifndef MELDPUNT_RESEARCH_H
 #define MELDPUNT_RESEARCH_H

@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "crypto/receipt.h"
-#include "daemon/i18n.h"
+#include "forms/i18n.h"
 
 #define RSESSION_TOKEN_LEN	32
 #define RSESSION_TOKEN_HEXLEN	(2 * RSESSION_TOKEN_LEN)

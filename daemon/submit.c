@@ -33,7 +33,7 @@
 #include "crypto/receipt.h"
 #include "crypto/secret.h"
 #include "daemon/app.h"
-#include "daemon/forms.h"
+#include "forms/forms.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"

@@ -1,13 +1,13 @@
 /*
  * libFuzzer harness for the research query parser and, when the input
  * parses, a protect-and-render run on a small table derived from the
- * input bytes (daemon/disclosure.c).  FUZZ_SOURCES: daemon/disclosure.c
+ * input bytes (stats/disclosure.c).  FUZZ_SOURCES: stats/disclosure.c
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,8 +16,8 @@ sources_for() {
 	case "$1" in
 	http)		echo "daemon/http_parse.c" ;;
 	config)		echo "daemon/config.c daemon/log.c" ;;
-	disclosure)	echo "daemon/disclosure.c" ;;
-	reportreq)	echo "daemon/reportreq.c daemon/pubkeys.c daemon/forms.c daemon/i18n.c crypto/*.c $(pkg-config --cflags --libs libpq)" ;;
+	disclosure)	echo "stats/disclosure.c" ;;
+	reportreq)	echo "daemon/reportreq.c daemon/pubkeys.c forms/forms.c forms/i18n.c crypto/*.c $(pkg-config --cflags --libs libpq)" ;;
 	*)		echo "crypto/*.c" ;;
 	esac
 }

@@ -14,7 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "admin/stats.h"
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 #include "tests/lib/testdb.h"
 
 static char	*db;

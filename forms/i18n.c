@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/i18n.h"
+#include "forms/i18n.h"
 
 static const char *const codes[I18N_NLANG] = { "nl", "en", "tr", "ar" };
 

@@ -1,5 +1,5 @@
 /*
- * The form and the texts (daemon/forms.c, daemon/i18n.c): complete in
+ * The form and the texts (forms/forms.c, forms/i18n.c): complete in
  * every language, the lists of DESIGN's table and the issue, Arabic
  * right-to-left, language negotiation, and the reporter session store
  * (daemon/rsession.c).
@@ -10,8 +10,8 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "daemon/forms.h"
-#include "daemon/i18n.h"
+#include "forms/forms.h"
+#include "forms/i18n.h"
 #include "daemon/rsession.h"
 
 Test(forms, tables_are_complete_in_every_language)

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 
 #define AUDIT_MAX_UNKNOWNS	160	/* dense elimination per component */
 #define AUDIT_MAX_ROUNDS	64

@@ -1,7 +1,7 @@
 /*
  * The reporting form: categories, subtypes and the clear questions
  * (DESIGN's table, issue 5), with labels and help texts in every
- * language of daemon/i18n.h.  The definition is compiled in, not read
+ * language of forms/i18n.h.  The definition is compiled in, not read
  * from a data file: it is also the list of values the daemon accepts in
  * the clear routing and statistics fields (and that the routing rules
  * and statistics dimensions name), so changing it is a code change that
@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "daemon/i18n.h"
+#include "forms/i18n.h"
 
 #define FORMS_VERSION	1
 

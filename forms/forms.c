@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/forms.h"
+#include "forms/forms.h"
 
 #define N(a)		(sizeof(a) / sizeof((a)[0]))
 #define T(nl, en, tr, ar)	{ { nl, en, tr, ar } }

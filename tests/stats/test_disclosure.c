@@ -1,5 +1,5 @@
 /*
- * Disclosure control (daemon/disclosure.c): hand-made tables where
+ * Disclosure control (stats/disclosure.c): hand-made tables where
  * primary suppression alone would let a reader recover a cell from the
  * totals, random 1-D to 4-D tables checked for the invariants the module
  * promises, the geometric mechanism's moments against theory with
@@ -15,7 +15,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 
-#include "daemon/disclosure.h"
+#include "stats/disclosure.h"
 
 static const enum disclosure_dim dims2[] = { DISCLOSURE_PROVINCE,
     DISCLOSURE_GROUND, DISCLOSURE_SECTOR, DISCLOSURE_SUBTYPE };

@@ -2,7 +2,7 @@
  * The languages the reporter side speaks (Dutch, English, Turkish,
  * Arabic) and the short texts the public process sends in them: error
  * messages, case states, the automatic acknowledgement and the
- * emergency instruction.  Compiled in, like the forms (daemon/forms.c),
+ * emergency instruction.  Compiled in, like the forms (forms/forms.c),
  * so that a deployment cannot lose them; tests check that every text
  * exists in every language.  Pure: no daemon state, no logging.
  */
