@@ -23,6 +23,7 @@
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
+#include "crypto/manifest.h"
 #include "crypto/secret.h"
 
 #define QKEY_INFO	"meldpunt-queue-key-wrap"
@@ -394,6 +395,52 @@ init_rules(struct init_ctx *ic)
 	return (0);
 }
 
+/*
+ * The offline manifest-signing pair (docs/crypto.md §10), once: kept
+ * whenever its public half exists, because clients pin that half and a
+ * new pair would make every installed web page and app refuse to seal.
+ * The private half is needed only by `meldctl keys sign`.
+ */
+static int
+init_manifest_key(struct init_ctx *ic)
+{
+	uint8_t		 sk[MANIFEST_SK_LEN], pk[MANIFEST_PK_LEN];
+	char		 ppriv[1024], ppub[1024], err[1200];
+	int		 rc = -1;
+
+	init_path(ic, INIT_F_MANIFEST, ppriv, sizeof(ppriv));
+	init_path(ic, INIT_F_MANIFEST_PUB, ppub, sizeof(ppub));
+	if (keyfile_exists(ppub) == 1)
+		return (0);
+	if (keyfile_exists(ppriv) == 1) {
+		fprintf(ic->ic_err, "meldctl init: %s exists without %s; "
+		    "refusing to replace the signing key\n", ppriv, ppub);
+		return (-1);
+	}
+	if (manifest_keygen(sk, pk) == -1)
+		return (-1);
+	if (keyfile_write(ppriv, KEYFILE_MANIFEST_SIGNING, KEYFILE_PRIVATE, sk,
+	    sizeof(sk), err, sizeof(err)) == -1 ||
+	    keyfile_write(ppub, KEYFILE_MANIFEST_SIGNING, KEYFILE_PUBLIC, pk,
+	    sizeof(pk), err, sizeof(err)) == -1) {
+		fprintf(ic->ic_err, "meldctl init: %s\n", err);
+		goto done;
+	}
+	fprintf(ic->ic_out, "created %s (manifest-signing private key, mode "
+	    "0600) and %s\n"
+	    "\n*** WARNING: %s is the OFFLINE MANIFEST-SIGNING KEY.\n"
+	    "*** Whoever holds it can tell clients which keys to seal to. "
+	    "Sign the\n*** first manifest now (meldctl keys sign "
+	    "--signing-key %s),\n*** copy the file to offline storage, then "
+	    "DELETE it from this machine.\n*** Publish %s with the web page "
+	    "(deploy/README.md).\n\n", ppriv, ppub, ppriv, ppriv, ppub);
+	ic->ic_changes += 2;
+	rc = 0;
+ done:
+	OPENSSL_cleanse(sk, sizeof(sk));
+	return (rc);
+}
+
 /* Files that exist alone, outside any transaction. */
 static int
 init_files(struct init_ctx *ic)
@@ -428,7 +475,8 @@ init_files(struct init_ctx *ic)
 		}
 	}
 	if (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP) == -1 ||
-	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1)
+	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1 ||
+	    init_manifest_key(ic) == -1)
 		return (-1);
 	return (0);
 }

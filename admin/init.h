@@ -22,6 +22,8 @@
 #define INIT_F_RECOVERY_PUB	"recovery.pub"
 #define INIT_F_IDENTITY		"identity.key"
 #define INIT_F_IDENTITY_PUB	"identity.pub"
+#define INIT_F_MANIFEST		"manifest-signing.key"
+#define INIT_F_MANIFEST_PUB	"manifest-signing.pub"
 
 struct init_result {
 	int	ir_changes;	/* files written + rows inserted */

@@ -1,5 +1,5 @@
 /*
- * `meldctl key rotate QUEUE` and the key helpers the other staff command
+ * `meldctl keys rotate QUEUE` (signing is in keysign.c) and the key helpers the other staff command
  * groups share (see staffadm.h).  Queue private keys exist in the clear
  * only inside this process, for the moment of a wrap: they are generated
  * here, or opened with the recovery private key the operator brings back
@@ -24,13 +24,26 @@
 #include "crypto/secret.h"
 #include "crypto/staffcred.h"
 
-const char keys_usage[] = "key rotate QUEUE";
+const char keys_usage[] = "keys rotate QUEUE | keys sign --signing-key FILE "
+    "[--valid-days N]";
 const char keys_help[] =
-    "Give QUEUE a new current key pair.  The private key is wrapped to the\n"
-    "current recovery key and to every member's public key; the previous\n"
-    "keys and their wraps stay, so older reports remain readable.  New\n"
-    "reports are sealed to the new key once clients fetch the forms again.\n"
-    "Needs no private key file.  Shows a progress bar on a terminal.\n";
+    "keys rotate QUEUE\n"
+    "  Give QUEUE a new current key pair.  The private key is wrapped to\n"
+    "  the current recovery key and to every member's public key; the\n"
+    "  previous keys and their wraps stay, so older reports remain\n"
+    "  readable.  Needs no private key file.  Shows a progress bar on a\n"
+    "  terminal.  The new key is served only once a manifest covering it\n"
+    "  is signed (keys sign): until then /v1/forms and /readyz answer 503.\n"
+    "keys sign --signing-key FILE [--valid-days N]\n"
+    "  Sign the key manifest (docs/crypto.md section 10): every current\n"
+    "  public key a client may seal to (queue keys per category, the\n"
+    "  recovery and the identity key) with its id, suite and first day,\n"
+    "  the next version number, and an expiry N days ahead (default 365).\n"
+    "  FILE is the OFFLINE manifest-signing private key meldctl init made\n"
+    "  (manifest-signing.key): bring it back for this, then remove it\n"
+    "  again.  Needed after init, after every keys rotate, after queues\n"
+    "  or routing rules change which keys a category seals to, and\n"
+    "  before the manifest expires.  (\"key\" is accepted for \"keys\".)\n";
 
 const char *
 keys_actor(void)
@@ -444,6 +457,8 @@ keys_cmd(struct meldctl_opts *o, int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "rotate") == 0)
 		return (keys_rotate(o, argv[2]));
+	if (argc >= 2 && strcmp(argv[1], "sign") == 0)
+		return (keysign_cmd(o, argc, argv));
 	fprintf(stderr, "usage: meldctl [-d CONNINFO] %s\n", keys_usage);
 	return (EX_USAGE);
 }

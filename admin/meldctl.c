@@ -65,12 +65,13 @@ static const struct command commands[] = {
 	{ "queue", queues_cmd, queues_usage, queues_help },
 	{ "officer", officers_cmd, officers_usage, officers_help },
 	{ "route", routes_cmd, routes_usage, routes_help },
-	{ "key", keys_cmd, keys_usage, keys_help },
+	{ "keys", keys_cmd, keys_usage, keys_help },
 	{ "init", init_command, "init [--keys DIR]",
 	  "Create what a new installation needs, once: key files in DIR\n"
 	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"
-	  "identity.key/.pub and recovery.key/.pub (move recovery.key OFF the\n"
-	  "machine); the default queues with their keys (private halves only\n"
+	  "identity.key/.pub, recovery.key/.pub and manifest-signing.key/.pub\n"
+	  "(move recovery.key and manifest-signing.key OFF the machine after\n"
+	  "signing the first manifest with meldctl keys sign); the default queues with their keys (private halves only\n"
 	  "wrapped to the recovery key), the default routing rules and the\n"
 	  "public keys in the database.  Idempotent: a second run changes\n"
 	  "nothing and says so.  Connect as mp_admin or a superuser.\n" },
@@ -98,6 +99,9 @@ find_command(const char *name)
 {
 	const struct command	*c;
 
+	/* The group was called "key" before it could sign manifests. */
+	if (strcmp(name, "key") == 0)
+		name = "keys";
 	for (c = commands; c->c_name != NULL; c++)
 		if (strcmp(c->c_name, name) == 0)
 			return (c);

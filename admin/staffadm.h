@@ -20,6 +20,8 @@ int	users_cmd(struct meldctl_opts *, int, char **);
 int	queues_cmd(struct meldctl_opts *, int, char **);
 int	routes_cmd(struct meldctl_opts *, int, char **);
 int	keys_cmd(struct meldctl_opts *, int, char **);
+/* `keys sign`, in keysign.c (argv[1] is "sign"). */
+int	keysign_cmd(struct meldctl_opts *, int, char **);
 int	officers_cmd(struct meldctl_opts *, int, char **);
 
 extern const char users_usage[], users_help[];

@@ -35,6 +35,7 @@ enum keyfile_class {
 #define KEYFILE_IDENTITY	"identity"
 #define KEYFILE_TOTP_SEAL	"totp-seal"
 #define KEYFILE_QUEUE		"queue"
+#define KEYFILE_MANIFEST_SIGNING "manifest-signing"
 
 const char	*keyfile_class_name(enum keyfile_class);
 

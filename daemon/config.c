@@ -60,6 +60,7 @@ static const struct ckey ckeys[] = {
 	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
 	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
 	{ "contact_link_key",	CK_STR,		OFF(c_contact_link_key), 0, 0 },
+	{ "manifest_public_key", CK_STR,	OFF(c_manifest_public_key), 0, 0 },
 	{ "receipt_argon2_m_kib", CK_INT,	OFF(c_receipt_argon2_m_kib), 8192, 1048576 },
 	{ "receipt_argon2_t",	CK_INT,		OFF(c_receipt_argon2_t), 1, 64 },
 	{ "receipt_argon2_p",	CK_INT,		OFF(c_receipt_argon2_p), 1, 16 },
@@ -157,6 +158,7 @@ config_free(struct config *c)
 	free(c->c_web_root);
 	free(c->c_receipt_lookup_key);
 	free(c->c_contact_link_key);
+	free(c->c_manifest_public_key);
 	free(c);
 }
 

@@ -51,6 +51,7 @@ struct config {
 	/* Public role (issue 5; docs/reporter-api.md). */
 	char	*c_receipt_lookup_key;	/* key file "receipt-lookup", 0600 */
 	char	*c_contact_link_key;	/* key file "contact-link", 0600 */
+	char	*c_manifest_public_key;	/* "manifest-signing" public file */
 	int	 c_receipt_argon2_m_kib; /* Argon2id of new receipts */
 	int	 c_receipt_argon2_t;
 	int	 c_receipt_argon2_p;

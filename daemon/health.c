@@ -9,6 +9,7 @@
 #include "daemon/config.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
+#include "daemon/public.h"
 #include "daemon/store.h"
 
 void
@@ -42,7 +43,13 @@ health_readyz(struct http_request *req, void *arg)
 {
 	struct app		*app = arg;
 	struct store_stmt	 st = { .st_sql = "SELECT 1" };
+	const char		*why;
 
+	/* Keys withheld for want of a covering manifest (crypto.md §10). */
+	if ((why = public_not_ready(app)) != NULL) {
+		http_reply_error(req, 503, "keys_unverified", why);
+		return;
+	}
 	if (store_exec(app->a_store, &st, 1, health_readyz_done, req) == NULL)
 		http_reply_error(req, 503, "unavailable",
 		    "The service is busy; try again shortly.");

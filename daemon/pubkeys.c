@@ -3,9 +3,11 @@
  * imported with hpke_key_from_public(), which validates the point, so a
  * bad row in the database can never reach an HPKE seal.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/manifest.h"
 #include "crypto/secret.h"
 #include "forms/forms.h"
 #include "daemon/pubkeys.h"
@@ -212,4 +214,43 @@ pubkeys_purpose(const struct pubkeys_cat *kc, enum pubkey_purpose purpose)
 		if (kc->kc_keys[i].pk_purpose == purpose)
 			return (&kc->kc_keys[i]);
 	return (NULL);
+}
+
+static const char *
+pubkeys_purpose_name(enum pubkey_purpose p)
+{
+	switch (p) {
+	case PUBKEY_QUEUE:
+		return ("queue");
+	case PUBKEY_RECOVERY:
+		return ("recovery");
+	default:
+		return ("identity");
+	}
+}
+
+int
+pubkeys_covered(const struct pubkeys *p, const struct manifest *m,
+    char *why, size_t whylen)
+{
+	size_t	 c, i;
+
+	for (c = 0; p != NULL && c < p->pks_ncat; c++) {
+		const char	*cat = forms_category_at(c)->c_id;
+
+		for (i = 0; i < p->pks_cat[c].kc_n; i++) {
+			const struct pubkey	*k = &p->pks_cat[c].kc_keys[i];
+			const char		*pn;
+
+			pn = pubkeys_purpose_name(k->pk_purpose);
+			if (manifest_covers(m, pn, cat, k->pk_hex,
+			    k->pk_suite.kem, k->pk_suite.kdf,
+			    k->pk_suite.aead, k->pk_pub, k->pk_publen) == 0)
+				continue;
+			snprintf(why, whylen, "the key manifest does not cover "
+			    "%s key %s of %s", pn, k->pk_hex, cat);
+			return (-1);
+		}
+	}
+	return (0);
 }

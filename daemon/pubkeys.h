@@ -75,6 +75,16 @@ const struct pubkeys_cat *pubkeys_cat(const struct pubkeys *, int catidx);
 /* The key with this id in the category, or NULL. */
 const struct pubkey	*pubkeys_find(const struct pubkeys_cat *,
 			    const uint8_t *id);
+/*
+ * 0 when the manifest m (struct manifest, crypto/manifest.h) lists every
+ * key of the snapshot for its category with the same suite and public
+ * key bytes; else -1 with why saying which key is not covered (key ids
+ * and category names only: both are public).
+ */
+struct manifest;
+int			 pubkeys_covered(const struct pubkeys *p,
+			    const struct manifest *m, char *why,
+			    size_t whylen);
 /* The category's recovery / identity key, or NULL. */
 const struct pubkey	*pubkeys_purpose(const struct pubkeys_cat *,
 			    enum pubkey_purpose);

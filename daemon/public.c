@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto/keyfile.h"
+#include "crypto/manifest.h"
 #include "crypto/receipt.h"
 #include "daemon/app.h"
 #include "daemon/config.h"
@@ -149,6 +150,8 @@ public_forms_json(struct public_state *ps, enum i18n_lang l)
 	json_object_set_new(j, "buckets", buckets);
 	json_object_set_new(j, "envelope_version",
 	    json_integer(ENVELOPE_VERSION));
+	json_object_set(j, "key_manifest", ps->ps_mf_json != NULL ?
+	    ps->ps_mf_json : json_null());
 	json_object_set_new(j, "suite", json_pack("{s:i,s:i,s:i}", "kem",
 	    hpke_suite_default.kem, "kdf", hpke_suite_default.kdf, "aead",
 	    hpke_suite_default.aead));
@@ -239,31 +242,147 @@ public_forms_flush(struct public_state *ps)
 	}
 }
 
+/*
+ * The newest manifest row (version, body, hex signature) as the JSON
+ * clients get, with its parse into *mp; NULL when there is no row or it
+ * is not a manifest (then why says so).
+ */
+static json_t *
+public_manifest_row(const PGresult *res, struct manifest **mp, char *why,
+    size_t whylen)
+{
+	const char	*body, *hex;
+	uint8_t		 sig[MANIFEST_SIG_LEN];
+	char		*b64 = NULL, err[128];
+	json_t		*j;
+
+	*mp = NULL;
+	if (PQntuples(res) != 1) {
+		snprintf(why, whylen, "no key manifest has been signed (run "
+		    "meldctl keys sign)");
+		return (NULL);
+	}
+	body = PQgetvalue(res, 0, 1);
+	hex = PQgetvalue(res, 0, 2);
+	if (strlen(hex) != 2 * MANIFEST_SIG_LEN || secret_hex_decode(hex,
+	    strlen(hex), sig, sizeof(sig)) == -1 ||
+	    (*mp = manifest_parse(body, strlen(body), err,
+	    sizeof(err))) == NULL ||
+	    secret_b64_encode(sig, sizeof(sig), &b64, NULL) == -1) {
+		snprintf(why, whylen, "the newest key manifest is malformed");
+		manifest_free(*mp);
+		*mp = NULL;
+		return (NULL);
+	}
+	j = json_pack("{s:I,s:s,s:s}", "version",
+	    (json_int_t)(*mp)->m_version, "text", body, "signature", b64);
+	OPENSSL_free(b64);
+	return (j);
+}
+
+/*
+ * With a pinned signing key: 0 when m is signed by it (sig in j), not
+ * expired, not older than a manifest accepted before, and covers every
+ * key of k; else -1 with why.
+ */
+static int
+public_manifest_check(struct public_state *ps, const struct manifest *m,
+    json_t *j, const struct pubkeys *k, char *why, size_t whylen)
+{
+	const char	*text = json_string_value(json_object_get(j, "text"));
+	const char	*b64 = json_string_value(json_object_get(j,
+			    "signature"));
+	unsigned char	*sig = NULL;
+	size_t		 siglen = 0;
+	int		 ok;
+
+	if (secret_b64_decode(b64, strlen(b64), &sig, &siglen) == -1)
+		return (-1);
+	ok = siglen == MANIFEST_SIG_LEN && manifest_verify(ps->ps_mf_pk, text,
+	    strlen(text), sig) == 0 && strcmp(m->m_signer,
+	    ps->ps_mf_signer) == 0;
+	OPENSSL_free(sig);
+	if (!ok)
+		snprintf(why, whylen, "the key manifest's signature does not "
+		    "verify with manifest_public_key");
+	else if (m->m_expires <= time(NULL))
+		snprintf(why, whylen, "the key manifest has expired; sign a "
+		    "new one (meldctl keys sign)");
+	else if (m->m_version < ps->ps_mf_max)
+		snprintf(why, whylen, "the key manifest (version %llu) is "
+		    "older than one already accepted (%llu)",
+		    (unsigned long long)m->m_version,
+		    (unsigned long long)ps->ps_mf_max);
+	else if (pubkeys_covered(k, m, why, whylen) == -1)
+		strncat(why, "; sign a new one (meldctl keys sign)",
+		    whylen - strlen(why) - 1);
+	else
+		return (0);
+	return (-1);
+}
+
+/* Serve no keys until a manifest covers them again; say why once. */
+static void
+public_keys_withhold(struct public_state *ps, const char *why)
+{
+	if (ps->ps_keys != NULL || strcmp(why, ps->ps_keys_why) != 0)
+		log_warnx("published keys withheld: %s", why);
+	snprintf(ps->ps_keys_why, sizeof(ps->ps_keys_why), "%s", why);
+	pubkeys_unref(ps->ps_keys);
+	ps->ps_keys = NULL;
+	public_forms_flush(ps);
+}
+
 static void
 public_keys_done(enum store_status st, const char *sqlstate, PGresult **res,
     int nres, void *arg)
 {
 	struct public_state	*ps = arg;
 	struct pubkeys		*k;
+	struct manifest		*m = NULL;
+	json_t			*mj;
 	size_t			 skipped;
+	char			 why[256];
 
 	ps->ps_refreshing = 0;
-	if (st != STORE_OK || nres != 1) {
+	if (st != STORE_OK || nres != 2) {
 		log_warnx("%s: cannot load published keys (%s)", __func__,
 		    st == STORE_QUERY_ERROR ? sqlstate : "unavailable");
 		return;
 	}
 	if ((k = pubkeys_from_result(res[0], &skipped)) == NULL)
 		return;
-	if (pubkeys_same(k, ps->ps_keys)) {
-		pubkeys_unref(k);
-		return;
+	why[0] = '\0';
+	mj = public_manifest_row(res[1], &m, why, sizeof(why));
+	if (ps->ps_mf_pinned && (mj == NULL || public_manifest_check(ps, m,
+	    mj, k, why, sizeof(why)) == -1)) {
+		public_keys_withhold(ps, why);
+		goto done;
 	}
-	log_info("published keys loaded: %d rows, %zu not usable",
-	    PQntuples(res[0]), skipped);
+	if (ps->ps_keys_why[0] != '\0')
+		log_info("published keys covered by the key manifest again");
+	ps->ps_keys_why[0] = '\0';
+	if (m != NULL && ps->ps_mf_pinned && m->m_version > ps->ps_mf_max)
+		ps->ps_mf_max = m->m_version;
+	/* Same key ids and the same manifest: keep the cached bodies. */
+	if (pubkeys_same(k, ps->ps_keys) && (mj == NULL ?
+	    ps->ps_mf_json == NULL : json_equal(mj, ps->ps_mf_json)))
+		goto done;
+	log_info("published keys loaded: %d rows, %zu not usable, manifest "
+	    "version %llu%s", PQntuples(res[0]), skipped, m != NULL ?
+	    (unsigned long long)m->m_version : 0ULL, ps->ps_mf_pinned ?
+	    " (verified)" : " (not verified: no manifest_public_key)");
 	pubkeys_unref(ps->ps_keys);
 	ps->ps_keys = k;
+	k = NULL;
+	json_decref(ps->ps_mf_json);
+	ps->ps_mf_json = mj;
+	mj = NULL;
 	public_forms_flush(ps);
+ done:
+	json_decref(mj);
+	manifest_free(m);
+	pubkeys_unref(k);
 }
 
 static void
@@ -271,13 +390,27 @@ public_refresh(struct public_state *ps)
 {
 	struct app		*app = ps->ps_app;
 	const char		*params[1] = { pubkeys_categories_param() };
-	struct store_stmt	 st = { .st_sql = pubkeys_sql,
-	    .st_nparams = 1, .st_values = params };
+	struct store_stmt	 st[2] = {
+		{ .st_sql = pubkeys_sql, .st_nparams = 1,
+		  .st_values = params },
+		{ .st_sql = "SELECT version, body, encode(signature, 'hex') "
+		  "FROM intake.key_manifest()" },
+	};
 
 	if (ps->ps_refreshing)
 		return;
-	if (store_exec(app->a_store, &st, 1, public_keys_done, ps) != NULL)
+	if (store_exec(app->a_store, st, 2, public_keys_done, ps) != NULL)
 		ps->ps_refreshing = 1;
+}
+
+const char *
+public_not_ready(const struct app *app)
+{
+	const struct public_state	*ps = app->a_public;
+
+	if (ps == NULL || ps->ps_keys_why[0] == '\0')
+		return (NULL);
+	return (ps->ps_keys_why);
 }
 
 static void
@@ -330,6 +463,35 @@ public_load_keys(struct public_state *ps, const struct config *c)
 		fatalx(EX_CONFIG, "config contact_link_key: %s", err);
 }
 
+/* The manifest-signing public key: from a file, never the database. */
+static void
+public_load_manifest_key(struct public_state *ps, const struct config *c)
+{
+	struct hpke_key	*k;
+	struct secret	*s;
+	char		 err[512];
+
+	if (c->c_manifest_public_key == NULL) {
+		log_warnx("manifest_public_key is not set: the key manifest is "
+		    "served unverified and keys it does not cover are served "
+		    "too (docs/crypto.md section 10)");
+		return;
+	}
+	if ((s = keyfile_read(c->c_manifest_public_key,
+	    KEYFILE_MANIFEST_SIGNING, KEYFILE_PUBLIC, MANIFEST_PK_LEN, 0, err,
+	    sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "config manifest_public_key: %s", err);
+	memcpy(ps->ps_mf_pk, s->s_buf, MANIFEST_PK_LEN);
+	secret_free(s);
+	/* A point off the curve would make every manifest fail later. */
+	if ((k = hpke_key_from_public(HPKE_KEM_P256_SHA256, ps->ps_mf_pk,
+	    MANIFEST_PK_LEN)) == NULL ||
+	    manifest_signer_id(ps->ps_mf_pk, ps->ps_mf_signer) == -1)
+		fatalx(EX_CONFIG, "config manifest_public_key: not usable");
+	hpke_key_free(k);
+	ps->ps_mf_pinned = 1;
+}
+
 void
 public_init(struct app *app)
 {
@@ -348,6 +510,7 @@ public_init(struct app *app)
 	ps->ps_app = app;
 	app->a_public = ps;
 	public_load_keys(ps, c);
+	public_load_manifest_key(ps, c);
 	ps->ps_kdf.k_m_kib = (uint32_t)c->c_receipt_argon2_m_kib;
 	ps->ps_kdf.k_t = (uint32_t)c->c_receipt_argon2_t;
 	ps->ps_kdf.k_p = (uint32_t)c->c_receipt_argon2_p;
@@ -378,6 +541,7 @@ public_free(struct app *app)
 		event_free(ps->ps_timer);
 	public_forms_flush(ps);
 	pubkeys_unref(ps->ps_keys);
+	json_decref(ps->ps_mf_json);
 	rsession_store_free(ps->ps_sessions);
 	ratelimit_free(ps->ps_limit);
 	secret_free(ps->ps_lookup_key);

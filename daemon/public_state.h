@@ -11,7 +11,11 @@
 #define MELDPUNT_PUBLIC_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include <jansson.h>
+
+#include "crypto/manifest.h"
 #include "crypto/secret.h"
 #include "forms/i18n.h"
 
@@ -28,6 +32,13 @@ struct public_state {
 	struct secret		*ps_link_key;
 	struct secret_kdf	 ps_kdf;	/* for new receipts */
 	struct pubkeys		*ps_keys;	/* NULL until first load */
+	/* The key manifest (docs/crypto.md §10). */
+	int			 ps_mf_pinned;	/* manifest_public_key set */
+	uint8_t			 ps_mf_pk[MANIFEST_PK_LEN]; /* from the file */
+	char			 ps_mf_signer[MANIFEST_ID_HEX + 1];
+	uint64_t		 ps_mf_max;	/* highest version accepted */
+	json_t			*ps_mf_json;	/* served as "key_manifest" */
+	char			 ps_keys_why[256]; /* "" unless withheld */
 	char			*ps_forms[I18N_NLANG]; /* cached bodies */
 	size_t			 ps_formslen[I18N_NLANG];
 	struct event		*ps_timer;

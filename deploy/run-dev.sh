@@ -41,6 +41,11 @@ fi
 # later runs find them and change nothing.  Development only: the
 # recovery private key stays in var/keys, where production must not keep it.
 "$build/meldctl" -d "dbname=meldpunt" init --keys "$var/keys"
+# The key manifest (docs/crypto.md section 10), signed on every run so that
+# a newer checkout's keys are covered.  Development only: the signing key
+# stays in var/keys, where production must not keep it.
+"$build/meldctl" -d "dbname=meldpunt" keys sign \
+    --signing-key "$var/keys/manifest-signing.key"
 
 if [ ! -f "$var/tls/key.pem" ]; then
 	mkdir -p "$var/tls"

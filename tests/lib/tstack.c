@@ -54,6 +54,13 @@ tstack_meldctl(struct tstack *t, const char *input, int want,
 void
 tstack_start(struct tstack *t, const char *staff_extra)
 {
+	tstack_start_with(t, NULL, staff_extra);
+}
+
+void
+tstack_start_with(struct tstack *t, const char *pub_extra,
+    const char *staff_extra)
+{
 	unsigned char	 key[32];
 	char		 err[256], conf[4096];
 	struct tcl_resp	 r;
@@ -70,15 +77,19 @@ tstack_start(struct tstack *t, const char *staff_extra)
 	    tdaemon_conninfo(t->db, "mp_admin"));
 	/* The real binary, as an operator would run it. */
 	free(tstack_meldctl(t, NULL, 0, "init --keys '%s'", t->keys));
+	/* As an operator would: the first manifest, then pin its key. */
+	free(tstack_meldctl(t, NULL, 0, "keys sign --signing-key '%s/%s'",
+	    t->keys, INIT_F_MANIFEST));
 	cr_assert_eq(secret_random(key, sizeof(key)), 0);
 	cr_assert_eq(keyfile_write(t->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
 	    key, sizeof(key), err, sizeof(err)), 0, "%s", err);
 	OPENSSL_cleanse(key, sizeof(key));
 
 	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/%s\n"
-	    "contact_link_key = %s/%s\nreceipt_argon2_m_kib = 8192\n"
-	    "receipt_argon2_t = 1\nworkers = 2\n", t->keys, INIT_F_LOOKUP,
-	    t->keys, INIT_F_LINK);
+	    "contact_link_key = %s/%s\nmanifest_public_key = %s/%s\n"
+	    "receipt_argon2_m_kib = 8192\nreceipt_argon2_t = 1\nworkers = 2\n"
+	    "%s", t->keys, INIT_F_LOOKUP, t->keys, INIT_F_LINK, t->keys,
+	    INIT_F_MANIFEST_PUB, pub_extra != NULL ? pub_extra : "");
 	cr_assert_eq(tdaemon_start(&t->pub, "public", tdaemon_conninfo(t->db,
 	    "mp_public"), conf), 0, "public meldpuntd did not start (%s)",
 	    t->pub.log);

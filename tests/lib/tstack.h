@@ -35,8 +35,12 @@ struct tstack_user {
 	char		 token[80];
 };
 
-/* Start everything; staff_extra: more staff config lines (may be NULL). */
+/* Start everything; staff_extra: more staff config lines (may be NULL).
+ * The first key manifest is signed and the public side pins its key. */
 void	 tstack_start(struct tstack *t, const char *staff_extra);
+/* The same with more public config lines too (may be NULL). */
+void	 tstack_start_with(struct tstack *t, const char *pub_extra,
+	    const char *staff_extra);
 /* Stop both daemons (their exit status must be 0) and drop the db. */
 void	 tstack_stop(struct tstack *t);
 
