@@ -109,6 +109,7 @@ Test(privileges, public_executes_only_listed_functions)
 	    "casework.reporter_case(p_lookup_id bytea, p_verifier bytea)\n"
 	    "casework.reporter_messages(p_lookup_id bytea, p_verifier bytea)\n"
 	    "intake.forms_keys(p_category text)\n"
+	    "intake.key_manifest()\n"
 	    "intake.submit_report(p_category text, p_subtype text, p_province "
 	    "text, p_ground text, p_sector text, p_immediate_danger boolean, "
 	    "p_travel_date date, p_env_version smallint, p_kem_id integer, "
@@ -196,6 +197,7 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	expect_functions("mp_admin",
 	    "audit.admin_event(p_actor text, p_action text, p_object text, "
 	    "p_details jsonb)\n"
+	    "casework.manifest_keys()\n"
 	    "casework.purge_case(p_actor text, p_case uuid, p_contact_link "
 	    "bytea)\n"
 	    "casework.routing_check()");
