@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "crypto/secret.h"
 #include "admin/audit.h"
 #include "admin/db.h"
 #include "admin/init.h"
@@ -215,6 +216,11 @@ main(int argc, char *argv[])
 	int				 ch;
 
 	memset(&o, 0, sizeof(o));
+	/* libsodium picks its Argon2 code (user add, reset-password). */
+	if (secret_init() == -1) {
+		fprintf(stderr, "meldctl: libsodium cannot initialise\n");
+		return (EX_SOFTWARE);
+	}
 	/* "+": stop at the command name; its options are its own. */
 	while ((ch = getopt_long(argc, argv, "+d:h", longopts, NULL)) != -1) {
 		switch (ch) {

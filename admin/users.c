@@ -39,7 +39,8 @@ const char users_help[] =
     "      Create a staff account with a new key pair and TOTP secret.\n"
     "      Prints the password (when generated), the TOTP secret and the\n"
     "      otpauth:// URI once.  Argon2id defaults: 19456,2,1 (KiB, passes,\n"
-    "      lanes); M must be at least 8192.\n"
+    "      lanes); M must be at least 8192 and P must be 1 (libsodium's\n"
+    "      Argon2id, the fast path, computes one lane only).\n"
     "  user list\n"
     "  user disable NAME          ends every session of NAME at once\n"
     "  user reset-password [--password-stdin] [--argon2 M,T,P]\n"
@@ -89,8 +90,9 @@ name_ok(const char *u)
 static int
 parse_opts(int argc, char **argv, struct uopts *u)
 {
-	int	i;
-	char	*end;
+	int		 i;
+	char		*end;
+	const char	*why;
 
 	memset(u, 0, sizeof(*u));
 	u->u_kind = "handler";
@@ -113,9 +115,13 @@ parse_opts(int argc, char **argv, struct uopts *u)
 			if (*end++ != ',')
 				return (-1);
 			u->u_kdf.k_p = (uint32_t)strtoul(end, &end, 10);
-			if (*end != '\0' || secret_kdf_check(&u->u_kdf) == -1 ||
-			    u->u_kdf.k_m_kib < 8192)
+			if (*end != '\0')
 				return (-1);
+			if ((why = secret_kdf_config_error(&u->u_kdf)) !=
+			    NULL) {
+				fprintf(stderr, "meldctl: --argon2: %s\n", why);
+				return (-1);
+			}
 		} else if (argv[i][0] == '-' || u->u_name != NULL)
 			return (-1);
 		else

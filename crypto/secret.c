@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <argon2.h>
+#include <sodium.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -516,14 +517,60 @@ secret_kdf_check(const struct secret_kdf *k)
 }
 
 /*
- * Raw Argon2id (version 0x13, no secret, no associated data) into
- * out[0..outlen).  One thread per call whatever the lane count: the
- * daemon already runs this on a worker pool, and the output does not
- * depend on the thread count.  Slow by design; never call it on the
- * event loop.
+ * Once per process, before any thread hashes: sodium_init() picks
+ * libsodium's fastest Argon2 block function for this CPU (AVX-512F,
+ * AVX2, SSSE3 or portable).  Without it libsodium stays on the portable
+ * code: still correct, only slower.  Safe to call more than once.
  */
 int
-secret_argon2id(const struct secret_kdf *k, const void *pw, size_t pwlen,
+secret_init(void)
+{
+	return (sodium_init() == -1 ? -1 : 0);
+}
+
+/*
+ * 1 when libsodium's crypto_pwhash_argon2id() computes exactly this
+ * Argon2id: it fixes p = 1 and a 16-byte salt, takes memory in bytes
+ * (so any m in KiB maps exactly) and wants at least 16 output bytes.
+ */
+int
+secret_kdf_fast_ok(const struct secret_kdf *k, size_t saltlen, size_t outlen)
+{
+	return (secret_kdf_check(k) == 0 && k->k_p == 1 &&
+	    saltlen == crypto_pwhash_argon2id_SALTBYTES &&
+	    outlen >= crypto_pwhash_argon2id_BYTES_MIN &&
+	    outlen <= UINT32_MAX &&
+	    (size_t)k->k_m_kib * 1024 >= crypto_pwhash_argon2id_MEMLIMIT_MIN &&
+	    k->k_t >= crypto_pwhash_argon2id_OPSLIMIT_MIN);
+}
+
+/*
+ * Why configured parameters k cannot be used for new hashes (one line,
+ * for a start-up error), or NULL when they can.  New hashes must take
+ * the fast path; parameters already stored beside old hashes need not.
+ */
+const char *
+secret_kdf_config_error(const struct secret_kdf *k)
+{
+	if (k->k_p != 1)
+		return ("Argon2id lanes (p) must be 1: libsodium's "
+		    "crypto_pwhash_argon2id computes p = 1 only");
+	if (k->k_t < 1 || k->k_t > SECRET_KDF_T_MAX)
+		return ("Argon2id passes (t) must be between 1 and 64");
+	if (k->k_m_kib < SECRET_KDF_M_MIN || k->k_m_kib > SECRET_KDF_M_MAX)
+		return ("Argon2id memory (m) must be between 8192 KiB (8 MiB) "
+		    "and 1048576 KiB (1 GiB)");
+	return (NULL);
+}
+
+/*
+ * The reference: libargon2 (the package the project was specified
+ * with), any parameters within secret_kdf_check().  One thread per call
+ * whatever the lane count: the daemon already runs this on a worker
+ * pool, and the output does not depend on the thread count.
+ */
+int
+secret_argon2id_ref(const struct secret_kdf *k, const void *pw, size_t pwlen,
     const unsigned char *salt, size_t saltlen, unsigned char *out,
     size_t outlen)
 {
@@ -550,4 +597,42 @@ secret_argon2id(const struct secret_kdf *k, const void *pw, size_t pwlen,
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * The fast path: libsodium's Argon2id, vectorised at run time.  Same
+ * algorithm (version 0x13, no secret, no AD), so the same bytes as the
+ * reference; -1 for parameters it cannot take (secret_kdf_fast_ok()).
+ */
+int
+secret_argon2id_fast(const struct secret_kdf *k, const void *pw,
+    size_t pwlen, const unsigned char *salt, size_t saltlen,
+    unsigned char *out, size_t outlen)
+{
+	if (!secret_kdf_fast_ok(k, saltlen, outlen) || pwlen > UINT32_MAX)
+		return (-1);
+	if (crypto_pwhash_argon2id(out, outlen, pw, pwlen, salt, k->k_t,
+	    (size_t)k->k_m_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		secret_wipe(out, outlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Raw Argon2id into out[0..outlen): libsodium when it can compute these
+ * parameters (every hash the configuration makes), else the reference,
+ * so records stored with p > 1 or another salt length before the fast
+ * path existed still verify.  Slow by design; never on the event loop.
+ */
+int
+secret_argon2id(const struct secret_kdf *k, const void *pw, size_t pwlen,
+    const unsigned char *salt, size_t saltlen, unsigned char *out,
+    size_t outlen)
+{
+	if (secret_kdf_fast_ok(k, saltlen, outlen))
+		return (secret_argon2id_fast(k, pw, pwlen, salt, saltlen, out,
+		    outlen));
+	return (secret_argon2id_ref(k, pw, pwlen, salt, saltlen, out,
+	    outlen));
 }

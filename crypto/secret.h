@@ -85,9 +85,29 @@ struct secret_kdf {
 #define SECRET_KDF_T_MAX	64
 #define SECRET_KDF_P_MAX	16
 
+/* What configuration may ask for new hashes (the fast path's range). */
+#define SECRET_KDF_M_MIN	8192	/* 8 MiB */
+
 void		 secret_kdf_default(struct secret_kdf *);
 int		 secret_kdf_check(const struct secret_kdf *);
+int		 secret_kdf_fast_ok(const struct secret_kdf *, size_t, size_t);
+const char	*secret_kdf_config_error(const struct secret_kdf *);
+
+/*
+ * Argon2id has two implementations here: libsodium's (vectorised, the
+ * fast path every new hash takes) and libargon2's portable reference
+ * (tests compare the two; it also computes records whose parameters the
+ * fast path cannot take).  secret_argon2id() picks; secret_init() must
+ * run once at start-up for libsodium to pick its SIMD code.
+ */
+int		 secret_init(void);
 int		 secret_argon2id(const struct secret_kdf *, const void *,
+		    size_t, const unsigned char *, size_t, unsigned char *,
+		    size_t);
+int		 secret_argon2id_fast(const struct secret_kdf *, const void *,
+		    size_t, const unsigned char *, size_t, unsigned char *,
+		    size_t);
+int		 secret_argon2id_ref(const struct secret_kdf *, const void *,
 		    size_t, const unsigned char *, size_t, unsigned char *,
 		    size_t);
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/secret.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
 
@@ -411,11 +412,35 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return (rc);
 }
 
+/*
+ * Receipt Argon2id parameters must be ones the fast path computes
+ * (secret_kdf_config_error()): every submission and receipt login costs
+ * one such hash, so a cost only the slow reference could compute is
+ * refused here rather than quietly halving the public side's capacity.
+ */
+static int
+config_check_kdf(const struct config *c, char *err, size_t errlen)
+{
+	struct secret_kdf	 k;
+	const char		*why;
+
+	k.k_m_kib = (uint32_t)c->c_receipt_argon2_m_kib;
+	k.k_t = (uint32_t)c->c_receipt_argon2_t;
+	k.k_p = (uint32_t)c->c_receipt_argon2_p;
+	if ((why = secret_kdf_config_error(&k)) == NULL)
+		return (0);
+	snprintf(err, errlen, "receipt_argon2_%s: %s", k.k_p != 1 ? "p" :
+	    k.k_t < 1 || k.k_t > SECRET_KDF_T_MAX ? "t" : "m_kib", why);
+	return (-1);
+}
+
 int
 config_check(const struct config *c, char *err, size_t errlen)
 {
 	struct stat	 st;
 
+	if (config_check_kdf(c, err, errlen) == -1)
+		return (-1);
 	if (c->c_tls_cert == NULL) {
 		snprintf(err, errlen, "tls_cert: required");
 		return (-1);

@@ -24,6 +24,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "crypto/secret.h"
 #include "daemon/app.h"
 #include "daemon/config.h"
 #include "daemon/http.h"
@@ -256,6 +257,11 @@ main(int argc, char *argv[])
 	int		 ch, check = 0, debug = 0;
 
 	memset(&app, 0, sizeof(app));
+	/* Before any thread exists: libsodium picks its Argon2 code. */
+	if (secret_init() == -1) {
+		fprintf(stderr, "meldpuntd: libsodium cannot initialise\n");
+		return (EX_OSERR);
+	}
 	/* Before any JSON value exists: allocators must never be mixed. */
 	json_set_alloc_funcs(main_json_malloc, main_json_free);
 	log_init(LOG_LVL_INFO, 0, "meldpuntd");

@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
-libargon2-dev libjansson-dev libcriterion-dev postgresql-15
+libargon2-dev libsodium-dev libjansson-dev libcriterion-dev postgresql-15
 postgresql-client-15 openssl golang-github-cloudflare-circl-dev oathtool
 argon2 clang libclang-rt-14-dev chromium libxml2-utils librsvg2-bin"
 

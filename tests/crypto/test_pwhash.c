@@ -315,3 +315,24 @@ Test(pwhash, default_params, .timeout = 30)
 	cr_assert_eq(pwhash_needs_rehash(h, &k), 0);
 	free(h);
 }
+
+/*
+ * Login strings cross between the two implementations: one libsodium
+ * made (p = 1, the fast path) verifies with libargon2, and one
+ * libargon2 made verifies here, as strings stored before the switch do.
+ */
+Test(pwhash, encoded_crosses_libsodium_and_libargon2)
+{
+	struct secret_kdf	 k = { 8192, 2, 1 };
+	unsigned char		 salt[16] = "0123456789abcdef";
+	char			*h, ref[128];
+
+	cr_assert_not_null(h = pwhash_hash(&k, "s3cret pass", 11));
+	cr_assert_eq(argon2id_verify(h, "s3cret pass", 11), ARGON2_OK);
+	cr_assert_neq(argon2id_verify(h, "s3cret pasS", 11), ARGON2_OK);
+	free(h);
+	cr_assert_eq(argon2id_hash_encoded(2, 8192, 1, "s3cret pass", 11,
+	    salt, sizeof(salt), 32, ref, sizeof(ref)), ARGON2_OK);
+	cr_assert_eq(pwhash_verify(ref, "s3cret pass", 11), 0);
+	cr_assert_eq(pwhash_verify(ref, "s3cret pasS", 11), 1);
+}

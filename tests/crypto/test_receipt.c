@@ -367,3 +367,31 @@ Test(receipt, default_params_round_trip, .timeout = 30)
 	cr_assert_eq(receipt_verify(r, &rec, wk2), 0);
 	cr_assert_eq(memcmp(wk, wk2, 32), 0);
 }
+
+/*
+ * A record enrolled before the fast path existed (computed with the
+ * reference: the argon2 CLI over libargon2, then HKDF-SHA256 with
+ * `openssl kdf`): receipt 4821773011950062, salt "meldpunt-salt-16",
+ * the default m = 19456, t = 2, p = 1.  It must still verify, and give
+ * the same thread-wrap key, now that hashing runs on libsodium.
+ */
+Test(receipt, record_from_reference_still_verifies, .timeout = 30)
+{
+	static const char	 vhex[] = "a9f23b76ad7ce5cc9e8c5b7e4d4e944f"
+	    "ee5155f75855b173681a8ef30ea2d14b";
+	static const char	 whex[] = "e6a57f024f1ebd47cf3f26f9f9f41922"
+	    "67f6d8e965b9454cfd38e3a0540ce8a9";
+	struct receipt_record	 rec;
+	unsigned char		 wk[32], want[32];
+	char			 other[RECEIPT_DIGITS + 1];
+
+	memset(&rec, 0, sizeof(rec));
+	secret_kdf_default(&rec.rr_kdf);
+	memcpy(rec.rr_salt, "meldpunt-salt-16", 16);
+	cr_assert_eq(secret_hex_decode(vhex, 64, rec.rr_verifier, 32), 0);
+	cr_assert_eq(secret_hex_decode(whex, 64, want, 32), 0);
+	cr_assert_eq(receipt_verify("4821773011950062", &rec, wk), 0);
+	cr_assert_eq(memcmp(wk, want, 32), 0);
+	cr_assert_eq(receipt_generate(other), 0);
+	cr_assert_eq(receipt_verify(other, &rec, wk), 1);
+}

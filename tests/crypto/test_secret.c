@@ -455,3 +455,95 @@ Test(secret, kdf_limits)
 	cr_assert_eq(secret_argon2id(&k, "pw", 2, salt, 4, out, 32), -1);
 	cr_assert_eq(secret_argon2id(&k, "pw", 2, salt, 16, out, 32), 0);
 }
+
+/*
+ * The fast path (libsodium) against the reference (libargon2) over the
+ * parameters meldpunt uses: memory from the configuration minimum
+ * (8 MiB) over the default (19 MiB) to 128 MiB, 1 to 3 passes, the
+ * 16-byte salts every record gets, and 16- to 64-byte outputs.  Same
+ * bytes, or receipts and passwords stored before the switch would stop
+ * verifying.
+ */
+Test(secret, argon2id_fast_equals_reference_grid, .timeout = 120)
+{
+	static const struct {
+		uint32_t	m, t;
+		size_t		out;
+	} grid[] = {
+		{ 8192, 1, 32 }, { 8192, 2, 32 }, { 8192, 3, 32 },
+		{ 19456, 1, 32 }, { 19456, 2, 32 }, { 19456, 3, 32 },
+		{ 19456, 2, 16 }, { 19456, 2, 64 },
+		{ 65536, 1, 32 }, { 65536, 2, 32 },
+		{ 131072, 1, 32 },
+	};
+	unsigned char	 salt[16], fast[64], ref[64], any[64];
+	const char	*pw = "4821773011950062";
+	size_t		 i;
+
+	for (i = 0; i < sizeof(grid) / sizeof(grid[0]); i++) {
+		struct secret_kdf k = { grid[i].m, grid[i].t, 1 };
+
+		cr_assert_eq(secret_random(salt, sizeof(salt)), 0);
+		cr_assert(secret_kdf_fast_ok(&k, 16, grid[i].out));
+		cr_assert_eq(secret_argon2id_fast(&k, pw, 16, salt, 16, fast,
+		    grid[i].out), 0);
+		cr_assert_eq(secret_argon2id_ref(&k, pw, 16, salt, 16, ref,
+		    grid[i].out), 0);
+		cr_assert_eq(memcmp(fast, ref, grid[i].out), 0,
+		    "m=%u t=%u out=%zu", k.k_m_kib, k.k_t, grid[i].out);
+		cr_assert_eq(secret_argon2id(&k, pw, 16, salt, 16, any,
+		    grid[i].out), 0);
+		cr_assert_eq(memcmp(any, ref, grid[i].out), 0);
+	}
+}
+
+/*
+ * What libsodium cannot compute goes to the reference: lanes > 1 and
+ * salts other than 16 bytes (the schema allows 16 to 64) were accepted
+ * before the fast path existed, so such records must keep verifying.
+ */
+Test(secret, argon2id_outside_fast_path_uses_reference)
+{
+	struct secret_kdf	 p2 = { 8192, 1, 2 }, p1 = { 8192, 1, 1 };
+	unsigned char		 salt[32] = { 7 }, a[32], b[32];
+
+	cr_assert_not(secret_kdf_fast_ok(&p2, 16, 32));
+	cr_assert_eq(secret_argon2id_fast(&p2, "pw", 2, salt, 16, a, 32), -1);
+	cr_assert_eq(secret_argon2id(&p2, "pw", 2, salt, 16, a, 32), 0);
+	cr_assert_eq(secret_argon2id_ref(&p2, "pw", 2, salt, 16, b, 32), 0);
+	cr_assert_eq(memcmp(a, b, 32), 0);
+
+	cr_assert_not(secret_kdf_fast_ok(&p1, 32, 32));
+	cr_assert_eq(secret_argon2id_fast(&p1, "pw", 2, salt, 32, a, 32), -1);
+	cr_assert_eq(secret_argon2id(&p1, "pw", 2, salt, 32, a, 32), 0);
+	cr_assert_eq(secret_argon2id_ref(&p1, "pw", 2, salt, 32, b, 32), 0);
+	cr_assert_eq(memcmp(a, b, 32), 0);
+	/* Outputs under 16 bytes: libsodium refuses, the reference not. */
+	cr_assert_not(secret_kdf_fast_ok(&p1, 16, 8));
+	cr_assert_eq(secret_argon2id(&p1, "pw", 2, salt, 16, a, 8), 0);
+	cr_assert_eq(secret_argon2id_ref(&p1, "pw", 2, salt, 16, b, 8), 0);
+	cr_assert_eq(memcmp(a, b, 8), 0);
+}
+
+/* Configuration may only ask for what the fast path computes. */
+Test(secret, kdf_config_error_one_line)
+{
+	struct secret_kdf	 k;
+	const char		*why;
+
+	secret_kdf_default(&k);
+	cr_assert_null(secret_kdf_config_error(&k));
+	k.k_p = 2;
+	cr_assert_not_null(why = secret_kdf_config_error(&k));
+	cr_assert(strstr(why, "(p) must be 1") != NULL, "%s", why);
+	cr_assert(strchr(why, '\n') == NULL);
+	k.k_p = 1;
+	k.k_m_kib = 4096;
+	cr_assert_not_null(why = secret_kdf_config_error(&k));
+	cr_assert(strstr(why, "8192 KiB") != NULL, "%s", why);
+	k.k_m_kib = 131072;
+	k.k_t = 16;
+	cr_assert_null(secret_kdf_config_error(&k));
+	k.k_t = 0;
+	cr_assert_not_null(secret_kdf_config_error(&k));
+}

@@ -106,3 +106,29 @@ Test(staffcred, ids_and_uuids_strict)
 	    "3FC0B7A3-A51F-4C4F-9A57-35FD92CE0C4D", u), -1);
 	cr_assert_eq(staffcred_uuid_parse("' OR 1=1 --", u), -1);
 }
+
+/*
+ * A staff credential made before the fast path existed (the argon2 CLI
+ * over libargon2, then HKDF-SHA256 with `openssl kdf`): password
+ * "Corr3ct horse, battery staple", salt "staff-salt-16byt", m = 19456,
+ * t = 2, p = 1.  The proof the database holds the hash of, and the key
+ * that opens the handler's private key, must come out the same.
+ */
+Test(staffcred, derive_matches_reference_credential, .timeout = 30)
+{
+	static const char	 phex[] = "c6ba224bff47503acd4b43748ba1eec8"
+	    "873120a4c70dd1893e57f03c0ca68d59";
+	static const char	 khex[] = "06b1a827a2ef0cf765ba926e5d2ee06e"
+	    "abcf6063d9daecb3d5e66bbe4c242f06";
+	static const char	 pw[] = "Corr3ct horse, battery staple";
+	struct secret_kdf	 k;
+	unsigned char		 proof[32], kek[32], want[32];
+
+	secret_kdf_default(&k);
+	cr_assert_eq(staffcred_derive(&k, pw, strlen(pw),
+	    (const unsigned char *)"staff-salt-16byt", 16, proof, kek), 0);
+	cr_assert_eq(secret_hex_decode(phex, 64, want, 32), 0);
+	cr_assert_eq(memcmp(proof, want, 32), 0);
+	cr_assert_eq(secret_hex_decode(khex, 64, want, 32), 0);
+	cr_assert_eq(memcmp(kek, want, 32), 0);
+}

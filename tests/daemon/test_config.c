@@ -144,3 +144,27 @@ Test(config, check_requires_private_key_mode_0600)
 	cr_assert(strstr(err, "tls_key") != NULL && strstr(err, "0600"), "%s", err);
 	config_free(c);
 }
+
+/*
+ * Receipt Argon2id parameters the fast path (libsodium) cannot compute
+ * are refused before anything else is checked, in one line that says
+ * which key and why; m = 128 MiB, t = 16 (GlobaLeaks' cost) is fine.
+ */
+Test(config, check_refuses_receipt_kdf_off_the_fast_path)
+{
+	struct config	*c = config_new(ROLE_PUBLIC);
+	char		 err[CONFIG_ERRLEN];
+
+	cr_assert_not_null(c);
+	c->c_receipt_argon2_p = 2;
+	cr_assert_eq(config_check(c, err, sizeof(err)), -1);
+	cr_assert(strncmp(err, "receipt_argon2_p: ", 18) == 0, "%s", err);
+	cr_assert(strstr(err, "must be 1") != NULL, "%s", err);
+	cr_assert(strchr(err, '\n') == NULL);
+	c->c_receipt_argon2_p = 1;
+	c->c_receipt_argon2_m_kib = 131072;
+	c->c_receipt_argon2_t = 16;
+	cr_assert_eq(config_check(c, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "tls_cert") != NULL, "%s", err);
+	config_free(c);
+}
