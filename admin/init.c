@@ -17,9 +17,11 @@
 
 #include <openssl/crypto.h>
 
+#include "admin/audit.h"
 #include "admin/db.h"
 #include "admin/init.h"
 #include "admin/meldctl.h"
+#include "crypto/auditlog.h"
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
@@ -441,6 +443,44 @@ init_manifest_key(struct init_ctx *ic)
 	return (rc);
 }
 
+/*
+ * The audit keys of the staff host (docs/crypto.md "Audit chain key and
+ * checkpoints"): the chain key (secret) and the checkpoint signing pair
+ * (Ed25519; the public half goes to whoever verifies checkpoints, e.g.
+ * the second host that receives them).  Both stay outside the database.
+ * An existing pair is kept: a new one would not verify old checkpoints.
+ */
+static int
+init_audit_keys(struct init_ctx *ic)
+{
+	unsigned char	 sk[AUDITLOG_ED25519_LEN], pk[AUDITLOG_ED25519_LEN];
+	char		 kpath[1024], ppath[1024], err[1200] = "";
+	int		 rc = -1;
+
+	if (init_secret_file(ic, AUDIT_F_CHAIN_KEY, KEYFILE_AUDIT_CHAIN) == -1)
+		return (-1);
+	init_path(ic, AUDIT_F_CP_KEY, kpath, sizeof(kpath));
+	init_path(ic, AUDIT_F_CP_PUB, ppath, sizeof(ppath));
+	if (keyfile_exists(kpath) == 1)
+		return (0);
+	if (auditlog_ed25519_generate(sk, pk) == -1 ||
+	    keyfile_write(kpath, KEYFILE_AUDIT_CHECKPOINT, KEYFILE_PRIVATE, sk,
+	    sizeof(sk), err, sizeof(err)) == -1 ||
+	    keyfile_write(ppath, KEYFILE_AUDIT_CHECKPOINT, KEYFILE_PUBLIC, pk,
+	    sizeof(pk), err, sizeof(err)) == -1) {
+		fprintf(ic->ic_err, "meldctl init: audit checkpoint key: %s\n",
+		    err);
+		goto fail;
+	}
+	fprintf(ic->ic_out, "created %s (audit checkpoint signing key, mode "
+	    "0600) and %s\n", kpath, ppath);
+	ic->ic_changes++;
+	rc = 0;
+ fail:
+	OPENSSL_cleanse(sk, sizeof(sk));
+	return (rc);
+}
+
 /* Files that exist alone, outside any transaction. */
 static int
 init_files(struct init_ctx *ic)
@@ -476,7 +516,8 @@ init_files(struct init_ctx *ic)
 	}
 	if (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP) == -1 ||
 	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1 ||
-	    init_manifest_key(ic) == -1)
+	    init_manifest_key(ic) == -1 ||
+	    init_audit_keys(ic) == -1)
 		return (-1);
 	return (0);
 }

@@ -30,7 +30,6 @@ struct command {
 };
 
 static int	cmd_migrate(struct meldctl_opts *, int, char **);
-static int	cmd_audit(struct meldctl_opts *, int, char **);
 static int	cmd_help(struct meldctl_opts *, int, char **);
 
 static const struct command commands[] = {
@@ -42,10 +41,30 @@ static const struct command commands[] = {
 	  "database newer than these files is refused.\n"
 	  "  --schema-dir DIR  migrations to apply (default: ./schema when\n"
 	  "                    present, else " MELDPUNT_SCHEMA_DIR ")\n" },
-	{ "audit", cmd_audit, "audit verify",
-	  "Walk the audit hash chain and recompute every hash.  Prints\n"
-	  "\"audit chain ok: N events\", or names the first broken event and\n"
-	  "exits 65 (EX_DATAERR).  Needs SELECT on audit.events (mp_admin).\n" },
+	{ "audit", audit_command, "audit verify [--keys DIR] [--key FILE] "
+	  "[--checkpoints FILE [--checkpoint-pub FILE]]",
+	  "Verify the audit log.  Chained events are walked in chain order and\n"
+	  "every link recomputed with the audit chain key (HMAC-SHA256; the\n"
+	  "key is a file on the staff host, not in the database), so a changed,\n"
+	  "removed or reordered chained event is found even when a superuser\n"
+	  "rewrote the stored links.  Events not chained yet are counted\n"
+	  "(\"pending\") with their age: they are recorded but not protected\n"
+	  "until the staff process chains them, normally within a second.\n"
+	  "With --checkpoints, every signed checkpoint line of FILE (the staff\n"
+	  "host's audit_checkpoint_file, or journal output holding such lines)\n"
+	  "is checked against the checkpoint public key and against the chain:\n"
+	  "this proves that no event up to the newest checkpoint was changed,\n"
+	  "removed or reordered, even with the newest events deleted and the\n"
+	  "head rewritten, and says how many events are newer than it (those\n"
+	  "are covered by the key alone).  Exit 0 ok, 65 (EX_DATAERR) history\n"
+	  "changed (the first bad position is named), 66 (EX_NOINPUT) a key or\n"
+	  "file missing or the database unreadable.  Needs SELECT on the audit\n"
+	  "tables (mp_admin).\n"
+	  "  --keys DIR            where audit-chain.key and audit-checkpoint.pub\n"
+	  "                        are (default " INIT_KEYS_DIR ")\n"
+	  "  --key FILE            the audit chain key (kind audit-chain)\n"
+	  "  --checkpoints FILE    checkpoint lines to compare against\n"
+	  "  --checkpoint-pub FILE the checkpoint public key (audit-checkpoint)\n" },
 	{ "stats", stats_command, "stats export --group DIMS --from YYYY-MM "
 	  "--to YYYY-MM [...]",
 	  "Export report counts with disclosure control, exactly as\n"
@@ -168,40 +187,6 @@ cmd_migrate(struct meldctl_opts *o, int argc, char **argv)
 	rc = migrate_apply(conn, dir, stderr, NULL);
 	PQfinish(conn);
 	return (rc);
-}
-
-static int
-cmd_audit(struct meldctl_opts *o, int argc, char **argv)
-{
-	struct audit_report	 ar;
-	PGconn			*conn;
-	int			 rc;
-
-	if (argc >= 2 && is_help(argv[1])) {
-		command_help(stdout, find_command("audit"));
-		return (EX_OK);
-	}
-	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
-		command_help(stderr, find_command("audit"));
-		return (EX_USAGE);
-	}
-	if ((conn = adb_connect(o->mo_conninfo, stderr)) == NULL)
-		return (EX_UNAVAILABLE);
-	rc = audit_verify(conn, &ar);
-	PQfinish(conn);
-	switch (rc) {
-	case 0:
-		printf("audit chain ok: %lld events\n", ar.ar_events);
-		return (EX_OK);
-	case 1:
-		printf("audit chain broken at event %lld: %s "
-		    "(%lld events before it verified)\n", ar.ar_bad_id,
-		    ar.ar_reason, ar.ar_events);
-		return (EX_DATAERR);
-	default:
-		fprintf(stderr, "meldctl: audit verify: %s\n", ar.ar_reason);
-		return (EX_UNAVAILABLE);
-	}
 }
 
 int

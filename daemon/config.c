@@ -58,6 +58,12 @@ static const struct ckey ckeys[] = {
 	{ "login_fail_per_source", CK_INT,	OFF(c_login_fail_per_source), 1, 100000 },
 	{ "insecure_test_clock_file", CK_STR,	OFF(c_insecure_test_clock_file), 0, 0 },
 	{ "metrics_token_file",	CK_STR,		OFF(c_metrics_token_file), 0, 0 },
+	{ "audit_chain_key",	CK_STR,		OFF(c_audit_chain_key), 0, 0 },
+	{ "audit_checkpoint_key", CK_STR,	OFF(c_audit_checkpoint_key), 0, 0 },
+	{ "audit_checkpoint_file", CK_STR,	OFF(c_audit_checkpoint_file), 0, 0 },
+	{ "audit_chain_interval_ms", CK_INT,	OFF(c_audit_chain_interval_ms), 10, 60000 },
+	{ "audit_checkpoint_events", CK_INT,	OFF(c_audit_checkpoint_events), 1, 10000000 },
+	{ "audit_checkpoint_interval_s", CK_INT, OFF(c_audit_checkpoint_interval_s), 1, 86400 },
 	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
 	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
 	{ "contact_link_key",	CK_STR,		OFF(c_contact_link_key), 0, 0 },
@@ -138,6 +144,9 @@ config_new(enum config_role role)
 	c->c_reporter_session_ttl_s = 900;
 	c->c_reporter_sessions_max = 4096;
 	c->c_forms_refresh_s = 60;
+	c->c_audit_chain_interval_ms = 1000;
+	c->c_audit_checkpoint_events = 1000;
+	c->c_audit_checkpoint_interval_s = 300;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
 	c->c_research_budget = 10.0;
@@ -156,6 +165,9 @@ config_free(struct config *c)
 	free(c->c_totp_seal_key);
 	free(c->c_insecure_test_clock_file);
 	free(c->c_metrics_token_file);
+	free(c->c_audit_chain_key);
+	free(c->c_audit_checkpoint_key);
+	free(c->c_audit_checkpoint_file);
 	free(c->c_web_root);
 	free(c->c_receipt_lookup_key);
 	free(c->c_contact_link_key);

@@ -47,6 +47,12 @@ struct config {
 	int	 c_login_fail_per_source; /* failed logins per source / 15 min */
 	char	*c_insecure_test_clock_file; /* tests only: clock offset file */
 	char	*c_metrics_token_file;	/* bearer token for /metrics; unset: off */
+	char	*c_audit_chain_key;	/* key file "audit-chain"; unset: no chainer */
+	char	*c_audit_checkpoint_key; /* key file "audit-checkpoint" (private) */
+	char	*c_audit_checkpoint_file; /* append-only checkpoint log */
+	int	 c_audit_chain_interval_ms; /* chainer tick */
+	int	 c_audit_checkpoint_events; /* sign at least every N events */
+	int	 c_audit_checkpoint_interval_s; /* ... or every M seconds */
 	char	*c_web_root;		/* static web client; NULL = none (public) */
 	/* Public role (issue 5; docs/reporter-api.md). */
 	char	*c_receipt_lookup_key;	/* key file "receipt-lookup", 0600 */

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "daemon/app.h"
+#include "daemon/auditchain.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
@@ -67,6 +68,8 @@ staff_init(struct app *app)
 	if (metrics_init(app->a_conf->c_metrics_token_file, err,
 	    sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "config %s", err);
+	if (auditchain_init(app, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "config %s", err);
 	ssession_init(app);
 }
 
@@ -74,6 +77,7 @@ void
 staff_free(struct app *app)
 {
 	(void)app;
+	auditchain_free();
 	ssession_free();
 	metrics_free();
 	clock_free();

@@ -154,6 +154,10 @@ Test(privileges, research_executes_only_exports_reads_only_stats_views)
 Test(privileges, staff_and_admin_execute_only_listed_functions)
 {
 	expect_functions("mp_staff",
+	    "audit.chain_extend(p_from_pos bigint, p_from_hash bytea, p_ids "
+	    "bigint[], p_hashes bytea[])\n"
+	    "audit.chain_head()\n"
+	    "audit.chain_pending(p_limit integer)\n"
 	    "audit.staff_event(p_action text, p_object text, p_details jsonb)\n"
 	    "casework.case_assign(p_case uuid, p_claim boolean)\n"
 	    "casework.case_reclassify(p_case uuid, p_subtype text, p_province "
