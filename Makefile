@@ -131,11 +131,13 @@ bench: deps
 
 install: $(BUILD)/meldpuntd $(BUILD)/meldctl
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/meldpunt/schema \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/meldpunt/web
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/meldpunt/web \
+	    $(DESTDIR)$(PREFIX)/share/meldpunt/console
 	install -m 0755 $(BUILD)/meldpuntd $(BUILD)/meldctl $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 schema/*.sql $(DESTDIR)$(PREFIX)/share/meldpunt/schema/
 	-install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/ 2>/dev/null
 	-cp -R web/. $(DESTDIR)$(PREFIX)/share/meldpunt/web/ 2>/dev/null
+	-cp -R console/. $(DESTDIR)$(PREFIX)/share/meldpunt/console/ 2>/dev/null
 
 clean:
 	rm -rf build

@@ -545,7 +545,7 @@ cases_queues(struct http_request *req, void *arg)
 }
 
 static const char *const list_names[] = { "queue", "state", "priority",
-	"overdue", "from", "to", "limit", "after", NULL };
+	"overdue", "from", "to", "limit", "after", "subtype", NULL };
 
 static int
 is_date(const char *d)
@@ -580,10 +580,11 @@ cases_list(struct http_request *req, void *arg)
 	char			 today[11], now[32], queue[64], state[32];
 	char			 prio[8], od[8], from[16], to[16], lim[8];
 	char			 after[80], adate[11], aid[37], limp1[8];
-	const char		*p[11];
+	char			 sub[48];
+	const char		*p[12];
 	unsigned char		 raw[16];
 	int			 limit = LIST_DEFAULT, rs, rp, ro, rf, rt, rl,
-				 ra;
+				 ra, rb;
 
 	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
@@ -605,10 +606,13 @@ cases_list(struct http_request *req, void *arg)
 	    (rl && ((limit = atoi(lim)) < 1 || limit > LIST_MAX ||
 	    strspn(lim, "0123456789") != strlen(lim))) ||
 	    (ra = squery_get(qs, "after", after, sizeof(after))) == -1 ||
-	    (ra && (strlen(after) != 47 || after[10] != '.'))) {
+	    (ra && (strlen(after) != 47 || after[10] != '.')) ||
+	    (rb = squery_get(qs, "subtype", sub, sizeof(sub))) == -1 ||
+	    (rb && !is_dim(sub))) {
 		http_reply_error(req, 400, "bad_request", "Bad filter: use "
 		    "queue, state, priority (1-5), overdue (true|false), from, "
-		    "to (YYYY-MM-DD), limit (1-200), after (a cursor).");
+		    "to (YYYY-MM-DD), subtype, limit (1-200), after (a "
+		    "cursor).");
 		return;
 	}
 	if (ra) {
@@ -636,6 +640,7 @@ cases_list(struct http_request *req, void *arg)
 	p[8] = ra ? adate : NULL;
 	p[9] = ra ? aid : NULL;
 	p[10] = limp1;
+	p[11] = rb ? sub : NULL;
 	memset(st, 0, sizeof(st));
 	st[0].st_sql = "SELECT coalesce(json_agg(json_build_object("
 	    "'id', x.id, 'state', x.state, 'priority', x.priority, "
@@ -661,10 +666,11 @@ cases_list(struct http_request *req, void *arg)
 	    "AND ($4::text IS NULL OR c.state = $4) "
 	    "AND ($5::smallint IS NULL OR c.priority = $5) "
 	    "AND ($6::date IS NULL OR c.received_on >= $6) "
-	    "AND ($7::date IS NULL OR c.received_on <= $7)) y "
+	    "AND ($7::date IS NULL OR c.received_on <= $7) "
+	    "AND ($12::text IS NULL OR c.subtype = $12)) y "
 	    "WHERE $8::boolean IS NULL OR (cardinality(y.od) > 0) = $8 "
 	    "ORDER BY y.received_on DESC, y.id DESC LIMIT $11::integer) x";
-	st[0].st_nparams = 11;
+	st[0].st_nparams = 12;
 	st[0].st_values = p;
 	/* A queue the caller does not belong to does not exist for them. */
 	st[1].st_sql = "SELECT 1 FROM casework.queues q WHERE q.name = $1 "
@@ -1528,10 +1534,18 @@ rc_parse(struct rcjob *r, json_t *b)
 	int		 i, any = 0;
 
 	json_object_foreach(b, k, v) {
-		if (strcmp(k, "id") == 0) {
+		/* "case", as in every other case body; "id" (the first
+		 * spelling) is still accepted for this release, not both. */
+		if (strcmp(k, "case") == 0 || strcmp(k, "id") == 0) {
+			snprintf(ptr, sizeof(ptr), "/%s", k);
 			if (!json_is_string(v)) {
-				reply_field(r->rc_req, "invalid_field", "/id",
+				reply_field(r->rc_req, "invalid_field", ptr,
 				    "The case id is a string.");
+				return (-1);
+			}
+			if (id != NULL) {
+				reply_field(r->rc_req, "invalid_field", ptr,
+				    "Give the case id once, as \"case\".");
 				return (-1);
 			}
 			id = json_string_value(v);
@@ -1543,7 +1557,7 @@ rc_parse(struct rcjob *r, json_t *b)
 		if (i == RC_NDIMS) {
 			snprintf(ptr, sizeof(ptr), "/%s", is_dim(k) ? k : "");
 			reply_field(r->rc_req, "unknown_field", ptr,
-			    "Expected only id, subtype, province, ground, "
+			    "Expected only case, subtype, province, ground, "
 			    "sector.");
 			return (-1);
 		}
@@ -1564,8 +1578,8 @@ rc_parse(struct rcjob *r, json_t *b)
 		any = 1;
 	}
 	if (id == NULL) {
-		reply_field(r->rc_req, "missing_field", "/id",
-		    "Expected {\"id\": case, \"subtype\", \"province\", "
+		reply_field(r->rc_req, "missing_field", "/case",
+		    "Expected {\"case\", \"subtype\", \"province\", "
 		    "\"ground\", \"sector\"}.");
 		return (-1);
 	}

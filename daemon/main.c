@@ -219,8 +219,10 @@ main_start(struct app *app)
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
-	if (c->c_role == ROLE_PUBLIC && c->c_web_root != NULL) {
-		/* The reference web client: files read once, here. */
+	if (c->c_web_root != NULL) {
+		/* Static files read once, here: the reporter page (public
+		 * role, web/) or the staff console (staff role, console/),
+		 * each process its own root, under the same strict CSP. */
 		char	 werr[CONFIG_ERRLEN];
 
 		if (web_load(c->c_web_root, werr, sizeof(werr)) == -1)

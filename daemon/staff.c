@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sysexits.h>
 
+#include <jansson.h>
+
 #include "daemon/app.h"
 #include "daemon/auditchain.h"
 #include "daemon/cases.h"
@@ -20,9 +22,14 @@
 #include "daemon/metrics.h"
 #include "daemon/research.h"
 #include "daemon/ssession.h"
+#include "daemon/squery.h"
 #include "daemon/staff.h"
+#include "forms/forms.h"
+#include "forms/i18n.h"
 
 #define J	HTTP_ROUTE_JSON_BODY
+
+static void	staff_forms(struct http_request *, void *);
 
 static const struct http_route routes[] = {
 	{ HTTP_GET, "/healthz", health_healthz, 0 },
@@ -31,6 +38,7 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/session", ssession_login, J },
 	{ HTTP_DELETE, "/v1/staff/session", ssession_logout, 0 },
 	{ HTTP_GET, "/v1/staff/me", ssession_me, 0 },
+	{ HTTP_GET, "/v1/staff/forms", staff_forms, 0 },
 	{ HTTP_GET, "/v1/staff/queues", cases_queues, 0 },
 	{ HTTP_GET, "/v1/staff/cases", cases_list, 0 },
 	{ HTTP_GET, "/v1/staff/case", cases_read, 0 },
@@ -50,6 +58,41 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/v1/staff/identity/contact", identity_contact, 0 },
 	{ HTTP_GET, "/v1/research/stats", research_stats, 0 },
 };
+
+/*
+ * GET /v1/staff/forms?lang=nl: the compiled form's categories, subtypes,
+ * questions, content and contact fields with their labels in one
+ * language, so the console shows a decrypted report with the labels the
+ * reporter saw, in the handler's language.  The same document as the
+ * public GET /v1/forms without the keys; it holds nothing secret, but
+ * like every staff read it needs a session.
+ */
+static void
+staff_forms(struct http_request *req, void *arg)
+{
+	static const char *const names[] = { "lang", NULL };
+	enum i18n_lang	 l = I18N_DEFAULT;
+	char		 want[17];
+	int		 rc;
+	json_t		*j;
+
+	(void)arg;
+	if (ssession_auth(req, SSESSION_ANY) == NULL)
+		return;
+	if (squery_check(http_req_query(req), names) == -1 ||
+	    (rc = squery_get(http_req_query(req), "lang", want,
+	    sizeof(want))) == -1 || (rc == 1 && i18n_parse(want, &l) == -1)) {
+		http_reply_error(req, 400, "bad_request",
+		    "Expected ?lang= one of nl, en, tr, ar.");
+		return;
+	}
+	if ((j = forms_to_json(l)) == NULL) {
+		http_reply_error(req, 500, "internal", "Internal error.");
+		return;
+	}
+	json_object_set_new(j, "lang", json_string(i18n_code(l)));
+	http_reply_json(req, 200, j);
+}
 
 const struct http_route *
 staff_routes(size_t *n)

@@ -109,7 +109,7 @@ cat <<MSG
 
   reporter page  https://127.0.0.1:8443/   (self-signed certificate: accept it once)
   reporter API   https://127.0.0.1:8443/v1/forms?lang=nl   (curl -k https://127.0.0.1:8443/healthz)
-  staff API      https://127.0.0.1:8444/
+  staff console  https://127.0.0.1:8444/   (staff API on the same port)
   database       psql "host=$PGHOST dbname=meldpunt"
   configuration  $conf
 

@@ -3,7 +3,7 @@
 # drives Debian's headless chromium through playwright-core against real
 # meldpuntd processes (tests/browser/lib/stack.mjs) and a real PostgreSQL.
 #
-#   tests/browser/run.sh [BUILD]
+#   tests/browser/run.sh [BUILD [TEST-FILE...]]
 #
 # Installs what is missing first: `npm ci` from the repository's
 # package-lock.json, and, as root, the Debian packages chromium (and
@@ -13,6 +13,8 @@
 # cannot be installed.  Output is TAP; tests/run.sh adds its totals.
 set -u
 build=${1:-build}
+[ $# -gt 0 ] && shift
+[ $# -eq 0 ] && set -- tests/browser/
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$top" && cd "$build" && pwd)
 chromium=${MELDPUNT_CHROMIUM:-/usr/bin/chromium}
@@ -73,4 +75,4 @@ cd "$top"
 # which signals the process group -- test files, their meldpuntd and
 # chromium -- when it expires.  lib/stack.mjs kills its daemons on exit.
 timeout -k 15 ${MELDPUNT_BROWSER_TIMEOUT:-600} \
-    node --test --test-reporter=tap --test-timeout=180000 tests/browser/
+    node --test --test-reporter=tap --test-timeout=180000 "$@"

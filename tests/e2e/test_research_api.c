@@ -253,7 +253,7 @@ Test(research_api, public_reports_counted_and_moved_by_reclassify_and_close)
 	ra_refused(&h, body, "unknown_field", "/colour");
 	snprintf(body, sizeof(body), "{\"id\":\"%s\"}", utrecht);
 	ra_refused(&h, body, "missing_field", "/subtype");
-	ra_refused(&h, "{\"province\":\"utrecht\"}", "missing_field", "/id");
+	ra_refused(&h, "{\"province\":\"utrecht\"}", "missing_field", "/case");
 	cr_expect_eq(tstack_req(&T, 1, "POST", "/v1/staff/case/reclassify",
 	    h.token, "{\"id\":\"00000000-0000-4000-8000-000000000000\","
 	    "\"province\":\"utrecht\"}", NULL), 404);
@@ -264,8 +264,14 @@ Test(research_api, public_reports_counted_and_moved_by_reclassify_and_close)
 	cr_expect_eq(ra_province(&r, "utrecht"), 6);
 	exports++;
 
+	/* The case id as "case" (as in every case body) and "id" (the
+	 * first spelling, still accepted) -- never both. */
+	snprintf(body, sizeof(body), "{\"case\":\"%.36s\",\"id\":\"%.36s\","
+	    "\"province\":\"groningen\"}", utrecht, utrecht);
+	ra_refused(&h, body, "invalid_field", "/id");
+
 	/* Only the province changes: the other members keep their values. */
-	snprintf(body, sizeof(body), "{\"id\":\"%s\",\"province\":"
+	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"province\":"
 	    "\"groningen\",\"sector\":\"care\"}", utrecht);
 	cr_assert_eq(tstack_req(&T, 1, "POST", "/v1/staff/case/reclassify",
 	    h.token, body, &j), 200);

@@ -4,7 +4,7 @@
 // routing rules made by `meldctl init --keys DIR` (as `make run` does,
 // deploy/run-dev.sh), a totp-seal key, a development certificate, and
 // meldpuntd for the public role (serving web/) and, when asked, the staff
-// role -- both against the same database.  Handlers are made with the
+// role (serving the console, console/) -- both against the same database.  Handlers are made with the
 // real `meldctl user add` and `queue members add --recovery-key`.
 // Loopback only; ports picked by the kernel and read back from the
 // "listening on" line.  The daemons are killed if this process dies
@@ -118,8 +118,11 @@ function waitListening(proc, logfile) {
 }
 
 export class Stack {
-	constructor({ staff = false } = {}) {
+	// staffConf: extra configuration lines for the [staff] section
+	// (e.g. a short session_idle_s for the console's idle test).
+	constructor({ staff = false, staffConf = [] } = {}) {
 		this.staff = staff;
+		this.staffConf = staffConf;
 		this.procs = [];
 	}
 
@@ -175,16 +178,25 @@ export class Stack {
 	// A handler made with the real commands: `meldctl user add` (its
 	// TOTP secret read from the output) and `queue members add
 	// --recovery-key`, which wraps the queue's key to the handler's.
+	// queue: one queue name or a list of them.
 	addHandler(username, queue) {
+		const u = this.addUser(username, 'handler');
+		for (const q of [queue].flat())
+			meldctl(this.admin, 'queue', 'members', 'add', q, username,
+			    '--recovery-key', this.recoveryKey);
+		return u;
+	}
+
+	// Any user kind (handler, officer, researcher) with `meldctl user
+	// add`; its TOTP secret read from the output.
+	addUser(username, kind) {
 		const password = `pw-${randomBytes(12).toString('hex')}`;
 		const out = meldctlInput(this.admin, password, 'user', 'add',
-		    '--kind', 'handler', '--password-stdin', '--argon2', '8192,1,1',
+		    '--kind', kind, '--password-stdin', '--argon2', '8192,1,1',
 		    '--totp-seal-key', this.totpSealKey, username);
 		const secret = /^totp-secret: ([A-Z2-7]+)$/m.exec(out)?.[1];
 		if (!secret)
 			throw new Error(`no totp-secret in meldctl output:\n${out}`);
-		meldctl(this.admin, 'queue', 'members', 'add', queue, username,
-		    '--recovery-key', this.recoveryKey);
 		return { username, password, secret };
 	}
 
@@ -201,6 +213,8 @@ export class Stack {
 			`web_root = ${path.join(top, 'web')}`,
 			'[staff]',
 			`database = "${conninfo(this.dbname, 'mp_staff')}"`,
+			`web_root = ${path.join(top, 'console')}`,
+			...this.staffConf,
 			'',
 		].join('\n'));
 	}
