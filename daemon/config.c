@@ -65,6 +65,7 @@ static const struct ckey ckeys[] = {
 	{ "audit_checkpoint_events", CK_INT,	OFF(c_audit_checkpoint_events), 1, 10000000 },
 	{ "audit_checkpoint_interval_s", CK_INT, OFF(c_audit_checkpoint_interval_s), 1, 86400 },
 	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
+	{ "console_root",	CK_STR,		OFF(c_console_root), 0, 0 },
 	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
 	{ "contact_link_key",	CK_STR,		OFF(c_contact_link_key), 0, 0 },
 	{ "manifest_public_key", CK_STR,	OFF(c_manifest_public_key), 0, 0 },
@@ -169,6 +170,7 @@ config_free(struct config *c)
 	free(c->c_audit_checkpoint_key);
 	free(c->c_audit_checkpoint_file);
 	free(c->c_web_root);
+	free(c->c_console_root);
 	free(c->c_receipt_lookup_key);
 	free(c->c_contact_link_key);
 	free(c->c_manifest_public_key);
@@ -481,6 +483,12 @@ config_check(const struct config *c, char *err, size_t errlen)
 	    !S_ISDIR(st.st_mode))) {
 		snprintf(err, errlen, "web_root: %s: not a directory",
 		    c->c_web_root);
+		return (-1);
+	}
+	if (c->c_console_root != NULL && (stat(c->c_console_root, &st) ==
+	    -1 || !S_ISDIR(st.st_mode))) {
+		snprintf(err, errlen, "console_root: %s: not a directory",
+		    c->c_console_root);
 		return (-1);
 	}
 	return (0);

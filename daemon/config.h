@@ -54,6 +54,7 @@ struct config {
 	int	 c_audit_checkpoint_events; /* sign at least every N events */
 	int	 c_audit_checkpoint_interval_s; /* ... or every M seconds */
 	char	*c_web_root;		/* static web client; NULL = none (public) */
+	char	*c_console_root;	/* staff console; NULL = none (staff) */
 	/* Public role (issue 5; docs/reporter-api.md). */
 	char	*c_receipt_lookup_key;	/* key file "receipt-lookup", 0600 */
 	char	*c_contact_link_key;	/* key file "contact-link", 0600 */

@@ -178,6 +178,7 @@ main_start(struct app *app)
 	struct store_conf	 sc;
 	struct http_limits	 lim;
 	const struct http_route	*routes;
+	const char		*root;
 	size_t			 nroutes;
 
 	main_raise_nofile(c);
@@ -219,14 +220,18 @@ main_start(struct app *app)
 	if ((app->a_http = http_server_new(app->a_base, app->a_tls, &lim,
 	    routes, nroutes, app)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
-	if (c->c_web_root != NULL) {
-		/* Static files read once, here: the reporter page (public
-		 * role, web/) or the staff console (staff role, console/),
-		 * each process its own root, under the same strict CSP. */
+	/* Static files read once, here: the reporter page (public role,
+	 * web_root) or the staff console (staff role, console_root), each
+	 * process only its own, under the same strict CSP.  Two keys, so a
+	 * top-level web_root never puts the reporter page on the staff port
+	 * nor a console_root the console on the public one. */
+	root = c->c_role == ROLE_STAFF ? c->c_console_root : c->c_web_root;
+	if (root != NULL) {
 		char	 werr[CONFIG_ERRLEN];
 
-		if (web_load(c->c_web_root, werr, sizeof(werr)) == -1)
-			fatalx(EX_CONFIG, "config web_root: %s", werr);
+		if (web_load(root, werr, sizeof(werr)) == -1)
+			fatalx(EX_CONFIG, "config %s: %s", c->c_role ==
+			    ROLE_STAFF ? "console_root" : "web_root", werr);
 		http_server_set_fallback(app->a_http, web_serve);
 	}
 	if (http_server_listen(app->a_http, c->c_listen_host,

@@ -260,6 +260,45 @@ Test(web, off_unless_configured_and_never_on_staff, .timeout = 30)
 	cr_assert_eq(tdaemon_stop(&d), 0);
 }
 
+/*
+ * The staff console (issue 13): console_root, read by the staff role
+ * only.  With both keys at the top level, the staff port serves the
+ * console (HTML under the page CSP) and not the reporter page, the public
+ * port the reporter page and not the console.
+ */
+Test(web, console_on_staff_only, .timeout = 30)
+{
+	struct tdaemon	 d;
+	struct tcl_resp	 r;
+	char		 extra[1600], *top;
+
+	top = getenv("MELDPUNT_TOP");
+	snprintf(extra, sizeof(extra), "web_root = %s\n"
+	    "console_root = %s/console\n", web_dir(), top ? top : ".");
+	cr_assert_eq(tdaemon_start(&d, "staff", NULL, extra), 0,
+	    "meldpuntd did not start (see %s)", d.log);
+	cr_assert_eq(tcl_request(d.port, "GET", "/", NULL, NULL, &r), 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert(strstr(r.body, "/js/app.js") != NULL, "%s", r.body);
+	assert_header(&r, "Content-Security-Policy", "script-src 'self'");
+	assert_header(&r, "Content-Security-Policy",
+	    "require-trusted-types-for 'script'");
+	tcl_resp_clear(&r);
+	cr_assert_eq(tcl_request(d.port, "GET", "/js/casev.js", NULL, NULL,
+	    &r), 0);
+	cr_assert_eq(r.status, 200);
+	tcl_resp_clear(&r);
+	assert_json_404(d.port, "GET", "/js/hpke.js");
+	assert_json_404(d.port, "GET", "/check.html");
+	cr_assert_eq(tdaemon_stop(&d), 0);
+
+	cr_assert_eq(tdaemon_start(&d, "public", NULL, extra), 0,
+	    "meldpuntd did not start (see %s)", d.log);
+	assert_json_404(d.port, "GET", "/js/casev.js");
+	assert_json_404(d.port, "GET", "/js/officer.js");
+	cr_assert_eq(tdaemon_stop(&d), 0);
+}
+
 Test(web, bad_web_root_stops_start_up, .timeout = 30)
 {
 	struct tdaemon	 d;

@@ -213,7 +213,7 @@ export class Stack {
 			`web_root = ${path.join(top, 'web')}`,
 			'[staff]',
 			`database = "${conninfo(this.dbname, 'mp_staff')}"`,
-			`web_root = ${path.join(top, 'console')}`,
+			`console_root = ${path.join(top, 'console')}`,
 			...this.staffConf,
 			'',
 		].join('\n'));
