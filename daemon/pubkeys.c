@@ -178,8 +178,11 @@ pubkeys_same(const struct pubkeys *a, const struct pubkeys *b)
 			const struct pubkey *x = &a->pks_cat[c].kc_keys[i];
 			const struct pubkey *y = &b->pks_cat[c].kc_keys[i];
 
+			/* The bytes too: a row's key can change under its id. */
 			if (x->pk_purpose != y->pk_purpose ||
-			    memcmp(x->pk_id, y->pk_id, sizeof(x->pk_id)) != 0)
+			    memcmp(x->pk_id, y->pk_id, sizeof(x->pk_id)) != 0 ||
+			    x->pk_publen != y->pk_publen ||
+			    memcmp(x->pk_pub, y->pk_pub, x->pk_publen) != 0)
 				return (0);
 		}
 	}

@@ -67,7 +67,7 @@ const char		*pubkeys_categories_param(void);
 
 struct pubkeys		*pubkeys_ref(struct pubkeys *);
 void			 pubkeys_unref(struct pubkeys *);
-/* 1 when both hold the same keys (so caches may be kept). */
+/* 1 when both hold the same keys, ids and bytes (caches may be kept). */
 int			 pubkeys_same(const struct pubkeys *,
 			    const struct pubkeys *);
 

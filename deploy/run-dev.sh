@@ -46,6 +46,8 @@ fi
 # stays in var/keys, where production must not keep it.
 "$build/meldctl" -d "dbname=meldpunt" keys sign \
     --signing-key "$var/keys/manifest-signing.key"
+# The page with its trust anchor (manifest-key.txt), fresh from web/.
+deploy/install-web.sh "$top/web" "$var/web" "$var/keys/manifest-signing.pub"
 
 if [ ! -f "$var/tls/key.pem" ]; then
 	mkdir -p "$var/tls"

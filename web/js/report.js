@@ -13,6 +13,7 @@ import {
 } from './common.js';
 import { seal } from './envelope.js';
 import { buckets, contentFields, loadForms, recipients } from './forms.js';
+import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
 import { format } from './receipt.js';
 
@@ -290,10 +291,13 @@ async function send() {
 	const c = category();
 	let content = null;
 	try {
+		// Only keys the signed manifest lists (docs/crypto.md §10).
+		const to = recipients(state.forms, c);
+		await checkCovered(state.forms, c.id, to);
 		content = utf8(JSON.stringify(contentObject()));
 		const envelope = await seal({
 			category: c.id, content,
-			recipients: recipients(state.forms, c),
+			recipients: to,
 			buckets: buckets(state.forms),
 		});
 		const body = { form_version: state.forms.form_version,
@@ -304,7 +308,8 @@ async function send() {
 		    lang: lang() });
 		showDone(res, c);
 	} catch (e) {
-		fail($('send-error'), e instanceof ApiError && e.message ?
+		fail($('send-error'), e instanceof KeyTrustError ?
+		    t('error.keys') : e instanceof ApiError && e.message ?
 		    e.message : e instanceof ApiError ? t('error.generic') :
 		    t('error.crypto'));
 	} finally {

@@ -2,9 +2,13 @@
 // cluster that tests/browser/run.sh (or tests/run.sh) started, every
 // migration applied by `meldctl migrate`, keys, default queues and
 // routing rules made by `meldctl init --keys DIR` (as `make run` does,
-// deploy/run-dev.sh), a totp-seal key, a development certificate, and
-// meldpuntd for the public role (serving web/) and, when asked, the staff
-// role (serving the console, console/) -- both against the same database.  Handlers are made with the
+// deploy/run-dev.sh), the first key manifest signed with the real
+// `meldctl keys sign`, a totp-seal key, a development certificate, the
+// page installed with its trust anchor by deploy/install-web.sh, and
+// meldpuntd for the public role (serving that copy of web/, pinning the
+// manifest-signing key unless pinManifest is false) and, when asked, the
+// staff role (serving the console, console/) -- both against the same
+// database.  Handlers are made with the
 // real `meldctl user add` and `queue members add --recovery-key`.
 // Loopback only; ports picked by the kernel and read back from the
 // "listening on" line.  The daemons are killed if this process dies
@@ -119,10 +123,13 @@ function waitListening(proc, logfile) {
 
 export class Stack {
 	// staffConf: extra configuration lines for the [staff] section
-	// (e.g. a short session_idle_s for the console's idle test).
-	constructor({ staff = false, staffConf = [] } = {}) {
+	// (e.g. a short session_idle_s for the console's idle test);
+	// pinManifest: false runs the public side without
+	// manifest_public_key, so that only the page checks the manifest.
+	constructor({ staff = false, staffConf = [], pinManifest = true } = {}) {
 		this.staff = staff;
 		this.staffConf = staffConf;
+		this.pinManifest = pinManifest;
 		this.procs = [];
 	}
 
@@ -162,6 +169,14 @@ export class Stack {
 	// that name the keys.
 	initKeys() {
 		meldctl(this.db, 'init', '--keys', this.keysDir);
+		// The operator's first manifest (docs/crypto.md section 10), and
+		// the page with its anchor, as deploy/README.md describes.
+		const pub = path.join(this.keysDir, 'manifest-signing.pub');
+		meldctl(this.db, 'keys', 'sign', '--signing-key',
+		    path.join(this.keysDir, 'manifest-signing.key'));
+		this.webDir = path.join(this.dir, 'web');
+		run(path.join(top, 'deploy', 'install-web.sh'), [path.join(top,
+		    'web'), this.webDir, pub]);
 		this.totpSealKey = path.join(this.keysDir, 'totp-seal.key');
 		writeFileSync(this.totpSealKey, 'meldpunt-key v1 totp-seal secret\n' +
 		    `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
@@ -172,6 +187,9 @@ export class Stack {
 			'receipt_argon2_m_kib = 8192',
 			'receipt_argon2_t = 1',
 			`totp_seal_key = ${this.totpSealKey}`,
+			...(this.pinManifest ? [`manifest_public_key = ${pub}`] : []),
+			// Key changes reach /v1/forms within a second.
+			'forms_refresh_s = 1',
 		].join('\n');
 	}
 
@@ -210,13 +228,19 @@ export class Stack {
 			this.keyConf,
 			'[public]',
 			`database = "${conninfo(this.dbname, 'mp_public')}"`,
-			`web_root = ${path.join(top, 'web')}`,
+			`web_root = ${this.webDir}`,
 			'[staff]',
 			`database = "${conninfo(this.dbname, 'mp_staff')}"`,
 			`console_root = ${path.join(top, 'console')}`,
 			...this.staffConf,
 			'',
 		].join('\n'));
+	}
+
+	// One statement as mp_admin (the insider of issue 12).
+	sqlAsAdmin(sql) {
+		return run('psql', ['-qtAX', '-v', 'ON_ERROR_STOP=1', '-d',
+		    conninfo(this.dbname, 'mp_admin'), '-c', sql]);
 	}
 
 	async spawn(role) {
