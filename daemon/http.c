@@ -25,6 +25,8 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,8 @@ struct http_request {
 	char			*rq_hname[HTTP_MAX_RESP_HEADERS];
 	char			*rq_hval[HTTP_MAX_RESP_HEADERS];
 	int			 rq_nhdrs;
+	int64_t			 rq_deadline_us; /* CS_BUSY's, http_mono_us() */
+	atomic_int		 rq_gone;	/* workers read it; see http.h */
 };
 
 struct http_conn {
@@ -143,6 +147,16 @@ http_status_text(int status)
 	}
 }
 
+/* CLOCK_MONOTONIC in microseconds: the clock of http_req_deadline(). */
+static int64_t
+http_mono_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 static void
 http_timer_arm(struct http_conn *c, int ms)
 {
@@ -160,9 +174,14 @@ http_conn_set_state(struct http_conn *c, enum conn_state st)
 
 	c->cn_state = st;
 	switch (st) {
+	case CS_BUSY:
+		/* The moment http_timer_cb() answers 503 for the handler. */
+		c->cn_req->rq_deadline_us = http_mono_us() +
+		    (int64_t)lim->hl_request_timeout_ms * 1000;
+		http_timer_arm(c, lim->hl_request_timeout_ms);
+		break;
 	case CS_HANDSHAKE:
 	case CS_HEAD:
-	case CS_BUSY:
 		http_timer_arm(c, lim->hl_request_timeout_ms);
 		break;
 	case CS_BODY:
@@ -195,8 +214,10 @@ http_conn_free(struct http_conn *c)
 		return;
 	s = c->cn_srv;
 	if (c->cn_req != NULL) {
-		if (c->cn_state == CS_BUSY)
+		if (c->cn_state == CS_BUSY) {
 			c->cn_req->rq_conn = NULL;	/* handler still owns it */
+			atomic_store(&c->cn_req->rq_gone, 1);
+		}
 		else
 			http_request_free(c->cn_req);
 	}
@@ -408,6 +429,7 @@ http_conn_head(struct http_conn *c, size_t headlen)
 	}
 	r->rq_srv = c->cn_srv;
 	r->rq_conn = c;
+	atomic_init(&r->rq_gone, 0);
 	c->cn_req = r;
 	evbuffer_remove(in, raw, headlen);
 	if (http_parse_head(raw, headlen, &r->rq_head, &status, &why) == -1) {
@@ -600,6 +622,7 @@ http_timer_cb(evutil_socket_t fd, short what, void *arg)
 		 * reply into the void. */
 		r = c->cn_req;
 		r->rq_conn = NULL;
+		atomic_store(&r->rq_gone, 1);
 		c->cn_req = NULL;
 		http_conn_fail(c, 503, "unavailable",
 		    "The service is busy; try again shortly.");
@@ -905,6 +928,18 @@ http_req_peer_tag(const struct http_request *req, unsigned char *out)
 		return (-1);
 	memcpy(out, req->rq_conn->cn_peer_tag, HTTP_PEER_TAG_LEN);
 	return (0);
+}
+
+int64_t
+http_req_deadline(const struct http_request *req)
+{
+	return (req->rq_deadline_us);
+}
+
+const atomic_int *
+http_req_gone(const struct http_request *req)
+{
+	return (&req->rq_gone);
 }
 
 const char *

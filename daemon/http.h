@@ -18,7 +18,9 @@
 #ifndef MELDPUNT_HTTP_H
 #define MELDPUNT_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 #include <openssl/ssl.h>
@@ -89,6 +91,19 @@ const unsigned char *http_req_body(const struct http_request *req, size_t *len);
 #define HTTP_PEER_TAG_LEN	16
 int		 http_req_peer_tag(const struct http_request *req,
 		    unsigned char *out);
+/*
+ * When the handler's time is up: CLOCK_MONOTONIC microseconds at which
+ * the server answers 503 itself (request_timeout_ms after the handler
+ * got the request).  Work that cannot finish by then is wasted.
+ */
+int64_t		 http_req_deadline(const struct http_request *req);
+/*
+ * Non-zero once the handler's reply can no longer reach the client (the
+ * server answered 503 at the deadline, or the client left).  Atomic and
+ * valid until the reply is made, so a worker thread may poll it and skip
+ * work for a request that is already answered.
+ */
+const atomic_int *http_req_gone(const struct http_request *req);
 /* The route's path template: safe to log (it carries no ids). */
 const char	*http_req_route(const struct http_request *req);
 /* Add a response header (copied).  At most 8 per response. */

@@ -28,6 +28,7 @@
 #include "crypto/envelope.h"
 #include "crypto/receipt.h"
 #include "crypto/secret.h"
+#include "daemon/admit.h"
 #include "daemon/app.h"
 #include "forms/forms.h"
 #include "daemon/http.h"
@@ -268,6 +269,16 @@ login_derived(void *arg)
 		login_refuse(lj, 503, "unavailable");
 }
 
+/* Dropped by the pool before the hash: answered busy, never hashed. */
+static void
+login_dropped(void *arg)
+{
+	struct login_job	*lj = arg;
+
+	admit_busy(lj->lj_ps->ps_app, lj->lj_req, lj->lj_lang);
+	login_free(lj);
+}
+
 static void
 login_salt_done(enum store_status st, const char *sqlstate, PGresult **res,
     int nres, void *arg)
@@ -297,9 +308,10 @@ login_salt_done(enum store_status st, const char *sqlstate, PGresult **res,
 			return;
 		}
 	}
-	if (pool_submit(lj->lj_ps->ps_app->a_pool, login_work, login_derived,
-	    lj) == -1)
-		login_refuse(lj, 503, "unavailable");
+	/* Admitted by expected wait, or 503 with Retry-After at once. */
+	if (admit_kdf(lj->lj_ps->ps_app, lj->lj_req, lj->lj_lang, login_work,
+	    login_derived, login_dropped, lj) == -1)
+		login_free(lj);
 }
 
 static void

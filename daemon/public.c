@@ -19,6 +19,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/manifest.h"
 #include "crypto/receipt.h"
+#include "daemon/admit.h"
 #include "daemon/app.h"
 #include "daemon/config.h"
 #include "forms/forms.h"
@@ -517,6 +518,7 @@ public_init(struct app *app)
 	/* config_check() refused what the fast path cannot compute. */
 	if (!secret_kdf_fast_ok(&ps->ps_kdf, RECEIPT_SALT_LEN, 32))
 		fatalx(EX_CONFIG, "config receipt_argon2_p: must be 1");
+	admit_calibrate(app, &ps->ps_kdf);
 	if ((ps->ps_sessions = rsession_store_new(
 	    (size_t)c->c_reporter_sessions_max,
 	    c->c_reporter_session_ttl_s)) == NULL ||
@@ -537,6 +539,7 @@ public_free(struct app *app)
 
 	if (ps == NULL)
 		return;
+	admit_report(app);
 	if (ps->ps_timer != NULL)
 		event_free(ps->ps_timer);
 	public_forms_flush(ps);

@@ -32,6 +32,7 @@
 #include "crypto/hpke.h"
 #include "crypto/receipt.h"
 #include "crypto/secret.h"
+#include "daemon/admit.h"
 #include "daemon/app.h"
 #include "forms/forms.h"
 #include "daemon/http.h"
@@ -435,6 +436,28 @@ submit_fail(struct submit_job *sj, int status, const char *code)
 	submit_job_free(sj);
 }
 
+/* Dropped by the pool before the hash: answered busy, never hashed. */
+static void
+submit_dropped(void *arg)
+{
+	struct submit_job	*sj = arg;
+
+	admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
+	submit_job_free(sj);
+}
+
+/*
+ * Admitted by expected wait (admit.c), or answered 503 at once with a
+ * Retry-After: never queued past what can finish before the deadline.
+ */
+static void
+submit_queue(struct submit_job *sj)
+{
+	if (admit_kdf(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang, submit_work,
+	    submit_done, submit_dropped, sj) == -1)
+		submit_job_free(sj);
+}
+
 /* On the loop, after the worker. */
 static void
 submit_done(void *arg)
@@ -502,9 +525,7 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 		if (strcmp(sqlstate, "23505") == 0 &&
 		    ++sj->sj_attempts < SUBMIT_ATTEMPTS) {
 			/* A receipt (or case id) collided: draw again. */
-			if (pool_submit(sj->sj_ps->ps_app->a_pool, submit_work,
-			    submit_done, sj) == -1)
-				submit_fail(sj, 503, "unavailable");
+			submit_queue(sj);
 			return;
 		}
 		if (strcmp(sqlstate, "MP003") == 0 ||
@@ -568,7 +589,5 @@ submit_handle(struct http_request *req, void *arg)
 	    sizeof(sj->sj_lookup_key));
 	memcpy(sj->sj_link_key, ps->ps_link_key->s_buf,
 	    sizeof(sj->sj_link_key));
-	/* A full queue is answered at once, never queued without bound. */
-	if (pool_submit(app->a_pool, submit_work, submit_done, sj) == -1)
-		submit_fail(sj, 503, "unavailable");
+	submit_queue(sj);
 }

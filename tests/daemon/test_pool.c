@@ -287,3 +287,143 @@ Test(pool, bad_arguments)
 	pool_free(p);
 	pool_free(NULL);
 }
+
+/* ---- admission by expected wait (pool_submit_due) ------------------- */
+
+static void
+job_dropped(void *arg)
+{
+	struct job	*j = arg;
+
+	/* Counted apart from done(): j_done stays 0 for a dropped job. */
+	if (j->j_total != NULL)
+		atomic_fetch_add(j->j_total, 100);
+}
+
+static struct pool_due
+due_in(int ms, const atomic_int *gone)
+{
+	struct pool_due	 d;
+
+	d.pd_due_us = pool_now_us() + (int64_t)ms * 1000;
+	d.pd_gone = gone;
+	d.pd_dropped = job_dropped;
+	return (d);
+}
+
+/*
+ * With a measured 100 ms per job on one worker: a job due in 50 ms is
+ * refused at once with a Retry-After; one due in 1 s is taken; behind a
+ * running job, the wait for it counts too.
+ */
+Test(pool, due_refused_when_it_cannot_finish_in_time)
+{
+	struct pool		*p;
+	struct job		 j[3];
+	struct pool_due		 d;
+	struct pool_stats	 st;
+	atomic_int		 total = 0;
+	int			 retry = 0, i;
+
+	memset(j, 0, sizeof(j));
+	for (i = 0; i < 3; i++)
+		j[i].j_total = &total;
+	cr_assert_not_null(p = pool_new(base, 1, 8));
+	pool_seed(p, 100000);
+	d = due_in(50, NULL);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[0],
+	    &retry), -1, "a job that cannot finish in time was queued");
+	cr_assert_geq(retry, 1);
+	cr_assert_eq(pool_queued(p), 0);
+
+	j[1].j_sleep_ms = 300;
+	d = due_in(1000, NULL);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[1],
+	    &retry), 0);
+	for (i = 0; i < 2000 && pool_running(p) != 1; i++)
+		sleep_ms(1);
+	/* The running job's expected remainder (~100 ms, as measured
+	 * jobs take) plus its own 100 ms + 2 x 25 ms of spread: more than
+	 * the 120 ms left. */
+	d = due_in(120, NULL);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[2],
+	    &retry), -1);
+	cr_assert_eq(run_until(&total, 1, 5000), 0);
+	pool_stats(p, &st);
+	cr_assert_eq(st.st_refused, 2);
+	cr_assert_eq(st.st_hashed, 1);
+	cr_assert_eq(st.st_late, 0);
+	cr_assert_eq(atomic_load(&j[0].j_work) + atomic_load(&j[2].j_work), 0);
+	pool_free(p);
+}
+
+/*
+ * A queued job whose request was answered meanwhile (its gone flag set)
+ * is dropped by the worker without running: dropped() instead of done().
+ * One that is running when the flag is set is counted as late.
+ */
+Test(pool, due_dropped_when_answered_before_a_worker_takes_it)
+{
+	struct pool		*p;
+	struct job		 j[2];
+	struct pool_due		 d;
+	struct pool_stats	 st;
+	atomic_int		 total = 0, gate = 0, gone0 = 0, gone1 = 0;
+
+	memset(j, 0, sizeof(j));
+	j[0].j_total = j[1].j_total = &total;
+	j[0].j_gate = &gate;
+	cr_assert_not_null(p = pool_new(base, 1, 8));
+	pool_seed(p, 1000);
+	d = due_in(5000, &gone0);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[0], NULL),
+	    0);
+	while (pool_running(p) != 1)
+		sleep_ms(1);
+	d = due_in(5000, &gone1);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[1], NULL),
+	    0);
+	cr_assert_eq(pool_queued(p), 1);
+	atomic_store(&gone1, 1);	/* answered while queued */
+	atomic_store(&gone0, 1);	/* answered while running */
+	atomic_store(&gate, 1);
+	cr_assert_eq(run_until(&total, 101, 5000), 0);
+	cr_assert_eq(atomic_load(&j[1].j_work), 0, "hashed an answered job");
+	cr_assert_eq(atomic_load(&j[1].j_done), 0);
+	cr_assert_eq(atomic_load(&j[0].j_done), 1);
+	pool_stats(p, &st);
+	cr_assert_eq(st.st_hashed, 1);
+	cr_assert_eq(st.st_late, 1);
+	cr_assert_eq(st.st_dropped, 1);
+	pool_free(p);
+}
+
+/* A queued job whose deadline passed while it waited is dropped too. */
+Test(pool, due_dropped_when_its_deadline_passed_in_the_queue)
+{
+	struct pool		*p;
+	struct job		 j[2];
+	struct pool_due		 d;
+	struct pool_stats	 st;
+	atomic_int		 total = 0, gate = 0;
+
+	memset(j, 0, sizeof(j));
+	j[0].j_total = j[1].j_total = &total;
+	j[0].j_gate = &gate;
+	cr_assert_not_null(p = pool_new(base, 1, 8));
+	pool_seed(p, 1000);
+	cr_assert_eq(pool_submit(p, job_work, job_done, &j[0]), 0);
+	while (pool_running(p) != 1)
+		sleep_ms(1);
+	d = due_in(200, NULL);
+	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[1], NULL),
+	    0);
+	sleep_ms(300);
+	atomic_store(&gate, 1);
+	cr_assert_eq(run_until(&total, 101, 5000), 0);
+	cr_assert_eq(atomic_load(&j[1].j_work), 0);
+	pool_stats(p, &st);
+	cr_assert_eq(st.st_dropped, 1);
+	cr_assert_eq(st.st_hashed, 0);
+	pool_free(p);
+}

@@ -47,12 +47,13 @@ tcl_now_ms(void)
 }
 
 static struct tcl_conn *
-tcl_connect_ctx(int port, SSL_CTX *ctx);
+tcl_connect_ctx(int port, SSL_CTX *ctx, const char *from);
 
 struct tcl_conn *
 tcl_connect(int port, int tls)
 {
-	return (tcl_connect_ctx(port, tls ? tcl_get_ctx() : NULL));
+	return (tcl_connect_ctx(port, tls ? tcl_get_ctx() : NULL,
+	    TCL_CLIENT_ADDR));
 }
 
 struct tcl_conn *
@@ -69,13 +70,13 @@ tcl_connect_tls(int port, int version, const char *ciphers)
 	SSL_CTX_set_max_proto_version(ctx, version);
 	if (ciphers != NULL)
 		SSL_CTX_set_cipher_list(ctx, ciphers);
-	c = tcl_connect_ctx(port, ctx);
+	c = tcl_connect_ctx(port, ctx, TCL_CLIENT_ADDR);
 	SSL_CTX_free(ctx);	/* connections hold their own reference */
 	return (c);
 }
 
 static struct tcl_conn *
-tcl_connect_ctx(int port, SSL_CTX *ctx)
+tcl_connect_ctx(int port, SSL_CTX *ctx, const char *from)
 {
 	struct tcl_conn		*c;
 	struct sockaddr_in	 sin, src;
@@ -94,7 +95,8 @@ tcl_connect_ctx(int port, SSL_CTX *ctx)
 	 * prove the client's address never reaches a log or the database. */
 	memset(&src, 0, sizeof(src));
 	src.sin_family = AF_INET;
-	inet_pton(AF_INET, TCL_CLIENT_ADDR, &src.sin_addr);
+	if (inet_pton(AF_INET, from, &src.sin_addr) != 1)
+		goto fail;
 	if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)) == -1)
 		goto fail;
 	if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
@@ -281,11 +283,20 @@ int
 tcl_request(int port, const char *method, const char *path,
     const char *extra_headers, const char *body, struct tcl_resp *r)
 {
+	return (tcl_request_from(TCL_CLIENT_ADDR, port, method, path,
+	    extra_headers, body, r));
+}
+
+int
+tcl_request_from(const char *from, int port, const char *method,
+    const char *path, const char *extra_headers, const char *body,
+    struct tcl_resp *r)
+{
 	struct tcl_conn	*c;
 	char		*req = NULL;
 	int		 rc = -1, n;
 
-	if ((c = tcl_connect(port, 1)) == NULL)
+	if ((c = tcl_connect_ctx(port, tcl_get_ctx(), from)) == NULL)
 		return (-1);
 	n = asprintf(&req, "%s %s HTTP/1.1\r\nHost: localhost\r\n%s"
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", method, path,

@@ -47,5 +47,11 @@ char		*tcl_resp_header(const struct tcl_resp *r, const char *name);
 int		 tcl_request(int port, const char *method, const char *path,
 		    const char *extra_headers, const char *body,
 		    struct tcl_resp *r);
+/* The same from another loopback address (e.g. "127.0.3.9"), so that a
+ * test can be many sources to the per-source login limiter. */
+int		 tcl_request_from(const char *from, int port,
+		    const char *method, const char *path,
+		    const char *extra_headers, const char *body,
+		    struct tcl_resp *r);
 
 #endif
