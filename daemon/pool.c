@@ -19,12 +19,13 @@
  *	(what running jobs still need + the queued jobs' expected cost)
  *	    / workers + own expected duration  <=  time left to its deadline
  *
- * where its own duration is the mean plus twice the mean deviation when
- * it has to wait, and the mean alone when a worker is free for it; a
- * worker picking a deadline job up drops it, unstarted, when its request
- * was answered meanwhile or it can no longer finish in time at the mean.  The
- * bound an attacker can force is the queue: at most max_queue jobs, each
- * admitted only while the pool expects to finish it.
+ * where each deadline job counts as the mean plus twice the mean
+ * deviation (its own duration too when it has to wait; the mean alone
+ * when a worker is free for it), and a worker picking a deadline job up
+ * drops it, unstarted, when its request was answered meanwhile or it can
+ * no longer finish in time at the mean.  The bound an attacker can force
+ * is the queue: at most max_queue jobs, each admitted only while the pool
+ * expects to finish it.
  *
  * Ownership: the pool owns its job records; a job's arg is the caller's and
  * is only passed through.  Counters that other threads read are atomics.
@@ -239,11 +240,16 @@ pool_job_new(pool_work_fn work, pool_done_fn done, void *arg)
 	return (j);
 }
 
-/* Under p_mtx, with room checked. */
+/*
+ * Under p_mtx, with room checked.  A deadline job is costed with its
+ * margin: jobs ahead that run long make the ones behind them late, so
+ * the plan for those behind must not count on the mean.
+ */
 static void
 pool_enqueue(struct pool *p, struct pool_job *j)
 {
-	j->j_cost_us = pool_cost(p, j->j_class);
+	j->j_cost_us = j->j_class == POOL_C_DUE ?
+	    pool_cost_own(p, j->j_class) : pool_cost(p, j->j_class);
 	p->p_queued_cost += j->j_cost_us;
 	TAILQ_INSERT_TAIL(&p->p_queue, j, j_entry);
 	atomic_fetch_add(&p->p_nqueued, 1);

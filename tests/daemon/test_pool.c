@@ -342,9 +342,9 @@ Test(pool, due_refused_when_it_cannot_finish_in_time)
 	    &retry), 0);
 	for (i = 0; i < 2000 && pool_running(p) != 1; i++)
 		sleep_ms(1);
-	/* The running job's expected remainder (~100 ms, as measured
-	 * jobs take) plus its own 100 ms + 2 x 25 ms of spread: more than
-	 * the 120 ms left. */
+	/* The running job's expected remainder (~150 ms: the 100 ms mean
+	 * plus 2 x 25 ms of spread) plus its own 150 ms: more than the
+	 * 120 ms left. */
 	d = due_in(120, NULL);
 	cr_assert_eq(pool_submit_due(p, &d, job_work, job_done, &j[2],
 	    &retry), -1);
