@@ -10,7 +10,7 @@ cd "$top"
 secs=${FUZZ_SECONDS:-30}
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/artifacts
-libs=$(pkg-config --cflags --libs libcrypto jansson libargon2)
+libs=$(pkg-config --cflags --libs libcrypto jansson libargon2 libsodium)
 
 sources_for() {
 	case "$1" in
