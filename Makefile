@@ -27,6 +27,9 @@ DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)
 CRIT_LIBS   := $(shell pkg-config --libs criterion 2>/dev/null)
+# libpng: tests only (tests/stats/test_chart.c reads rasterised charts).
+PNG_CFLAGS := $(shell pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS   := $(shell pkg-config --libs libpng 2>/dev/null)
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wpointer-arith \
 	   -Wstrict-prototypes -Wmissing-prototypes
@@ -73,7 +76,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CRIT_CFLAGS) -Wno-missing-prototypes -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(CRIT_CFLAGS) $(PNG_CFLAGS) -Wno-missing-prototypes -MMD -MP -c $< -o $@
 
 $(LIBCRYPTO): $(CRYPTO_OBJ)
 	@mkdir -p $(dir $@)
@@ -96,7 +99,7 @@ $(BUILD)/meldctl: $(ADMIN_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 $(BUILD)/tests/test_%: $$(call obj,$$(wildcard tests/$$*/*.c)) $(TLIB_OBJ) \
     $(DAEMON_LIB_OBJ) $(ADMIN_LIB_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PNG_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DAEMON_LIB_OBJ) $(LIBSHARED) $(LIBCRYPTO)
 	@mkdir -p $(dir $@)

@@ -65,22 +65,34 @@ static const struct command commands[] = {
 	  "  --key FILE            the audit chain key (kind audit-chain)\n"
 	  "  --checkpoints FILE    checkpoint lines to compare against\n"
 	  "  --checkpoint-pub FILE the checkpoint public key (audit-checkpoint)\n" },
-	{ "stats", stats_command, "stats export --group DIMS --from YYYY-MM "
-	  "--to YYYY-MM [...]",
+	{ "stats", stats_command, "stats export|budget [...]",
+	  "stats export --group DIMS --from YYYY-MM --to YYYY-MM [...]\n"
 	  "Export report counts with disclosure control, exactly as\n"
 	  "GET /v1/research/stats does: cells and totals with 0 < n < k\n"
-	  "withheld, complementary suppression, optional two-sided geometric\n"
-	  "noise (epsilon) debited from the actor's budget; audited as\n"
-	  "admin:<actor>.  Connect as mp_research (-d \"user=mp_research\").\n"
+	  "withheld, complementary suppression, two-sided geometric noise\n"
+	  "(epsilon) debited from the budget of cli:<actor> for the current\n"
+	  "period; audited as admin:<actor>.  Connect as mp_research\n"
+	  "(-d \"user=mp_research\").\n"
 	  "  --group DIMS     any of month|quarter|year, category, subtype,\n"
 	  "                   province, ground, sector, outcome (comma list)\n"
 	  "  --from, --to     period, YYYY-MM (inclusive)\n"
 	  "  --format F       csv (default, RFC 4180), json or svg\n"
 	  "  --k K            minimum cell size, 5..1000 (default 10)\n"
-	  "  --epsilon E      0 = no noise, else 0.01..10 (default 1)\n"
-	  "  --budget B       total epsilon allowed for the actor (default 10)\n"
+	  "  --epsilon E      0.01..10 (default 1); 0 = no noise, refused\n"
+	  "                   unless allowed for the actor (stats budget)\n"
+	  "  --lang L         nl or en: labels of the SVG chart (default en)\n"
 	  "  --actor NAME     recorded as admin:NAME (default $SUDO_USER/$USER)\n"
-	  "  -o FILE          write there instead of stdout\n" },
+	  "  -o FILE          write there instead of stdout\n"
+	  "\n"
+	  "stats budget [TARGET [SETTINGS]] [--actor NAME]\n"
+	  "Show every budget policy and where each researcher stands; with a\n"
+	  "target, set its policy first (audited as admin:NAME).  Connect as\n"
+	  "mp_admin.  The default is 10 per calendar year, noise required.\n"
+	  "  --researcher USER | --operator NAME | --default   the target\n"
+	  "  --epsilon B      budget per period, 0..1000\n"
+	  "  --period P       year, quarter or month (renews on its first day)\n"
+	  "  --allow-exact    allow epsilon 0 (exact counts) for the target\n"
+	  "  --require-noise  refuse epsilon 0 again\n" },
 	{ "user", users_cmd, users_usage, users_help },
 	{ "queue", queues_cmd, queues_usage, queues_help },
 	{ "officer", officers_cmd, officers_usage, officers_help },

@@ -1,11 +1,13 @@
 /*
- * meldctl stats export: the command-line twin of GET /v1/research/stats.
- * The options are the endpoint's query keys (--group, --from, --to,
- * --format, --k, --epsilon) parsed by the same code, plus --budget (the
- * total epsilon allowed for the actor), --actor (who runs it; recorded
- * in the audit chain as admin:<actor>) and -o FILE.  It connects as
- * mp_research, whose only functions are stats.cli_export/cli_spent, so
- * an export cannot skip the budget debit or the audit event.
+ * meldctl stats: export is the command-line twin of GET
+ * /v1/research/stats.  Its options are the endpoint's query keys
+ * (--group, --from, --to, --format, --k, --epsilon, --lang) parsed by the
+ * same code, plus --actor (who runs it; recorded in the audit chain as
+ * admin:<actor>, budget key cli:<actor>) and -o FILE.  It connects as
+ * mp_research, whose only functions are stats.cli_export/cli_budget, so
+ * an export cannot skip the budget debit or the audit event.  budget
+ * shows and sets the budget policies (connect as mp_admin: whoever holds
+ * mp_research cannot raise its own budget).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,11 @@
 static const char usage_text[] =
     "usage: meldctl [-d CONNINFO] stats export --group DIMS --from YYYY-MM\n"
     "           --to YYYY-MM [--format csv|json|svg] [--k K] [--epsilon E]\n"
-    "           [--budget B] [--actor NAME] [-o FILE]\n";
+    "           [--lang nl|en] [--actor NAME] [-o FILE]\n"
+    "       meldctl [-d CONNINFO] stats budget [--researcher NAME |\n"
+    "           --operator NAME | --default] [--epsilon B]\n"
+    "           [--period year|quarter|month] [--allow-exact |\n"
+    "           --require-noise] [--actor NAME]\n";
 
 static int
 stats_usage(FILE *fp, const char *why)
@@ -37,10 +43,11 @@ stats_export(PGconn *conn, const struct stats_export_opts *o,
 	struct disclosure_table	*t = NULL;
 	struct disclosure_buf	 buf;
 	struct disclosure_rng	 osrng;
+	struct disclosure_meta	 m;
 	PGresult		*res = NULL, *left = NULL;
-	const char		*params[8], *cols[DISCLOSURE_NDIMS];
+	const char		*params[7], *cols[DISCLOSURE_NDIMS];
 	char			 dims[128], from[11], to[11], k[16], eps[16];
-	char			 budget[32], why[128], state[6];
+	char			 why[128], state[6];
 	int			 rc = EX_SOFTWARE, r, d;
 
 	memset(&buf, 0, sizeof(buf));
@@ -49,7 +56,6 @@ stats_export(PGconn *conn, const struct stats_export_opts *o,
 	disclosure_month_date(o->se_q.q_to, to);
 	snprintf(k, sizeof(k), "%d", o->se_k);
 	disclosure_epsilon_str(o->se_epsilon, eps);
-	snprintf(budget, sizeof(budget), "%.4f", o->se_budget);
 	params[0] = o->se_actor;
 	params[1] = dims;
 	params[2] = from;
@@ -57,20 +63,19 @@ stats_export(PGconn *conn, const struct stats_export_opts *o,
 	params[4] = disclosure_format_name(o->se_q.q_format);
 	params[5] = k;
 	params[6] = eps;
-	params[7] = budget;
 	if (adb_exec(conn, "BEGIN", state) == -1)
 		goto dberr;
 	res = PQexecParams(conn, "SELECT * FROM stats.cli_export($1, "
-	    "$2::text[], $3::date, $4::date, $5, $6::integer, $7::numeric, "
-	    "$8::numeric)", 8, NULL, params, NULL, NULL, 0);
+	    "$2::text[], $3::date, $4::date, $5, $6::integer, $7::numeric)",
+	    7, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		snprintf(state, sizeof(state), "%s", adb_sqlstate(res));
 		goto dberr;
 	}
-	left = PQexecParams(conn, "SELECT ($2::numeric - "
-	    "stats.cli_spent($1))::text", 2, NULL,
-	    (const char *[]){ o->se_actor, budget }, NULL, NULL, 0);
-	if (PQresultStatus(left) != PGRES_TUPLES_OK) {
+	left = PQexecParams(conn, "SELECT trim_scale(remaining)::text, "
+	    "trim_scale(budget)::text, period_end::text FROM "
+	    "stats.cli_budget($1)", 1, NULL, &o->se_actor, NULL, NULL, 0);
+	if (PQresultStatus(left) != PGRES_TUPLES_OK || PQntuples(left) != 1) {
 		snprintf(state, sizeof(state), "%s", adb_sqlstate(left));
 		goto dberr;
 	}
@@ -97,7 +102,13 @@ stats_export(PGconn *conn, const struct stats_export_opts *o,
 		rc = EX_DATAERR;
 		goto done;
 	}
-	if (disclosure_render(t, &o->se_q, o->se_k, o->se_epsilon, &buf) == -1)
+	memset(&m, 0, sizeof(m));
+	m.dm_k = o->se_k;
+	m.dm_epsilon = o->se_epsilon;
+	m.dm_left = PQgetvalue(left, 0, 0);
+	m.dm_budget = PQgetvalue(left, 0, 1);
+	m.dm_renews = PQgetvalue(left, 0, 2);
+	if (disclosure_render(t, &o->se_q, &m, &buf) == -1)
 		goto nomem;
 	if (fwrite(buf.b_data, 1, buf.b_len, out) != buf.b_len ||
 	    fflush(out) != 0) {
@@ -106,16 +117,23 @@ stats_export(PGconn *conn, const struct stats_export_opts *o,
 		goto done;
 	}
 	fprintf(err, "meldctl: stats export: k=%d epsilon=%s, %zu cells "
-	    "withheld, epsilon left for %s: %s\n", o->se_k, eps,
-	    disclosure_table_suppressed(t), o->se_actor,
-	    PQgetvalue(left, 0, 0));
+	    "withheld, epsilon left for %s: %s of %s until %s\n", o->se_k,
+	    eps, disclosure_table_suppressed(t), o->se_actor, m.dm_left,
+	    m.dm_budget, m.dm_renews);
 	rc = EX_OK;
 	goto done;
  dberr:
 	adb_exec(conn, "ROLLBACK", NULL);
 	if (strcmp(state, "MP050") == 0) {
 		fprintf(err, "meldctl: stats export: refused: epsilon %s would "
-		    "exceed the budget %s of %s\n", eps, budget, o->se_actor);
+		    "exceed the budget left to %s in this period (see meldctl "
+		    "stats budget)\n", eps, o->se_actor);
+		rc = EX_NOPERM;
+	} else if (strcmp(state, "MP051") == 0) {
+		fprintf(err, "meldctl: stats export: refused: epsilon 0 (no "
+		    "noise) is not allowed for %s; give --epsilon from 0.01 "
+		    "to 10, or have an administrator run meldctl stats budget "
+		    "--operator %s --allow-exact\n", o->se_actor, o->se_actor);
 		rc = EX_NOPERM;
 	} else if (strcmp(state, "42501") == 0) {
 		fprintf(err, "meldctl: stats export: permission denied "
@@ -150,11 +168,12 @@ opt_value(int argc, char **argv, int *i, const char *name)
 	return (NULL);
 }
 
-int
-stats_command(struct meldctl_opts *mo, int argc, char **argv)
+/* `stats export ...`: option parsing, connect, stats_export. */
+static int
+stats_export_cmd(struct meldctl_opts *mo, int argc, char **argv)
 {
 	static const char *const qkeys[] = { "group", "from", "to", "format",
-	    "k", "epsilon" };
+	    "k", "epsilon", "lang" };
 	struct stats_export_opts o;
 	const char	*v, *path = NULL;
 	char		 opt[16], why[160];
@@ -163,16 +182,8 @@ stats_command(struct meldctl_opts *mo, int argc, char **argv)
 	size_t		 q;
 	int		 i, rc, done;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		fputs(usage_text, stdout);
-		return (EX_OK);
-	}
-	if (argc < 2 || strcmp(argv[1], "export") != 0)
-		return (stats_usage(stderr, NULL));
 	memset(&o, 0, sizeof(o));
 	disclosure_query_init(&o.se_q);
-	o.se_budget = STATS_CLI_BUDGET;
 	o.se_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
 	    getenv("USER");
 	for (i = 2; i < argc; i++) {
@@ -188,16 +199,7 @@ stats_command(struct meldctl_opts *mo, int argc, char **argv)
 		}
 		if (done)
 			continue;
-		if ((v = opt_value(argc, argv, &i, "--budget")) != NULL) {
-			/* Same grammar as epsilon, but may exceed its max. */
-			char	*end;
-
-			o.se_budget = strtod(v, &end);
-			if (*v < '0' || *v > '9' || *end != '\0' ||
-			    o.se_budget > 1000)
-				return (stats_usage(stderr, "--budget: a "
-				    "decimal from 0 to 1000"));
-		} else if ((v = opt_value(argc, argv, &i, "--actor")) != NULL)
+		if ((v = opt_value(argc, argv, &i, "--actor")) != NULL)
 			o.se_actor = v;
 		else if ((v = opt_value(argc, argv, &i, "-o")) != NULL)
 			path = v;
@@ -224,4 +226,161 @@ stats_command(struct meldctl_opts *mo, int argc, char **argv)
 		rc = EX_IOERR;
 	PQfinish(conn);
 	return (rc);
+}
+
+int
+stats_budget_show(PGconn *conn, FILE *out, FILE *err)
+{
+	PGresult	*res;
+	int		 r;
+
+	res = PQexec(conn, "SELECT name, trim_scale(budget)::text, "
+	    "trim_scale(spent)::text, trim_scale(remaining)::text, period, "
+	    "period_end::text, CASE WHEN allow_exact THEN 'allowed' ELSE "
+	    "'refused' END FROM stats.budget_show()");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(err, "meldctl: stats budget: %s, sqlstate %s\n",
+		    strcmp(adb_sqlstate(res), "42501") == 0 ?
+		    "permission denied (connect as mp_admin)" :
+		    "database error", adb_sqlstate(res));
+		PQclear(res);
+		return (EX_NOPERM);
+	}
+	fprintf(out, "%-24s %8s %8s %8s %-8s %-10s %s\n", "researcher",
+	    "budget", "spent", "left", "period", "renews", "epsilon 0");
+	for (r = 0; r < PQntuples(res); r++)
+		fprintf(out, "%-24s %8s %8s %8s %-8s %-10s %s\n",
+		    PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+		    PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
+		    PQgetvalue(res, r, 4), PQgetvalue(res, r, 5),
+		    PQgetvalue(res, r, 6));
+	PQclear(res);
+	return (EX_OK);
+}
+
+int
+stats_budget_grant(PGconn *conn, const struct stats_budget_opts *b,
+    FILE *err)
+{
+	PGresult	*res;
+	const char	*params[6];
+	char		 state[6];
+
+	params[0] = b->sb_actor;
+	params[1] = b->sb_kind;
+	params[2] = b->sb_name;
+	params[3] = b->sb_budget;
+	params[4] = b->sb_period;
+	params[5] = b->sb_allow_exact;
+	res = PQexecParams(conn, "SELECT stats.budget_grant($1, $2, $3, "
+	    "$4::numeric, $5, $6::boolean)", 6, NULL, params, NULL, NULL, 0);
+	snprintf(state, sizeof(state), "%s", adb_sqlstate(res));
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return (EX_OK);
+	}
+	PQclear(res);
+	if (strcmp(state, "MP010") == 0)
+		fprintf(err, "meldctl: stats budget: no such researcher\n");
+	else if (strcmp(state, "42501") == 0)
+		fprintf(err, "meldctl: stats budget: permission denied "
+		    "(connect as mp_admin)\n");
+	else
+		fprintf(err, "meldctl: stats budget: refused, sqlstate %s\n",
+		    state);
+	return (strcmp(state, "MP010") == 0 ? EX_NOUSER : EX_NOPERM);
+}
+
+/* A decimal from 0 to 1000 with at most 4 decimals. */
+static int
+budget_valid(const char *v)
+{
+	char	*end;
+	double	 d;
+	const char *dot;
+
+	if (*v < '0' || *v > '9')
+		return (0);
+	d = strtod(v, &end);
+	dot = strchr(v, '.');
+	return (*end == '\0' && d <= 1000 && (dot == NULL ||
+	    strlen(dot + 1) <= 4));
+}
+
+/* `stats budget [...]`: with a --researcher/--operator/--default, set. */
+static int
+stats_budget_cmd(struct meldctl_opts *mo, int argc, char **argv)
+{
+	struct stats_budget_opts b;
+	const char	*v;
+	PGconn		*conn;
+	int		 i, rc;
+
+	memset(&b, 0, sizeof(b));
+	b.sb_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
+	    getenv("USER");
+	for (i = 2; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--researcher")) != NULL) {
+			b.sb_kind = "researcher";
+			b.sb_name = v;
+		} else if ((v = opt_value(argc, argv, &i, "--operator")) !=
+		    NULL) {
+			b.sb_kind = "operator";
+			b.sb_name = v;
+		} else if (strcmp(argv[i], "--default") == 0) {
+			b.sb_kind = "default";
+			b.sb_name = "*";
+		} else if ((v = opt_value(argc, argv, &i, "--epsilon")) !=
+		    NULL) {
+			if (!budget_valid(v))
+				return (stats_usage(stderr, "--epsilon: a "
+				    "decimal from 0 to 1000"));
+			b.sb_budget = v;
+		} else if ((v = opt_value(argc, argv, &i, "--period")) !=
+		    NULL) {
+			if (strcmp(v, "year") != 0 &&
+			    strcmp(v, "quarter") != 0 &&
+			    strcmp(v, "month") != 0)
+				return (stats_usage(stderr, "--period: year, "
+				    "quarter or month"));
+			b.sb_period = v;
+		} else if (strcmp(argv[i], "--allow-exact") == 0)
+			b.sb_allow_exact = "true";
+		else if (strcmp(argv[i], "--require-noise") == 0)
+			b.sb_allow_exact = "false";
+		else if ((v = opt_value(argc, argv, &i, "--actor")) != NULL)
+			b.sb_actor = v;
+		else
+			return (stats_usage(stderr, "unknown option"));
+	}
+	if (b.sb_kind == NULL && (b.sb_budget != NULL ||
+	    b.sb_period != NULL || b.sb_allow_exact != NULL))
+		return (stats_usage(stderr, "name --researcher, --operator or "
+		    "--default"));
+	if (b.sb_kind != NULL && (b.sb_actor == NULL || *b.sb_actor == '\0'))
+		return (stats_usage(stderr, "--actor: required (no $USER)"));
+	if ((conn = adb_connect(mo->mo_conninfo, stderr)) == NULL)
+		return (EX_UNAVAILABLE);
+	rc = EX_OK;
+	if (b.sb_kind != NULL)
+		rc = stats_budget_grant(conn, &b, stderr);
+	if (rc == EX_OK)
+		rc = stats_budget_show(conn, stdout, stderr);
+	PQfinish(conn);
+	return (rc);
+}
+
+int
+stats_command(struct meldctl_opts *mo, int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(usage_text, stdout);
+		return (EX_OK);
+	}
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return (stats_export_cmd(mo, argc, argv));
+	if (argc >= 2 && strcmp(argv[1], "budget") == 0)
+		return (stats_budget_cmd(mo, argc, argv));
+	return (stats_usage(stderr, NULL));
 }

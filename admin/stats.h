@@ -1,7 +1,7 @@
 /*
  * meldctl stats: statistics exports with the same disclosure control as
- * GET /v1/research/stats (stats/disclosure.c).  meldctl connects as
- * mp_research for this command; see docs/research.md.
+ * GET /v1/research/stats (stats/disclosure.c), as mp_research; and the
+ * budget policies (stats budget), as mp_admin.  See docs/research.md.
  */
 #ifndef MELDPUNT_ADMIN_STATS_H
 #define MELDPUNT_ADMIN_STATS_H
@@ -15,13 +15,11 @@ struct meldctl_opts;
 
 #define STATS_CLI_K		DISCLOSURE_K_DEFAULT
 #define STATS_CLI_EPSILON	1.0
-#define STATS_CLI_BUDGET	10.0
 
 struct stats_export_opts {
 	struct disclosure_query	 se_q;
 	int			 se_k;
 	double			 se_epsilon;
-	double			 se_budget;
 	const char		*se_actor;
 };
 
@@ -34,7 +32,23 @@ struct stats_export_opts {
 int	stats_export(PGconn *conn, const struct stats_export_opts *o,
 	    struct disclosure_rng *rng, FILE *out, FILE *err);
 
-/* `meldctl stats export ...`: option parsing, connect, stats_export. */
+/* A policy change by meldctl stats budget; NULL members stay as they are. */
+struct stats_budget_opts {
+	const char	*sb_actor;	/* audited as admin:<actor> */
+	const char	*sb_kind;	/* researcher, operator or default */
+	const char	*sb_name;	/* user name, actor name, or "*" */
+	const char	*sb_budget;	/* epsilon per period, decimal text */
+	const char	*sb_period;	/* year, quarter or month */
+	const char	*sb_allow_exact; /* "true" / "false" */
+};
+
+/* Set one policy (role mp_admin); sysexits code, reason to err. */
+int	stats_budget_grant(PGconn *conn, const struct stats_budget_opts *b,
+	    FILE *err);
+/* Print every policy and where each researcher stands (mp_admin). */
+int	stats_budget_show(PGconn *conn, FILE *out, FILE *err);
+
+/* `meldctl stats export|budget ...`. */
 int	stats_command(struct meldctl_opts *mo, int argc, char **argv);
 
 #endif /* MELDPUNT_ADMIN_STATS_H */

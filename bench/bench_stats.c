@@ -116,11 +116,11 @@ one_export(PGconn *r, const char *group, double *db_ms, double *total_ms,
 		return (-1);
 	disclosure_query_dims_sql(&q, dims, sizeof(dims));
 	p[0] = "bench"; p[1] = dims; p[2] = "2024-01-01"; p[3] = "2026-12-01";
-	p[4] = "csv"; p[5] = "10"; p[6] = "0.1"; p[7] = "1000";
+	p[4] = "csv"; p[5] = "10"; p[6] = "0.1";
 	t0 = now_ms();
 	res = PQexecParams(r, "SELECT * FROM stats.cli_export($1, $2::text[],"
-	    " $3::date, $4::date, $5, $6::integer, $7::numeric, $8::numeric)",
-	    8, NULL, p, NULL, NULL, 0);
+	    " $3::date, $4::date, $5, $6::integer, $7::numeric)",
+	    7, NULL, p, NULL, NULL, 0);
 	t1 = now_ms();
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "bench_stats: %s", PQresultErrorMessage(res));
@@ -138,7 +138,8 @@ one_export(PGconn *r, const char *group, double *db_ms, double *total_ms,
 	}
 	disclosure_rng_init_os(&rng);
 	if (disclosure_table_protect(t, 10, 0.1, &rng, err, sizeof(err)) == -1 ||
-	    disclosure_render(t, &q, 10, 0.1, &b) == -1) {
+	    disclosure_render(t, &q, &(struct disclosure_meta){ 10, 0.1, NULL,
+	    NULL, NULL }, &b) == -1) {
 		fprintf(stderr, "bench_stats: %s: %s\n", group, err);
 		goto done;
 	}
@@ -204,7 +205,10 @@ main(void)
 	    getenv("USER"))) == NULL)
 		goto out;
 	t0 = now_ms();
-	if (exec(su, fill_sql) == -1 || exec(su, "ANALYZE stats.counters") == -1)
+	/* Enough budget for every run (the default is 10 per year). */
+	if (exec(su, fill_sql) == -1 || exec(su, "ANALYZE stats.counters") == -1 ||
+	    exec(su, "INSERT INTO stats.budget_policy (researcher, budget) "
+	    "VALUES ('cli:bench', 1000)") == -1)
 		goto out;
 	{
 		PGresult	*res = PQexec(su, "SELECT sum(n), count(*) FROM "

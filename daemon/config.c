@@ -77,8 +77,6 @@ static const struct ckey ckeys[] = {
 	{ "forms_refresh_s",	CK_INT,		OFF(c_forms_refresh_s), 1, 86400 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
 	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
-	{ "research_budget",	CK_DOUBLE,	OFF(c_research_budget), 0, 1000 },
-	{ "research_require_noise", CK_BOOL,	OFF(c_research_require_noise), 0, 1 },
 };
 #undef OFF
 
@@ -150,7 +148,6 @@ config_new(enum config_role role)
 	c->c_audit_checkpoint_interval_s = 300;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
-	c->c_research_budget = 10.0;
 	return (c);
 }
 

@@ -68,8 +68,6 @@ struct config {
 	/* Research exports (issue 7; docs/research.md). */
 	int	 c_research_k;		/* minimum k, >= 5 */
 	double	 c_research_epsilon;	/* default epsilon; 0 = no noise */
-	double	 c_research_budget;	/* total epsilon per researcher */
-	int	 c_research_require_noise; /* refuse epsilon = 0 */
 };
 
 /* Defaults for role; strings are heap copies owned by the config. */

@@ -2,7 +2,10 @@
  * GET /v1/research/stats: parse and check the options, then one database
  * transaction through the researcher's session (ssession_exec) that runs
  * stats.research_export -- budget debit, audit event and grouped sums
- * together -- and stats.research_spent.  The sums are copied into a
+ * together -- and stats.research_budget (what is left, until when).  The
+ * budget policy (epsilon per period, whether epsilon 0 is allowed) lives
+ * in the database, set by meldctl stats budget; this file only maps its
+ * refusals to clear 403s.  The sums are copied into a
  * disclosure table on the loop, protected and rendered on a worker (the
  * complementary-suppression search can take a few milliseconds on fine
  * groupings), and the reply goes out on the loop.
@@ -32,6 +35,8 @@ struct research_job {
 	int			 rj_k;
 	double			 rj_eps;
 	char			 rj_left[32];	/* budget left, numeric text */
+	char			 rj_budget[32];	/* the period's budget */
+	char			 rj_renews[11];	/* first day of the next period */
 	struct disclosure_table	*rj_table;
 	struct disclosure_buf	 rj_out;
 	int			 rj_failed;
@@ -54,12 +59,18 @@ research_work(void *arg)
 {
 	struct research_job	*j = arg;
 	struct disclosure_rng	 rng;
+	struct disclosure_meta	 m;
 
+	memset(&m, 0, sizeof(m));
+	m.dm_k = j->rj_k;
+	m.dm_epsilon = j->rj_eps;
+	m.dm_left = j->rj_left;
+	m.dm_budget = j->rj_budget;
+	m.dm_renews = j->rj_renews;
 	disclosure_rng_init_os(&rng);
 	if (disclosure_table_protect(j->rj_table, j->rj_k, j->rj_eps, &rng,
 	    j->rj_err, sizeof(j->rj_err)) == -1 ||
-	    disclosure_render(j->rj_table, &j->rj_q, j->rj_k, j->rj_eps,
-	    &j->rj_out) == -1)
+	    disclosure_render(j->rj_table, &j->rj_q, &m, &j->rj_out) == -1)
 		j->rj_failed = 1;
 	memset(&rng, 0, sizeof(rng));
 }
@@ -83,6 +94,8 @@ research_reply(void *arg)
 	} else {
 		http_req_add_header(j->rj_req, "Meldpunt-Epsilon-Left",
 		    j->rj_left);
+		http_req_add_header(j->rj_req, "Meldpunt-Budget-Renews",
+		    j->rj_renews);
 		http_req_add_header(j->rj_req, "Cache-Control", "no-store");
 		http_reply_raw(j->rj_req, 200,
 		    disclosure_format_type(j->rj_q.q_format),
@@ -104,8 +117,17 @@ research_done(int status, const char *sqlstate, PGresult **res, int nres,
 		if (status == STORE_QUERY_ERROR &&
 		    strcmp(sqlstate, "MP050") == 0)
 			http_reply_error(j->rj_req, 403, "budget_exhausted",
-			    "This export would exceed your privacy budget "
-			    "(epsilon); ask for a smaller epsilon or none.");
+			    "This export would exceed what is left of your "
+			    "privacy budget (epsilon) for this period; ask for "
+			    "a smaller epsilon, or wait until the budget "
+			    "renews.");
+		else if (status == STORE_QUERY_ERROR &&
+		    strcmp(sqlstate, "MP051") == 0)
+			http_reply_error(j->rj_req, 403, "noise_required",
+			    "Exports without noise (epsilon 0) are not allowed "
+			    "for your account: give an epsilon from 0.01 to 10, "
+			    "or ask an administrator to allow exact counts "
+			    "(meldctl stats budget --allow-exact).");
 		else if (status == STORE_QUERY_ERROR &&
 		    strcmp(sqlstate, "MP020") == 0)
 			http_reply_error(j->rj_req, 403, "forbidden",
@@ -115,8 +137,14 @@ research_done(int status, const char *sqlstate, PGresult **res, int nres,
 		research_job_free(j);
 		return;
 	}
+	if (PQntuples(res[1]) != 1 || PQnfields(res[1]) != 3)
+		goto fail;
 	snprintf(j->rj_left, sizeof(j->rj_left), "%s",
-	    PQntuples(res[1]) == 1 ? PQgetvalue(res[1], 0, 0) : "");
+	    PQgetvalue(res[1], 0, 0));
+	snprintf(j->rj_budget, sizeof(j->rj_budget), "%s",
+	    PQgetvalue(res[1], 0, 1));
+	snprintf(j->rj_renews, sizeof(j->rj_renews), "%s",
+	    PQgetvalue(res[1], 0, 2));
 	if ((j->rj_table = disclosure_table_for_query(&j->rj_q)) == NULL)
 		goto fail;
 	n = PQntuples(res[0]);
@@ -144,9 +172,9 @@ research_done(int status, const char *sqlstate, PGresult **res, int nres,
 }
 
 /*
- * k and epsilon from the request, within the configured policy: k never
- * below research_k; epsilon the configured default when not given, and
- * 0 only when research_require_noise is off.
+ * k and epsilon from the request: k never below research_k; epsilon the
+ * configured default when not given.  Whether this researcher may have
+ * epsilon 0, and how much epsilon is left, the database decides.
  */
 static int
 research_policy(const struct config *c, struct research_job *j, char *err,
@@ -168,10 +196,6 @@ research_policy(const struct config *c, struct research_job *j, char *err,
 		snprintf(err, errlen, "epsilon: not allowed");
 		return (-1);
 	}
-	if (j->rj_eps == 0 && c->c_research_require_noise) {
-		snprintf(err, errlen, "epsilon: noise is required here");
-		return (-1);
-	}
 	return (0);
 }
 
@@ -182,9 +206,9 @@ research_stats(struct http_request *req, void *arg)
 	struct research_job	*j;
 	struct ssession		*s;
 	struct store_stmt	 st[2];
-	const char		*params[7];
+	const char		*params[6];
 	char			 err[160], dims[128], from[11], to[11];
-	char			 k[16], eps[16], budget[32];
+	char			 k[16], eps[16];
 
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
 		http_reply_error(req, 503, "unavailable",
@@ -209,23 +233,21 @@ research_stats(struct http_request *req, void *arg)
 	disclosure_month_date(j->rj_q.q_to, to);
 	snprintf(k, sizeof(k), "%d", j->rj_k);
 	disclosure_epsilon_str(j->rj_eps, eps);
-	snprintf(budget, sizeof(budget), "%.4f",
-	    app->a_conf->c_research_budget);
 	params[0] = dims;
 	params[1] = from;
 	params[2] = to;
 	params[3] = disclosure_format_name(j->rj_q.q_format);
 	params[4] = k;
 	params[5] = eps;
-	params[6] = budget;
 	memset(st, 0, sizeof(st));
 	st[0].st_sql = "SELECT * FROM stats.research_export($1::text[], "
-	    "$2::date, $3::date, $4, $5::integer, $6::numeric, $7::numeric)";
-	st[0].st_nparams = 7;
+	    "$2::date, $3::date, $4, $5::integer, $6::numeric)";
+	st[0].st_nparams = 6;
 	st[0].st_values = params;
-	st[1].st_sql = "SELECT ($1::numeric - stats.research_spent())::text";
-	st[1].st_nparams = 1;
-	st[1].st_values = &params[6];
+	/* Trailing zeros off: "9.5", not "9.5000". */
+	st[1].st_sql = "SELECT trim_scale(remaining)::text, "
+	    "trim_scale(budget)::text, period_end::text "
+	    "FROM stats.research_budget()";
 	if (ssession_exec(s, st, 2, research_done, j) == -1) {
 		http_reply_error(req, 503, "unavailable",
 		    "The service is busy; try again shortly.");

@@ -133,6 +133,7 @@ disclosure_query_init(struct disclosure_query *q)
 	q->q_from = q->q_to = -1;
 	q->q_format = DISCLOSURE_CSV;
 	q->q_epsilon = -1;
+	q->q_lang = I18N_EN;
 }
 
 int
@@ -372,6 +373,15 @@ disclosure_query_set(struct disclosure_query *q, const char *key,
 			seterr(err, errlen, "epsilon: 0 (no noise) or a decimal "
 			    "from %.2f to %.0f", DISCLOSURE_EPS_MIN,
 			    DISCLOSURE_EPS_MAX);
+			return (-1);
+		}
+	} else if (strcmp(key, "lang") == 0) {
+		if (q->q_lang_set++)
+			goto twice;
+		/* The chart's own texts exist in Dutch and English. */
+		if (i18n_parse(value, &q->q_lang) == -1 ||
+		    (q->q_lang != I18N_NL && q->q_lang != I18N_EN)) {
+			seterr(err, errlen, "lang: nl or en");
 			return (-1);
 		}
 	} else {
@@ -843,6 +853,18 @@ disclosure_table_suppressed(const struct disclosure_table *t)
 	return (t->t_nsup);
 }
 
+enum disclosure_dim
+disclosure_table_dim(const struct disclosure_table *t, int axis)
+{
+	return (t->t_ax[axis].a_dim);
+}
+
+int
+disclosure_table_protected(const struct disclosure_table *t)
+{
+	return (t->t_protected && t->t_val != NULL);
+}
+
 /* Coordinate of cell on axis a. */
 static size_t
 coord(const struct disclosure_table *t, size_t cell, int a)
@@ -892,6 +914,12 @@ is_interior(const struct disclosure_table *t, size_t cell)
 		if (is_total_on(t, cell, a))
 			return (0);
 	return (1);
+}
+
+int
+disclosure_table_is_total(const struct disclosure_table *t, size_t cell)
+{
+	return (!is_interior(t, cell));
 }
 
 static void
@@ -1323,407 +1351,4 @@ disclosure_table_protect(struct disclosure_table *t, int k, double epsilon,
 		}
 	}
 	return (0);
-}
-
-/* ---------------------------------------------------------------- output */
-
-void
-disclosure_buf_free(struct disclosure_buf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->b_data);
-	memset(b, 0, sizeof(*b));
-}
-
-static void
-buf_add(struct disclosure_buf *b, const char *s, size_t len)
-{
-	size_t	 ncap;
-	char	*nd;
-
-	if (b->b_err)
-		return;
-	if (b->b_len + len + 1 > b->b_cap) {
-		ncap = b->b_cap ? b->b_cap : 4096;
-		while (ncap < b->b_len + len + 1)
-			ncap *= 2;
-		if ((nd = realloc(b->b_data, ncap)) == NULL) {
-			b->b_err = 1;
-			return;
-		}
-		b->b_data = nd;
-		b->b_cap = ncap;
-	}
-	memcpy(b->b_data + b->b_len, s, len);
-	b->b_len += len;
-	b->b_data[b->b_len] = '\0';
-}
-
-static void
-buf_str(struct disclosure_buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void
-buf_fmt(struct disclosure_buf *b, const char *fmt, ...)
-    __attribute__((__format__(__printf__, 2, 3)));
-
-static void
-buf_fmt(struct disclosure_buf *b, const char *fmt, ...)
-{
-	char	 tmp[512];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->b_err = 1;
-		return;
-	}
-	buf_add(b, tmp, (size_t)n);
-}
-
-void
-disclosure_csv_field(struct disclosure_buf *b, const char *s)
-{
-	const char	*p;
-
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_str(b, s);
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			buf_add(b, "\"", 1);
-		buf_add(b, p, 1);
-	}
-	buf_add(b, "\"", 1);
-}
-
-void
-disclosure_xml_text(struct disclosure_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_str(b, "&amp;");
-			break;
-		case '<':
-			buf_str(b, "&lt;");
-			break;
-		case '>':
-			buf_str(b, "&gt;");
-			break;
-		case '"':
-			buf_str(b, "&quot;");
-			break;
-		case '\'':
-			buf_str(b, "&apos;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)*s < 0x20)
-				buf_str(b, " ");
-			else
-				buf_add(b, s, 1);
-		}
-	}
-}
-
-static void
-json_str(struct disclosure_buf *b, const char *s)
-{
-	buf_add(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\') {
-			buf_add(b, "\\", 1);
-			buf_add(b, s, 1);
-		} else if ((unsigned char)*s < 0x20)
-			buf_fmt(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_add(b, s, 1);
-	}
-	buf_add(b, "\"", 1);
-}
-
-/* A level as shown: '' is "(not given)", the total level "(all)". */
-static const char *
-level_label(const struct disclosure_table *t, int a, size_t idx)
-{
-	const char	*s = disclosure_table_level(t, a, idx);
-
-	return (*s == '\0' ? DISCLOSURE_NOT_GIVEN : s);
-}
-
-struct meta {
-	char	 m_from[8], m_to[8], m_eps[16];
-};
-
-static void
-meta_init(struct meta *m, const struct disclosure_query *q, double eps)
-{
-	disclosure_month_str(q->q_from, m->m_from);
-	disclosure_month_str(q->q_to, m->m_to);
-	disclosure_epsilon_str(eps, m->m_eps);
-}
-
-static void
-render_csv(const struct disclosure_table *t, const struct meta *m, int k,
-    struct disclosure_buf *b)
-{
-	size_t	 c, idx[DISCLOSURE_NDIMS];
-	char	 period[20];
-	int	 a;
-
-	snprintf(period, sizeof(period), "%s..%s", m->m_from, m->m_to);
-	for (a = 0; a < t->t_nd; a++) {
-		disclosure_csv_field(b, disclosure_dim_name(t->t_ax[a].a_dim));
-		buf_add(b, ",", 1);
-	}
-	buf_str(b, "n,status,k,epsilon,period\r\n");
-	for (c = 0; c < t->t_ncells; c++) {
-		disclosure_table_coords(t, c, idx);
-		for (a = 0; a < t->t_nd; a++) {
-			disclosure_csv_field(b, level_label(t, a, idx[a]));
-			buf_add(b, ",", 1);
-		}
-		if (t->t_sup[c] != DISCLOSURE_SHOWN)
-			buf_str(b, ",suppressed");
-		else
-			buf_fmt(b, "%lld,%s", t->t_val[c],
-			    is_interior(t, c) ? "shown" : "total");
-		buf_fmt(b, ",%d,%s,%s\r\n", k, m->m_eps, period);
-	}
-}
-
-static void
-render_json(const struct disclosure_table *t, const struct meta *m, int k,
-    double eps, struct disclosure_buf *b)
-{
-	size_t	 c, i, idx[DISCLOSURE_NDIMS];
-	int	 a;
-
-	buf_str(b, "{\"parameters\":{\"group\":[");
-	for (a = 0; a < t->t_nd; a++) {
-		buf_str(b, a ? "," : "");
-		json_str(b, disclosure_dim_name(t->t_ax[a].a_dim));
-	}
-	buf_fmt(b, "],\"from\":\"%s\",\"to\":\"%s\",\"k\":%d,\"epsilon\":%s,",
-	    m->m_from, m->m_to, k, m->m_eps);
-	buf_fmt(b, "\"mechanism\":\"%s\",\"sensitivity\":1,",
-	    eps > 0 ? "two-sided geometric" : "none");
-	buf_str(b, "\"suppression\":\"cells and totals with 0 < n < k are "
-	    "withheld, and further cells so that no withheld value follows "
-	    "from the published ones; withheld values are null\","
-	    "\"total_label\":\"" DISCLOSURE_ALL "\"},\"levels\":{");
-	for (a = 0; a < t->t_nd; a++) {
-		buf_str(b, a ? "," : "");
-		json_str(b, disclosure_dim_name(t->t_ax[a].a_dim));
-		buf_str(b, ":[");
-		for (i = 0; i < t->t_ax[a].a_n; i++) {
-			buf_str(b, i ? "," : "");
-			json_str(b, level_label(t, a, i));
-		}
-		buf_str(b, "]");
-	}
-	buf_str(b, "},\"cells\":[");
-	for (c = 0; c < t->t_ncells; c++) {
-		disclosure_table_coords(t, c, idx);
-		buf_str(b, c ? ",{" : "{");
-		for (a = 0; a < t->t_nd; a++) {
-			json_str(b, disclosure_dim_name(t->t_ax[a].a_dim));
-			buf_add(b, ":", 1);
-			json_str(b, level_label(t, a, idx[a]));
-			buf_add(b, ",", 1);
-		}
-		if (t->t_sup[c] != DISCLOSURE_SHOWN)
-			buf_str(b, "\"n\":null,\"suppressed\":true");
-		else
-			buf_fmt(b, "\"n\":%lld,\"suppressed\":false",
-			    t->t_val[c]);
-		buf_str(b, is_interior(t, c) ? "}" : ",\"total\":true}");
-	}
-	buf_fmt(b, "],\"suppressed\":%zu}\n", t->t_nsup);
-}
-
-static const char *const palette[] = {
-	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
-};
-#define NPALETTE	(sizeof(palette) / sizeof(palette[0]))
-
-#define SVG_LEFT	80
-#define SVG_TOP		60
-#define SVG_PLOT_H	300
-#define SVG_BAR_W	14
-#define SVG_GAP		12
-
-/*
- * Grouped bars: one group per level of the x axis (the time dimension
- * when there is one), one bar per level of the series axis, other axes
- * at their total.  Withheld bars are drawn as hatched stubs and listed.
- */
-static void
-render_svg(const struct disclosure_table *t, const struct meta *m, int k,
-    struct disclosure_buf *b)
-{
-	size_t	 idx[DISCLOSURE_NDIMS], nx, ns, x, s, c, w, h;
-	long long vmax = 1, v;
-	int	 ax = 0, as = -1, a, i;
-	char	 title[256];
-
-	for (a = 0; a < t->t_nd; a++)
-		if (disclosure_dim_is_time(t->t_ax[a].a_dim)) {
-			ax = a;
-			break;
-		}
-	for (a = 0; a < t->t_nd; a++)
-		if (a != ax) {
-			as = a;
-			break;
-		}
-	nx = t->t_ax[ax].a_n;
-	ns = as >= 0 ? t->t_ax[as].a_n : 1;
-	for (a = 0; a < t->t_nd; a++)
-		idx[a] = t->t_ext[a] - 1;
-	for (x = 0; x < nx; x++)
-		for (s = 0; s < ns; s++) {
-			idx[ax] = x;
-			if (as >= 0)
-				idx[as] = s;
-			c = disclosure_table_index(t, idx);
-			if (t->t_sup[c] == DISCLOSURE_SHOWN &&
-			    t->t_val[c] > vmax)
-				vmax = t->t_val[c];
-		}
-	w = SVG_LEFT + nx * (ns * SVG_BAR_W + SVG_GAP) + 40 + 220;
-	h = SVG_TOP + SVG_PLOT_H + 90;
-	if (h < SVG_TOP + 40 + 18 * (ns + 2))
-		h = SVG_TOP + 40 + 18 * (ns + 2);
-	buf_fmt(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" "
-	    "height=\"%zu\" viewBox=\"0 0 %zu %zu\" font-family=\"sans-serif\" "
-	    "font-size=\"11\">\n", w, h, w, h);
-	buf_str(b, "<defs><pattern id=\"withheld\" width=\"4\" height=\"4\" "
-	    "patternUnits=\"userSpaceOnUse\"><path d=\"M0 4L4 0\" "
-	    "stroke=\"#555\" stroke-width=\"1\"/></pattern></defs>\n");
-	buf_fmt(b, "<rect x=\"0\" y=\"0\" width=\"%zu\" height=\"%zu\" "
-	    "fill=\"#fff\"/>\n", w, h);
-	snprintf(title, sizeof(title), "Reports per %s%s%s, %s to %s",
-	    disclosure_dim_name(t->t_ax[ax].a_dim), as >= 0 ? " by " : "",
-	    as >= 0 ? disclosure_dim_name(t->t_ax[as].a_dim) : "", m->m_from,
-	    m->m_to);
-	buf_fmt(b, "<title>");
-	disclosure_xml_text(b, title);
-	buf_fmt(b, "</title>\n<text x=\"%d\" y=\"24\" font-size=\"15\" "
-	    "font-weight=\"bold\">", SVG_LEFT);
-	disclosure_xml_text(b, title);
-	buf_fmt(b, "</text>\n<text x=\"%d\" y=\"42\">k = %d, epsilon = %s; "
-	    "hatched bars are withheld (%zu cells and totals in this "
-	    "export)</text>\n", SVG_LEFT, k, m->m_eps, t->t_nsup);
-	/* Axes, ticks and labels. */
-	buf_fmt(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-	    "stroke=\"#000\"/>\n", SVG_LEFT, SVG_TOP, SVG_LEFT,
-	    SVG_TOP + SVG_PLOT_H);
-	buf_fmt(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%zu\" y2=\"%d\" "
-	    "stroke=\"#000\"/>\n", SVG_LEFT, SVG_TOP + SVG_PLOT_H,
-	    SVG_LEFT + nx * (ns * SVG_BAR_W + SVG_GAP), SVG_TOP + SVG_PLOT_H);
-	for (i = 0; i <= 4; i++) {
-		v = vmax * i / 4;
-		h = SVG_TOP + SVG_PLOT_H - (size_t)(SVG_PLOT_H * i / 4);
-		buf_fmt(b, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">%lld"
-		    "</text>\n", SVG_LEFT - 6, h + 4, v);
-	}
-	buf_fmt(b, "<text x=\"20\" y=\"%d\" text-anchor=\"middle\" "
-	    "transform=\"rotate(-90 20 %d)\">reports</text>\n",
-	    SVG_TOP + SVG_PLOT_H / 2, SVG_TOP + SVG_PLOT_H / 2);
-	buf_fmt(b, "<text x=\"%zu\" y=\"%d\" text-anchor=\"middle\">",
-	    SVG_LEFT + nx * (ns * SVG_BAR_W + SVG_GAP) / 2,
-	    SVG_TOP + SVG_PLOT_H + 70);
-	disclosure_xml_text(b, disclosure_dim_name(t->t_ax[ax].a_dim));
-	buf_str(b, "</text>\n");
-	for (x = 0; x < nx; x++) {
-		size_t	 gx = SVG_LEFT + SVG_GAP / 2 +
-		    x * (ns * SVG_BAR_W + SVG_GAP);
-
-		idx[ax] = x;
-		for (s = 0; s < ns; s++) {
-			size_t	 bx = gx + s * SVG_BAR_W, bh;
-
-			if (as >= 0)
-				idx[as] = s;
-			c = disclosure_table_index(t, idx);
-			if (t->t_sup[c] != DISCLOSURE_SHOWN) {
-				buf_fmt(b, "<rect class=\"withheld\" x=\"%zu\" "
-				    "y=\"%d\" width=\"%d\" height=\"12\" "
-				    "fill=\"url(#withheld)\" stroke=\"#555\"/>"
-				    "\n", bx, SVG_TOP + SVG_PLOT_H - 12,
-				    SVG_BAR_W - 2);
-				continue;
-			}
-			bh = (size_t)((double)SVG_PLOT_H *
-			    (double)t->t_val[c] / (double)vmax + 0.5);
-			buf_fmt(b, "<rect x=\"%zu\" y=\"%zu\" width=\"%d\" "
-			    "height=\"%zu\" fill=\"%s\"><title>%lld</title>"
-			    "</rect>\n", bx, SVG_TOP + SVG_PLOT_H - bh,
-			    SVG_BAR_W - 2, bh, palette[s % NPALETTE],
-			    t->t_val[c]);
-		}
-		buf_fmt(b, "<text x=\"%zu\" y=\"%d\" text-anchor=\"end\" "
-		    "transform=\"rotate(-45 %zu %d)\">",
-		    gx + ns * SVG_BAR_W / 2, SVG_TOP + SVG_PLOT_H + 14,
-		    gx + ns * SVG_BAR_W / 2, SVG_TOP + SVG_PLOT_H + 14);
-		disclosure_xml_text(b, level_label(t, ax, x));
-		buf_str(b, "</text>\n");
-	}
-	/* Legend. */
-	w = SVG_LEFT + nx * (ns * SVG_BAR_W + SVG_GAP) + 30;
-	buf_fmt(b, "<text x=\"%zu\" y=\"%d\" font-weight=\"bold\">", w,
-	    SVG_TOP);
-	disclosure_xml_text(b, as >= 0 ?
-	    disclosure_dim_name(t->t_ax[as].a_dim) : "series");
-	buf_str(b, "</text>\n");
-	for (s = 0; s < ns; s++) {
-		buf_fmt(b, "<rect x=\"%zu\" y=\"%zu\" width=\"10\" height=\"10\" "
-		    "fill=\"%s\"/><text x=\"%zu\" y=\"%zu\">", w,
-		    SVG_TOP + 8 + 18 * s, palette[s % NPALETTE], w + 16,
-		    SVG_TOP + 17 + 18 * s);
-		disclosure_xml_text(b, as >= 0 ? level_label(t, as, s) :
-		    "all reports");
-		buf_str(b, "</text>\n");
-	}
-	buf_fmt(b, "<rect x=\"%zu\" y=\"%zu\" width=\"10\" height=\"10\" "
-	    "fill=\"url(#withheld)\" stroke=\"#555\"/><text x=\"%zu\" "
-	    "y=\"%zu\">withheld (n &lt; k or complementary)</text>\n", w,
-	    SVG_TOP + 8 + 18 * ns, w + 16, SVG_TOP + 17 + 18 * ns);
-	buf_str(b, "</svg>\n");
-}
-
-int
-disclosure_render(const struct disclosure_table *t,
-    const struct disclosure_query *q, int k, double epsilon,
-    struct disclosure_buf *out)
-{
-	struct meta	 m;
-
-	if (!t->t_protected || t->t_val == NULL)
-		return (-1);
-	meta_init(&m, q, epsilon);
-	switch (q->q_format) {
-	case DISCLOSURE_JSON:
-		render_json(t, &m, k, epsilon, out);
-		break;
-	case DISCLOSURE_SVG:
-		render_svg(t, &m, k, out);
-		break;
-	default:
-		render_csv(t, &m, k, out);
-		break;
-	}
-	return (out->b_err ? -1 : 0);
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "forms/i18n.h"
+
 #define DISCLOSURE_K_MIN	5	/* never publish with a smaller k */
 #define DISCLOSURE_K_DEFAULT	10
 #define DISCLOSURE_K_MAX	1000
@@ -57,6 +59,8 @@ struct disclosure_query {
 	enum disclosure_format q_format;
 	int		 q_k;		/* 0: not given (use the default) */
 	double		 q_epsilon;	/* < 0: not given; 0: no noise */
+	enum i18n_lang	 q_lang;	/* labels of the SVG chart (nl, en) */
+	int		 q_lang_set;
 };
 
 const char	*disclosure_dim_name(enum disclosure_dim d);
@@ -182,6 +186,12 @@ size_t		 disclosure_table_levels(const struct disclosure_table *t,
 /* Level name in sorted order; index == levels(axis) is DISCLOSURE_ALL. */
 const char	*disclosure_table_level(const struct disclosure_table *t,
 		    int axis, size_t idx);
+enum disclosure_dim disclosure_table_dim(const struct disclosure_table *t,
+		    int axis);
+int		 disclosure_table_protected(const struct disclosure_table *t);
+/* 1 when the cell is a total on some axis. */
+int		 disclosure_table_is_total(const struct disclosure_table *t,
+		    size_t cell);
 /* Cell by coordinates (idx[a] == levels(a) selects the total). */
 size_t		 disclosure_table_index(const struct disclosure_table *t,
 		    const size_t *idx);
@@ -217,13 +227,35 @@ void		 disclosure_csv_field(struct disclosure_buf *b, const char *s);
 void		 disclosure_xml_text(struct disclosure_buf *b, const char *s);
 
 /*
- * Render a protected table.  The output states the grouping, the period,
- * k, epsilon and the mechanism, and marks every withheld cell (primary
- * and secondary alike: the mark does not say which, since "primary"
- * would reveal 0 < n < k).  Output depends only on its inputs.  0 or -1.
+ * What an output states besides the cells: the parameters, and where the
+ * exporter's privacy budget stands after this export.  Strings are
+ * borrowed; NULL budget strings are left out (tests, the fuzzer).
+ */
+struct disclosure_meta {
+	int		 dm_k;
+	double		 dm_epsilon;
+	const char	*dm_left;	/* epsilon left in the period ("9.5") */
+	const char	*dm_budget;	/* the period's budget ("10") */
+	const char	*dm_renews;	/* first day of the next period */
+};
+
+/*
+ * Render a protected table (stats/disclosure_render.c; the SVG chart is
+ * stats/chart.c).  The output states the grouping, the period, k,
+ * epsilon, the mechanism and the budget left, and marks every withheld
+ * cell (primary and secondary alike: the mark does not say which, since
+ * "primary" would reveal 0 < n < k).  Output depends only on its
+ * inputs.  0 or -1.
  */
 int		 disclosure_render(const struct disclosure_table *t,
-		    const struct disclosure_query *q, int k, double epsilon,
-		    struct disclosure_buf *out);
+		    const struct disclosure_query *q,
+		    const struct disclosure_meta *m, struct disclosure_buf *out);
+
+/* Buffer appends shared by the renderers; errors latch in b_err. */
+void		 disclosure_buf_add(struct disclosure_buf *b, const char *s,
+		    size_t len);
+void		 disclosure_buf_str(struct disclosure_buf *b, const char *s);
+void		 disclosure_buf_fmt(struct disclosure_buf *b, const char *fmt,
+		    ...) __attribute__((__format__(__printf__, 2, 3)));
 
 #endif /* MELDPUNT_DISCLOSURE_H */

@@ -85,6 +85,25 @@ login(struct user *u)
 	tcl_resp_clear(&r);
 }
 
+/* meldctl stats budget ARGS as mp_admin; returns its output. */
+static char *
+budget(const char *args)
+{
+	char	 cmd[4096], *out;
+	FILE	*fp;
+	size_t	 len;
+
+	snprintf(cmd, sizeof(cmd), "%s/meldctl -d '%s' stats budget --actor "
+	    "opa %s 2>&1", getenv("MELDPUNT_BUILD"), tdaemon_conninfo(db,
+	    "mp_admin"), args);
+	cr_assert_not_null(fp = popen(cmd, "r"));
+	out = calloc(1, 65536);
+	len = fread(out, 1, 65535, fp);
+	out[len] = '\0';
+	cr_assert_eq(pclose(fp), 0, "%s", out);
+	return (out);
+}
+
 static int
 get(const struct user *u, const char *query, struct tcl_resp *r)
 {
@@ -126,7 +145,7 @@ setup(void)
 		    "refusal", "utrecht", i < 12 ? "origin" : "age", 0, NULL,
 		    lookup, verifier, state), 0, "%s", state);
 	}
-	snprintf(conf, sizeof(conf), "totp_seal_key = %s\nresearch_budget = 1\n"
+	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n"
 	    "research_epsilon = 0.5\n", seal);
 	cr_assert_eq(tdaemon_start(&d, "staff", tdaemon_conninfo(db,
 	    "mp_staff"), conf), 0, "meldpuntd did not start (see %s)", d.log);
@@ -154,13 +173,29 @@ Test(research, researcher_exports_with_disclosure_control)
 
 	add_user(&r, "rita", "researcher");
 	login(&r);
+	/* Noise is required by default: epsilon 0 is refused, clearly. */
+	cr_assert_eq(get(&r, "group=ground&from=2020-01&to=2049-12&"
+	    "format=csv&k=10&epsilon=0", &resp), 403, "%s", resp.body);
+	cr_expect_not_null(strstr(resp.body, "noise_required"));
+	cr_expect_not_null(strstr(resp.body, "--allow-exact"), "%s",
+	    resp.body);
+	tcl_resp_clear(&resp);
+	/* The administrator allows exact counts and sets a budget of 1. */
+	free(budget("--researcher rita --allow-exact --epsilon 1"));
+	ct = budget("");
+	cr_expect_not_null(strstr(ct, "rita"), "%s", ct);
+	cr_expect_not_null(strstr(ct, "allowed"), "%s", ct);
+	free(ct);
 	cr_assert_eq(get(&r, "group=ground&from=2020-01&to=2049-12&"
 	    "format=csv&k=10&epsilon=0", &resp), 200, "%s", resp.body);
 	ct = tcl_resp_header(&resp, "Content-Type");
 	cr_expect(ct != NULL && strncmp(ct, "text/csv", 8) == 0, "%s", ct);
 	free(ct);
 	cr_expect_not_null(strstr(resp.body, "ground,n,status,k,epsilon,"
-	    "period\r\n"), "%s", resp.body);
+	    "period,epsilon_left,budget_renews\r\n"), "%s", resp.body);
+	/* Every row states what is left of the budget after the export. */
+	cr_expect_not_null(strstr(resp.body, ",10,0,2020-01..2049-12,1,"),
+	    "%s", resp.body);
 	cr_expect_not_null(strstr(resp.body, "age,,suppressed,10,0,"));
 	cr_expect_not_null(strstr(resp.body, "origin,,suppressed,10,0,"));
 	cr_expect_not_null(strstr(resp.body, "(all),15,total,10,0,"));
@@ -172,10 +207,19 @@ Test(research, researcher_exports_with_disclosure_control)
 	cr_assert_not_null(j = json_loads(resp.body, 0, &je), "%s", je.text);
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j,
 	    "parameters"), "mechanism")), "two-sided geometric");
+	cr_expect_eq(json_real_value(json_object_get(json_object_get(
+	    json_object_get(j, "parameters"), "budget"), "epsilon_left")) +
+	    json_integer_value(json_object_get(json_object_get(
+	    json_object_get(j, "parameters"), "budget"), "epsilon_left")),
+	    0.5);
 	json_decref(j);
 	left = tcl_resp_header(&resp, "Meldpunt-Epsilon-Left");
 	cr_expect(left != NULL && atof(left) > 0.49 && atof(left) < 0.51,
 	    "%s", left);
+	free(left);
+	left = tcl_resp_header(&resp, "Meldpunt-Budget-Renews");
+	cr_expect(left != NULL && strlen(left) == 10 &&
+	    strncmp(left + 4, "-01-01", 6) == 0, "%s", left);
 	free(left);
 	tcl_resp_clear(&resp);
 	cr_assert_eq(get(&r, "group=month,category&from=2020-01&to=2049-12&"
@@ -184,6 +228,18 @@ Test(research, researcher_exports_with_disclosure_control)
 	cr_expect(ct != NULL && strcmp(ct, "image/svg+xml") == 0, "%s", ct);
 	free(ct);
 	cr_expect_not_null(strstr(resp.body, "<svg xmlns="));
+	cr_expect_not_null(strstr(resp.body, "Discrimination in work"));
+	tcl_resp_clear(&resp);
+	/* lang=nl: the form's Dutch labels (epsilon 0 costs nothing now). */
+	cr_assert_eq(get(&r, "group=category&from=2020-01&to=2049-12&"
+	    "format=svg&epsilon=0&lang=nl", &resp), 200, "%s", resp.body);
+	cr_expect_not_null(strstr(resp.body, "Discriminatie op de "
+	    "arbeidsmarkt"), "%s", resp.body);
+	cr_expect_not_null(strstr(resp.body, "Meldingen per categorie"));
+	cr_expect_null(strstr(resp.body, "labour_discrimination"));
+	tcl_resp_clear(&resp);
+	cr_expect_eq(get(&r, "group=year&from=2020-01&to=2049-12&lang=xx",
+	    &resp), 400);
 	tcl_resp_clear(&resp);
 	/* The budget (1.0) is spent: the next noisy export is refused. */
 	cr_expect_eq(get(&r, "group=year&from=2020-01&to=2049-12&"

@@ -43,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (disclosure_table_protect(t, q.q_k ? q.q_k : 10,
 		    q.q_epsilon > 0 ? q.q_epsilon : 0, &rng, err,
 		    sizeof(err)) == 0)
-			disclosure_render(t, &q, 10, 0, &b);
+			disclosure_render(t, &q, &(struct disclosure_meta){
+			    10, 0, "1", "10", "2027-01-01" }, &b);
 		disclosure_buf_free(&b);
 		disclosure_table_free(t);
 	}

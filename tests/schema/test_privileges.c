@@ -129,10 +129,9 @@ Test(privileges, research_executes_only_exports_reads_no_raw_counts)
 
 	/* The budgeted, audited export used by `meldctl stats export`. */
 	expect_functions("mp_research",
+	    "stats.cli_budget(p_actor text)\n"
 	    "stats.cli_export(p_actor text, p_dims text[], p_from date, p_to "
-	    "date, p_format text, p_k integer, p_epsilon numeric, p_budget "
-	    "numeric)\n"
-	    "stats.cli_spent(p_actor text)");
+	    "date, p_format text, p_k integer, p_epsilon numeric)");
 	/* No table or view at all: raw counts (n = 1 included) are the
 	 * owner's; mp_research exports through disclosure control only. */
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM pg_class c JOIN "
@@ -193,16 +192,19 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "casework.session_touch(p_token_hash bytea)\n"
 	    "casework.session_user_id()\n"
 	    "casework.state_counts()\n"
+	    "stats.research_budget()\n"
 	    "stats.research_export(p_dims text[], p_from date, p_to date, "
-	    "p_format text, p_k integer, p_epsilon numeric, p_budget numeric)\n"
-	    "stats.research_spent()");
+	    "p_format text, p_k integer, p_epsilon numeric)");
 	expect_functions("mp_admin",
 	    "audit.admin_event(p_actor text, p_action text, p_object text, "
 	    "p_details jsonb)\n"
 	    "casework.manifest_keys()\n"
 	    "casework.purge_case(p_actor text, p_case uuid, p_contact_link "
 	    "bytea)\n"
-	    "casework.routing_check()");
+	    "casework.routing_check()\n"
+	    "stats.budget_grant(p_actor text, p_kind text, p_name text, "
+	    "p_budget numeric, p_period text, p_allow_exact boolean)\n"
+	    "stats.budget_show()");
 }
 
 Test(privileges, nothing_through_public)

@@ -1,9 +1,12 @@
 /*
  * Research exports against real PostgreSQL (schema/0030_research.sql,
- * admin/stats.c): the epsilon budget ledger refuses the export that would
- * exceed the budget and records nothing for it; only a researcher's live
- * session may export through the staff role; every export is audited;
- * and reports stored through intake.submit_report appear in the exported
+ * 0081_research_budget.sql, admin/stats.c): the epsilon budget ledger
+ * refuses the export that would exceed the budget and records nothing
+ * for it; epsilon 0 is refused unless an administrator allowed it for
+ * that researcher; the budget renews at the period boundary (the day is
+ * injected into the internal debit); only a researcher's live session
+ * may export through the staff role; every export is audited; and
+ * reports stored through intake.submit_report appear in the exported
  * counts and move when casework.case_reclassify runs.
  */
 #include <stdio.h>
@@ -40,7 +43,20 @@ TestSuite(stats_export, .init = setup, .fini = teardown);
 
 #define EXPORT_SQL \
 	"SELECT count(*) FROM stats.research_export('{year,category}', " \
-	"'2026-01-01', '2026-12-01', 'csv', 10, %s, 1.0)"
+	"'2026-01-01', '2026-12-01', 'csv', 10, %s)"
+
+/* A policy row written directly (the meldctl path is tested below). */
+static void
+policy(const char *key, const char *budget, const char *period,
+    int allow_exact)
+{
+	cr_assert_eq(testdb_execf(su, NULL, "INSERT INTO stats.budget_policy "
+	    "(researcher, budget, period, allow_exact) VALUES ('%s', %s, "
+	    "'%s', %s) ON CONFLICT (researcher) DO UPDATE SET budget = "
+	    "excluded.budget, period = excluded.period, allow_exact = "
+	    "excluded.allow_exact", key, budget, period,
+	    allow_exact ? "true" : "false"), 0);
+}
 
 static PGconn *
 researcher_conn(const char *name, const char *kind)
@@ -58,17 +74,22 @@ researcher_conn(const char *name, const char *kind)
 Test(stats_export, budget_ledger_refuses_the_export_beyond_the_budget)
 {
 	PGconn	*r = researcher_conn("rita", "researcher");
+	char	 key[32];
+
+	snprintf(key, sizeof(key), "user:%lld", testdb_count(su,
+	    "SELECT id FROM casework.users WHERE username = 'rita'"));
+	policy(key, "1", "year", 1);
 
 	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0.4"), 0);
 	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0.4"), 0);
 	/* 0.8 spent of 1.0: 0.4 more would make 1.2. */
 	cr_expect(testdb_fails_with(r, "SELECT * FROM stats.research_export("
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0.4, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0.4)",
 	    "MP050"));
 	/* What is left still fits, exactly. */
 	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0.2"), 0);
 	cr_expect(testdb_fails_with(r, "SELECT * FROM stats.research_export("
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0.01, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0.01)",
 	    "MP050"));
 	/* Without noise nothing is spent: allowed, and still recorded. */
 	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0"), 0);
@@ -78,6 +99,14 @@ Test(stats_export, budget_ledger_refuses_the_export_beyond_the_budget)
 	    "stats.budget_ledger"), 10);
 	cr_expect_eq(testdb_count(su, "SELECT (spent * 10)::int FROM "
 	    "stats.budget_spent"), 10);
+	/* Each ledger row says what was left after it. */
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM stats.budget_ledger "
+	    "WHERE remaining IS NOT NULL AND period_start = date_trunc('year', "
+	    "current_date)::date"), 4);
+	cr_expect_eq(testdb_count(su, "SELECT (min(remaining) * 10)::int FROM "
+	    "stats.budget_ledger"), 0);
+	cr_expect_eq(testdb_count(su, "SELECT (max(remaining) * 10)::int FROM "
+	    "stats.budget_ledger"), 6);
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM audit.events "
 	    "WHERE action = 'stats.export' AND actor LIKE 'user:%' AND "
 	    "details->>'k' = '10' AND details->'group' = "
@@ -93,33 +122,39 @@ Test(stats_export, only_a_researcher_session_may_export)
 	PGconn	*n, *res;
 
 	cr_expect(testdb_fails_with(h, "SELECT * FROM stats.research_export("
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)",
 	    "MP020"));
 	cr_assert_not_null(n = testdb_connect(db, "mp_staff"));
 	cr_expect(testdb_fails_with(n, "SELECT * FROM stats.research_export("
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)",
 	    "MP020"), "no session at all");
 	cr_expect(testdb_fails_with(n, "SELECT * FROM stats.cli_export('x', "
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)",
 	    "42501"));
 	/* The internal pieces are nobody's to call. */
 	cr_expect(testdb_fails_with(n, "SELECT * FROM stats.export_counts("
 	    "'{year}', '2026-01-01', '2026-12-01')", "42501"));
 	cr_expect(testdb_fails_with(n, "SELECT stats.budget_debit('user:1', "
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, "
+	    "'2030-01-01')",
 	    "42501"));
 	cr_assert_not_null(res = testdb_connect(db, "mp_research"));
 	cr_expect(testdb_fails_with(res, "SELECT * FROM stats.research_export("
-	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0, 1.0)",
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)",
 	    "42501"));
 	cr_expect(testdb_fails_with(res, "SELECT * FROM stats.budget_ledger",
 	    "42501"));
 	cr_expect(testdb_fails_with(res, "SELECT * FROM stats.cli_export("
-	    "'x', '{year,name}', '2026-01-01', '2026-12-01', 'csv', 10, 0, "
-	    "1.0)", "MP005"), "a dimension outside the list");
+	    "'x', '{year,name}', '2026-01-01', '2026-12-01', 'csv', 10, 1)",
+	    "MP005"), "a dimension outside the list");
 	cr_expect(testdb_fails_with(res, "SELECT * FROM stats.cli_export("
-	    "'x', '{year}', '2026-01-01', '2026-12-01', 'csv', 4, 0, 1.0)",
+	    "'x', '{year}', '2026-01-01', '2026-12-01', 'csv', 4, 1)",
 	    "MP005"), "k below 5");
+	/* mp_research cannot raise its own budget or drop the noise. */
+	cr_expect(testdb_fails_with(res, "SELECT stats.budget_grant('x', "
+	    "'operator', 'x', 1000, 'month', true)", "42501"));
+	cr_expect(testdb_fails_with(res, "UPDATE stats.budget_policy SET "
+	    "allow_exact = true", "42501"));
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM "
 	    "stats.budget_ledger"), 0);
 	PQfinish(h);
@@ -132,7 +167,11 @@ Test(stats_export, concurrent_debits_are_serialised)
 {
 	PGconn	*a = researcher_conn("rosa", "researcher");
 	PGconn	*b;
-	char	 hex[65];
+	char	 hex[65], key[32];
+
+	snprintf(key, sizeof(key), "user:%lld", testdb_count(su,
+	    "SELECT id FROM casework.users WHERE username = 'rosa'"));
+	policy(key, "1", "year", 0);
 
 	cr_assert_eq(testdb_login(db, "rosa", 2, hex), 0);
 	cr_assert_not_null(b = testdb_connect(db, "mp_staff"));
@@ -142,7 +181,7 @@ Test(stats_export, concurrent_debits_are_serialised)
 	/* b waits for a's row lock, then sees 0.6 spent and refuses. */
 	cr_assert_eq(PQsendQuery(b, "SELECT count(*) FROM "
 	    "stats.research_export('{year}', '2026-01-01', '2026-12-01', "
-	    "'csv', 10, 0.6, 1.0)"), 1);
+	    "'csv', 10, 0.6)"), 1);
 	cr_assert_eq(testdb_exec(a, "COMMIT", NULL), 0);
 	{
 		PGresult	*res;
@@ -194,8 +233,8 @@ export(const char *group, int k, double eps)
 	o.se_q.q_to = 2000 * 12 + DISCLOSURE_MAX_MONTHS - 1;
 	o.se_k = k;
 	o.se_epsilon = eps;
-	o.se_budget = 10;
 	o.se_actor = "tester";
+	policy("cli:tester", "10", "year", 1);
 	cr_assert_not_null(r = testdb_connect(db, "mp_research"));
 	fo = open_memstream(&out, &outlen);
 	fe = open_memstream(&msg, &msglen);
@@ -272,8 +311,8 @@ Test(stats_export, cli_budget_refusal_is_a_clean_error)
 	o.se_q.q_to = 2026 * 12 + 11;
 	o.se_k = 10;
 	o.se_epsilon = 2;
-	o.se_budget = 1;
 	o.se_actor = "tester";
+	policy("cli:tester", "1", "year", 0);
 	cr_assert_not_null(r = testdb_connect(db, "mp_research"));
 	fo = open_memstream(&out, &outlen);
 	fe = open_memstream(&msg, &msglen);
@@ -281,8 +320,98 @@ Test(stats_export, cli_budget_refusal_is_a_clean_error)
 	fclose(fo);
 	fclose(fe);
 	cr_expect_eq(outlen, 0, "nothing exported");
-	cr_expect_not_null(strstr(msg, "exceed the budget"), "%s", msg);
+	cr_expect_not_null(strstr(msg, "exceed the budget left"), "%s", msg);
 	free(out);
 	free(msg);
 	PQfinish(r);
+}
+
+/*
+ * Noise is required by default: epsilon 0 is refused (MP051) with nothing
+ * recorded, for researchers and operators alike, until an administrator
+ * allows exact counts for that one researcher with meldctl stats budget
+ * (audited); another researcher is still refused.
+ */
+Test(stats_export, epsilon_zero_refused_unless_allowed_per_researcher)
+{
+	PGconn			*r = researcher_conn("ruud", "researcher");
+	PGconn			*o = researcher_conn("roel", "researcher");
+	PGconn			*adm;
+	struct stats_budget_opts b;
+	char			*msg = NULL;
+	size_t			 msglen = 0;
+	FILE			*fe;
+
+	cr_expect(testdb_fails_with(r, "SELECT * FROM stats.research_export("
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)", "MP051"));
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM "
+	    "stats.budget_ledger"), 0);
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM audit.events "
+	    "WHERE action = 'stats.export'"), 0);
+	/* With noise it is accepted and debited from the default 10. */
+	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0.5"), 0);
+	cr_assert_not_null(adm = testdb_connect(db, "mp_admin"));
+	memset(&b, 0, sizeof(b));
+	b.sb_actor = "opa";
+	b.sb_kind = "researcher";
+	b.sb_name = "ruud";
+	b.sb_allow_exact = "true";
+	fe = open_memstream(&msg, &msglen);
+	cr_expect_eq(stats_budget_grant(adm, &b, fe), EX_OK);
+	b.sb_name = "nobody";
+	cr_expect_eq(stats_budget_grant(adm, &b, fe), EX_NOUSER);
+	fclose(fe);
+	cr_expect_not_null(strstr(msg, "no such researcher"), "%s", msg);
+	free(msg);
+	cr_expect_eq(testdb_execf(r, NULL, EXPORT_SQL, "0"), 0);
+	cr_expect(testdb_fails_with(o, "SELECT * FROM stats.research_export("
+	    "'{year}', '2026-01-01', '2026-12-01', 'csv', 10, 0)", "MP051"),
+	    "the opt-out is per researcher");
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM audit.events "
+	    "WHERE action = 'stats.budget' AND actor = 'admin:opa' AND "
+	    "details->>'allow_exact' = 'true'"), 1);
+	cr_expect_eq(testdb_count(su, "SELECT (remaining * 10)::int FROM "
+	    "stats.budget_ledger ORDER BY id DESC LIMIT 1"), 95);
+	PQfinish(adm);
+	PQfinish(r);
+	PQfinish(o);
+}
+
+/*
+ * The budget is per period and renews at the boundary.  The day is
+ * injected into the internal debit (superuser only; the login roles'
+ * entry points pass current_date): spent up on 31 December, refused,
+ * fresh on 1 January; with a quarterly policy, fresh on 1 April.
+ */
+Test(stats_export, budget_renews_at_the_period_boundary)
+{
+#define DEBIT(eps, day) \
+	"SELECT stats.budget_debit('user:77', '{year}', '2026-01-01', " \
+	"'2026-12-01', 'csv', 10, " eps ", '" day "')"
+
+	policy("user:77", "2", "year", 0);
+	cr_expect_eq(testdb_exec(su, DEBIT("1.5", "2026-01-01"), NULL), 0);
+	cr_expect_eq(testdb_exec(su, DEBIT("0.5", "2026-12-31"), NULL), 0);
+	cr_expect(testdb_fails_with(su, DEBIT("0.01", "2026-12-31"),
+	    "MP050"));
+	cr_expect_eq(testdb_count(su, "SELECT (remaining * 10)::int FROM "
+	    "stats.budget_status('user:77', '2026-12-31')"), 0);
+	cr_expect_eq(testdb_count(su, "SELECT (remaining * 10)::int FROM "
+	    "stats.budget_status('user:77', '2027-01-01')"), 20);
+	cr_expect_eq(testdb_exec(su, DEBIT("2", "2027-01-01"), NULL), 0);
+	cr_expect(testdb_fails_with(su, DEBIT("0.01", "2027-06-30"),
+	    "MP050"));
+	/* A day in the old period does not reopen it. */
+	cr_expect(testdb_fails_with(su, DEBIT("0.01", "2026-12-31"),
+	    "MP050"));
+	cr_expect_eq(testdb_count(su, "SELECT count(DISTINCT period_start) "
+	    "FROM stats.budget_ledger WHERE researcher = 'user:77'"), 2);
+	/* Quarterly: 2027-Q1 is spent, 2027-Q2 is fresh. */
+	policy("user:77", "2", "quarter", 0);
+	cr_expect_eq(testdb_exec(su, DEBIT("2", "2027-04-01"), NULL), 0);
+	cr_expect(testdb_fails_with(su, DEBIT("0.01", "2027-06-30"),
+	    "MP050"));
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM stats.budget_status("
+	    "'user:77', '2027-06-30') WHERE period_end = '2027-07-01'"), 1);
+#undef DEBIT
 }

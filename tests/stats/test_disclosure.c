@@ -410,6 +410,9 @@ sample_table(struct disclosure_query *q, const char *odd)
 	return (t);
 }
 
+/* k = 10, no noise, no budget figures. */
+static const struct disclosure_meta meta10 = { 10, 0, NULL, NULL, NULL };
+
 Test(disclosure, csv_export_states_parameters_and_marks_cells)
 {
 	struct disclosure_query	 q;
@@ -419,9 +422,10 @@ Test(disclosure, csv_export_states_parameters_and_marks_cells)
 	int			 nlines = 0, nsup = 0;
 
 	memset(&b, 0, sizeof(b));
-	cr_assert_eq(disclosure_render(t, &q, 10, 0, &b), 0);
+	cr_assert_eq(disclosure_render(t, &q, &meta10, &b), 0);
 	cr_assert(strncmp(b.b_data, "quarter,category,n,status,k,epsilon,"
-	    "period\r\n", 41) == 0, "%.60s", b.b_data);
+	    "period,epsilon_left,budget_renews\r\n", 69) == 0, "%.80s",
+	    b.b_data);
 	cr_assert_eq(b.b_data[b.b_len - 1], '\n');
 	cr_assert_eq(b.b_data[b.b_len - 2], '\r');
 	copy = strdup(b.b_data);
@@ -433,10 +437,10 @@ Test(disclosure, csv_export_states_parameters_and_marks_cells)
 		cr_assert_eq(line[strlen(line) - 1], '\r', "bare LF");
 		for (p = line; *p; p++)
 			commas += *p == ',';
-		cr_assert_eq(commas, 6, "%s", line);
+		cr_assert_eq(commas, 8, "%s", line);
 		if (strstr(line, ",,suppressed,10,0,2025-01..2025-12") != NULL)
 			nsup++;
-		cr_assert(strstr(line, ",10,0,2025-01..2025-12\r") != NULL ||
+		cr_assert(strstr(line, ",10,0,2025-01..2025-12,,\r") != NULL ||
 		    nlines == 0, "%s", line);
 		nlines++;
 	}
@@ -459,7 +463,7 @@ Test(disclosure, json_export_is_valid_and_marks_withheld_cells)
 
 	memset(&b, 0, sizeof(b));
 	q.q_format = DISCLOSURE_JSON;
-	cr_assert_eq(disclosure_render(t, &q, 10, 0, &b), 0);
+	cr_assert_eq(disclosure_render(t, &q, &meta10, &b), 0);
 	cr_assert_not_null(j = json_loads(b.b_data, 0, &je), "%s", je.text);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(j,
 	    "parameters"), "k")), 10);
@@ -502,14 +506,15 @@ Test(disclosure, svg_parses_renders_and_escapes)
 	memset(&b, 0, sizeof(b));
 	memset(&b2, 0, sizeof(b2));
 	q.q_format = DISCLOSURE_SVG;
-	cr_assert_eq(disclosure_render(t, &q, 10, 0, &b), 0);
-	cr_assert_eq(disclosure_render(t, &q, 10, 0, &b2), 0);
+	cr_assert_eq(disclosure_render(t, &q, &meta10, &b), 0);
+	cr_assert_eq(disclosure_render(t, &q, &meta10, &b2), 0);
 	cr_expect_str_eq(b.b_data, b2.b_data, "deterministic output");
 	cr_expect_null(strstr(b.b_data, "x&<y>"), "unescaped text");
 	cr_expect_not_null(strstr(b.b_data, "x&amp;&lt;y&gt;&quot;&apos;"));
 	cr_expect_not_null(strstr(b.b_data, "<title>Reports per quarter by "
-	    "category, 2025-01 to 2025-12</title>"));
-	cr_expect_not_null(strstr(b.b_data, "k = 10, epsilon = 0"));
+	    "category, January 2025 to December 2025</title>"));
+	cr_expect_not_null(strstr(b.b_data, "(k = 10)"));
+	cr_expect_not_null(strstr(b.b_data, "(epsilon = 0)"));
 	cr_expect_not_null(strstr(b.b_data, "class=\"withheld\""));
 	snprintf(path, sizeof(path), "%s/chart-%d.svg", tmp ? tmp : "/tmp",
 	    (int)getpid());
