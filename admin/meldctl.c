@@ -65,7 +65,7 @@ static const struct command commands[] = {
 	  "  --key FILE            the audit chain key (kind audit-chain)\n"
 	  "  --checkpoints FILE    checkpoint lines to compare against\n"
 	  "  --checkpoint-pub FILE the checkpoint public key (audit-checkpoint)\n" },
-	{ "stats", stats_command, "stats export|budget [...]",
+	{ "stats", stats_command, "stats export|annual|budget [...]",
 	  "stats export --group DIMS --from YYYY-MM --to YYYY-MM [...]\n"
 	  "Export report counts with disclosure control, exactly as\n"
 	  "GET /v1/research/stats does: cells and totals with 0 < n < k\n"
@@ -83,6 +83,15 @@ static const struct command commands[] = {
 	  "  --lang L         nl or en: labels of the SVG chart (default en)\n"
 	  "  --actor NAME     recorded as admin:NAME (default $SUDO_USER/$USER)\n"
 	  "  -o FILE          write there instead of stdout\n"
+	  "\n"
+	  "stats annual --year YYYY [--k K] [--epsilon E] [--lang nl|en]\n"
+	  "             [--actor NAME] [-o CSVFILE] [--html FILE]\n"
+	  "The yearly figures per category (received, acknowledged within 7\n"
+	  "days, first contact within 7 days, feedback within 3 months,\n"
+	  "referrals by organisation type, closed by outcome) with the same\n"
+	  "disclosure control, as CSV and an optional one-page HTML summary.\n"
+	  "Epsilon defaults to 0: allowed only for actors an administrator\n"
+	  "allowed exact counts.  Connect as mp_research.\n"
 	  "\n"
 	  "stats budget [TARGET [SETTINGS]] [--actor NAME]\n"
 	  "Show every budget policy and where each researcher stands; with a\n"

@@ -22,6 +22,9 @@ static const char usage_text[] =
     "usage: meldctl [-d CONNINFO] stats export --group DIMS --from YYYY-MM\n"
     "           --to YYYY-MM [--format csv|json|svg] [--k K] [--epsilon E]\n"
     "           [--lang nl|en] [--actor NAME] [-o FILE]\n"
+    "       meldctl [-d CONNINFO] stats annual --year YYYY [--k K]\n"
+    "           [--epsilon E] [--lang nl|en] [--actor NAME] [-o CSVFILE]\n"
+    "           [--html FILE]\n"
     "       meldctl [-d CONNINFO] stats budget [--researcher NAME |\n"
     "           --operator NAME | --default] [--epsilon B]\n"
     "           [--period year|quarter|month] [--allow-exact |\n"
@@ -370,6 +373,89 @@ stats_budget_cmd(struct meldctl_opts *mo, int argc, char **argv)
 	return (rc);
 }
 
+static const char *const annual_keys[] = { "k", "epsilon", "lang" };
+
+/* Index of the export key argv[*i] names (its value in *v), else -1. */
+static int
+annual_key(int argc, char **argv, int *i, const char **v)
+{
+	char	 opt[16];
+	size_t	 j;
+
+	for (j = 0; j < sizeof(annual_keys) / sizeof(annual_keys[0]); j++) {
+		snprintf(opt, sizeof(opt), "--%s", annual_keys[j]);
+		if ((*v = opt_value(argc, argv, i, opt)) != NULL)
+			return ((int)j);
+	}
+	return (-1);
+}
+
+/* `stats annual --year Y ...`: options, connect, stats_annual. */
+static int
+stats_annual_cmd(struct meldctl_opts *mo, int argc, char **argv)
+{
+	struct stats_annual_opts o;
+	struct disclosure_query	 q;
+	const char	*v, *csvpath = NULL, *htmlpath = NULL;
+	char		 why[160];
+	FILE		*csv = stdout, *html = NULL;
+	PGconn		*conn = NULL;
+	int		 i, j, rc = EX_CANTCREAT;
+
+	memset(&o, 0, sizeof(o));
+	disclosure_query_init(&q);
+	o.sa_k = STATS_CLI_K;
+	o.sa_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
+	    getenv("USER");
+	for (i = 2; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--year")) != NULL) {
+			char	*end;
+			long	 y = strtol(v, &end, 10);
+
+			if (*end != '\0' || y < 1900 || y > 9999)
+				return (stats_usage(stderr, "--year: YYYY"));
+			o.sa_year = (int)y;
+		} else if ((j = annual_key(argc, argv, &i, &v)) >= 0) {
+			/* Same grammar as the export's keys. */
+			if (disclosure_query_set(&q, annual_keys[j], v, why,
+			    sizeof(why)) == -1)
+				return (stats_usage(stderr, why));
+		} else if ((v = opt_value(argc, argv, &i, "--actor")) != NULL)
+			o.sa_actor = v;
+		else if ((v = opt_value(argc, argv, &i, "-o")) != NULL)
+			csvpath = v;
+		else if ((v = opt_value(argc, argv, &i, "--html")) != NULL)
+			htmlpath = v;
+		else
+			return (stats_usage(stderr, "unknown option"));
+	}
+	if (o.sa_year == 0)
+		return (stats_usage(stderr, "--year: required"));
+	if (o.sa_actor == NULL || *o.sa_actor == '\0')
+		return (stats_usage(stderr, "--actor: required (no $USER)"));
+	if (q.q_k != 0)
+		o.sa_k = q.q_k;
+	o.sa_epsilon = q.q_epsilon >= 0 ? q.q_epsilon : 0;
+	o.sa_lang = q.q_lang;
+	if ((csvpath != NULL && (csv = fopen(csvpath, "w")) == NULL) ||
+	    (htmlpath != NULL && (html = fopen(htmlpath, "w")) == NULL)) {
+		fprintf(stderr, "meldctl: stats annual: cannot open an output "
+		    "file\n");
+		goto done;
+	}
+	rc = EX_UNAVAILABLE;
+	if ((conn = adb_connect(mo->mo_conninfo, stderr)) == NULL)
+		goto done;
+	rc = stats_annual(conn, &o, NULL, csv, html, stderr);
+ done:
+	if (csvpath != NULL && csv != NULL && fclose(csv) != 0 && rc == EX_OK)
+		rc = EX_IOERR;
+	if (html != NULL && fclose(html) != 0 && rc == EX_OK)
+		rc = EX_IOERR;
+	PQfinish(conn);
+	return (rc);
+}
+
 int
 stats_command(struct meldctl_opts *mo, int argc, char **argv)
 {
@@ -382,5 +468,7 @@ stats_command(struct meldctl_opts *mo, int argc, char **argv)
 		return (stats_export_cmd(mo, argc, argv));
 	if (argc >= 2 && strcmp(argv[1], "budget") == 0)
 		return (stats_budget_cmd(mo, argc, argv));
+	if (argc >= 2 && strcmp(argv[1], "annual") == 0)
+		return (stats_annual_cmd(mo, argc, argv));
 	return (stats_usage(stderr, NULL));
 }

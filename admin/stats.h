@@ -32,6 +32,24 @@ struct stats_export_opts {
 int	stats_export(PGconn *conn, const struct stats_export_opts *o,
 	    struct disclosure_rng *rng, FILE *out, FILE *err);
 
+/* meldctl stats annual: one year's figures (admin/annual.c). */
+struct stats_annual_opts {
+	int		 sa_year;
+	int		 sa_k;
+	double		 sa_epsilon;	/* per table; six tables are debited */
+	enum i18n_lang	 sa_lang;	/* of the HTML page */
+	const char	*sa_actor;
+};
+
+/*
+ * Read the year's counters through stats.cli_annual (role mp_research:
+ * budget policy and audit event), protect one table per measure and
+ * write CSV to csv and, when html is not NULL, the one-page summary.
+ * rng as for stats_export.  Returns a sysexits(3) code.
+ */
+int	stats_annual(PGconn *conn, const struct stats_annual_opts *o,
+	    struct disclosure_rng *rng, FILE *csv, FILE *html, FILE *err);
+
 /* A policy change by meldctl stats budget; NULL members stay as they are. */
 struct stats_budget_opts {
 	const char	*sb_actor;	/* audited as admin:<actor> */

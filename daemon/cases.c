@@ -36,6 +36,7 @@
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
+#include "stats/labels.h"
 
 #define NOTE_CTX	"meldpunt-note"
 #define THREAD_CTX	"meldpunt-thread"
@@ -804,30 +805,43 @@ cases_transition(struct http_request *req, void *arg)
 	json_decref(j);
 }
 
+/*
+ * A referral: the organisation's name (free text) and, optionally, its
+ * enumerated type (stats/labels.c, casework.organisation_types), which is
+ * what the yearly figures count (schema/0082_annual_counters.sql).
+ */
 void
 cases_referral(struct http_request *req, void *arg)
 {
 	struct ssession	*s;
 	json_t		*j;
-	const char	*id, *org, *on, *ref = "", *p[4];
+	const char	*id, *org, *on, *ref = "", *type = NULL, *p[5];
 
 	(void)arg;
 	if ((j = post_begin(req, &s)) == NULL)
 		return;
-	if (json_unpack(j, "{s:s,s:s,s:s,s?s!}", "case", &id,
-	    "organisation", &org, "referred_on", &on, "reference", &ref) ==
-	    -1 || strlen(org) == 0 || strlen(org) > 200 || !is_date(on) ||
-	    strlen(ref) > 200)
+	if (json_unpack(j, "{s:s,s:s,s:s,s?s,s?s!}", "case", &id,
+	    "organisation", &org, "referred_on", &on, "reference", &ref,
+	    "organisation_type", &type) == -1 || strlen(org) == 0 ||
+	    strlen(org) > 200 || !is_date(on) || strlen(ref) > 200 ||
+	    (type != NULL && !labels_org_type_valid(type)))
 		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
 		    "id, \"organisation\": name, \"referred_on\": YYYY-MM-DD, "
-		    "\"reference\": optional}.");
+		    "\"reference\": optional, \"organisation_type\": optional, "
+		    "one of the types in docs/staff-api.md}.");
 	else {
 		p[0] = id;
 		p[1] = org;
 		p[2] = on;
 		p[3] = ref;
-		cw_run(req, s, id, "referral", 201, "SELECT casework."
-		    "referral_add($1::uuid, $2, $3::date, $4)", p, 4);
+		p[4] = type;
+		if (type == NULL)
+			cw_run(req, s, id, "referral", 201, "SELECT casework."
+			    "referral_add($1::uuid, $2, $3::date, $4)", p, 4);
+		else
+			cw_run(req, s, id, "referral", 201, "SELECT casework."
+			    "referral_classify(casework.referral_add($1::uuid, "
+			    "$2, $3::date, $4), $5)", p, 5);
 	}
 	json_decref(j);
 }
@@ -975,7 +989,8 @@ cases_read(struct http_request *req, void *arg)
 	    "'[]'::json) FROM casework.transitions t WHERE t.case_id = c.id), "
 	    "'referrals', (SELECT coalesce(json_agg(json_build_object("
 	    "'organisation', r.organisation, 'referred_on', r.referred_on, "
-	    "'reference', r.reference) ORDER BY r.id), '[]'::json) "
+	    "'reference', r.reference, 'organisation_type', r.org_type) "
+	    "ORDER BY r.id), '[]'::json) "
 	    "FROM casework.referrals r WHERE r.case_id = c.id))::text "
 	    "FROM casework.cases c JOIN casework.queues q "
 	    "ON q.id = c.queue_id WHERE c.id = $3::uuid";

@@ -58,6 +58,38 @@ static const struct pair outcomes[] = {
 	{ "withdrawn", { "ingetrokken", "withdrawn" } },
 };
 
+/* The yearly figures (meldctl stats annual): measures and their levels. */
+static const struct pair annual[] = {
+	{ "received", { "Meldingen ontvangen", "Reports received" } },
+	{ "acknowledged", { "Ontvangst bevestigd", "Receipt acknowledged" } },
+	{ "first_contact", { "Eerste contact door een behandelaar",
+	    "First contact by a case handler" } },
+	{ "feedback", { "Terugkoppeling (een uitkomst)",
+	    "Feedback (an outcome)" } },
+	{ "referred", { "Doorverwijzingen, naar soort organisatie",
+	    "Referrals, by type of organisation" } },
+	{ "closed", { "Gesloten, naar uitkomst", "Closed, by outcome" } },
+	{ "within_7_days", { "binnen 7 dagen", "within 7 days" } },
+	{ "within_3_months", { "binnen 3 maanden", "within 3 months" } },
+	{ "later", { "later", "later" } },
+	{ "police", { "politie", "police" } },
+	{ "public_prosecutor", { "Openbaar Ministerie", "public prosecutor" } },
+	{ "labour_inspectorate", { "Arbeidsinspectie",
+	    "labour inspectorate" } },
+	{ "human_rights_institute", { "College voor de Rechten van de Mens",
+	    "human rights institute" } },
+	{ "antidiscrimination_service", { "antidiscriminatievoorziening",
+	    "anti-discrimination service" } },
+	{ "veilig_thuis", { "Veilig Thuis",
+	    "Veilig Thuis (domestic violence advice)" } },
+	{ "municipality", { "gemeente", "municipality" } },
+	{ "care_provider", { "zorg- of hulpverlener",
+	    "care or support provider" } },
+	{ "legal_aid", { "juridische hulp", "legal aid" } },
+	{ "trade_union", { "vakbond", "trade union" } },
+	{ "other", { "anders", "other" } },
+};
+
 static const struct pair texts[] = {
 	{ "reports", { "meldingen", "reports" } },
 	{ "title", { "Meldingen per %s", "Reports per %s" } },
@@ -100,6 +132,36 @@ static const char *const months[2][12] = {
 	{ "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
 	  "Oct", "Nov", "Dec" },
 };
+
+const char *
+labels_annual(const char *key, enum i18n_lang l)
+{
+	size_t	 i;
+
+	if (*key == '\0')
+		return (labels_text("not_given", l));
+	if (strcmp(key, DISCLOSURE_ALL) == 0)
+		return (labels_text("all", l));
+	for (i = 0; i < N(annual); i++)
+		if (strcmp(annual[i].p_key, key) == 0)
+			return (annual[i].p_text[lang_ix(l)]);
+	return (key);
+}
+
+int
+labels_org_type_valid(const char *id)
+{
+	size_t	 i;
+
+	/* The organisation types follow the levels "within..." and "later". */
+	for (i = 0; i < N(annual); i++)
+		if (strcmp(annual[i].p_key, "police") == 0)
+			break;
+	for (; i < N(annual); i++)
+		if (strcmp(annual[i].p_key, id) == 0)
+			return (1);
+	return (0);
+}
 
 const char *
 labels_dim(enum disclosure_dim d, enum i18n_lang l)

@@ -37,4 +37,12 @@ const char	*labels_text(const char *key, enum i18n_lang l);
 void		 labels_month(int month, enum i18n_lang l, int full, char *buf,
 		    size_t len);
 
+/*
+ * A measure or level of the yearly figures ("received", "within_7_days",
+ * an organisation type such as "police"); '' is "not given".
+ */
+const char	*labels_annual(const char *key, enum i18n_lang l);
+/* 1 when id is one of the organisation types of a referral. */
+int		 labels_org_type_valid(const char *id);
+
 #endif /* MELDPUNT_STATS_LABELS_H */

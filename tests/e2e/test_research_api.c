@@ -196,7 +196,7 @@ ra_run(const char *cmd)
 Test(research_api, public_reports_counted_and_moved_by_reclassify_and_close)
 {
 	struct tstack_user	 h, r;
-	char			 ids[RA_NREPORTS][37], body[512], code[8];
+	char			 ids[RA_NREPORTS][37], body[1024], code[8];
 	char			 svg[800], png[800], cmd[4096], auth[128];
 	char			*p, *s;
 	char			*utrecht = NULL;
@@ -271,6 +271,22 @@ Test(research_api, public_reports_counted_and_moved_by_reclassify_and_close)
 	snprintf(body, sizeof(body), "{\"case\":\"%.36s\",\"id\":\"%.36s\","
 	    "\"province\":\"groningen\"}", utrecht, utrecht);
 	ra_refused(&h, body, "invalid_field", "/id");
+
+	/* A referral with an organisation type counts in the yearly
+	 * figures by that type; a type outside the list is a 400. */
+	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"organisation\":"
+	    "\"Politie Utrecht\",\"referred_on\":\"2026-03-01\","
+	    "\"organisation_type\":\"Politie Utrecht\"}", utrecht);
+	cr_expect_eq(tstack_req(&T, 1, "POST", "/v1/staff/case/referral",
+	    h.token, body, NULL), 400);
+	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"organisation\":"
+	    "\"Politie Utrecht\",\"referred_on\":\"2026-03-01\","
+	    "\"organisation_type\":\"police\"}", utrecht);
+	cr_expect_eq(tstack_req(&T, 1, "POST", "/v1/staff/case/referral",
+	    h.token, body, NULL), 201);
+	cr_expect_eq(ra_count("SELECT n FROM stats.annual WHERE year = 2026 "
+	    "AND measure = 'referred' AND level = 'police'"), 1);
+	cr_expect_eq(ra_count("SELECT count(*) FROM casework.referrals"), 1);
 
 	/* Only the province changes: the other members keep their values. */
 	snprintf(body, sizeof(body), "{\"case\":\"%s\",\"province\":"

@@ -129,6 +129,8 @@ Test(privileges, research_executes_only_exports_reads_no_raw_counts)
 
 	/* The budgeted, audited export used by `meldctl stats export`. */
 	expect_functions("mp_research",
+	    "stats.cli_annual(p_actor text, p_year integer, p_k integer, "
+	    "p_epsilon numeric)\n"
 	    "stats.cli_budget(p_actor text)\n"
 	    "stats.cli_export(p_actor text, p_dims text[], p_from date, p_to "
 	    "date, p_format text, p_k integer, p_epsilon numeric)");
@@ -184,6 +186,7 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "p_verifier bytea, p_sealed_private_key bytea)\n"
 	    "casework.referral_add(p_case uuid, p_organisation text, "
 	    "p_referred_on date, p_reference text)\n"
+	    "casework.referral_classify(p_referral bigint, p_org_type text)\n"
 	    "casework.session_create(p_username text, p_proof bytea, "
 	    "p_totp_step bigint, p_token_hash bytea, p_idle interval, "
 	    "p_absolute interval)\n"
