@@ -21,6 +21,7 @@
 #include "admin/db.h"
 #include "admin/init.h"
 #include "admin/meldctl.h"
+#include "admin/retention.h"
 #include "crypto/auditlog.h"
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
@@ -550,6 +551,27 @@ init_db(struct init_ctx *ic)
 	return (0);
 }
 
+/*
+ * The first retention epoch (issue 11): DIR/epoch/epoch-1.key and its
+ * public half in the database, in a transaction of its own after the
+ * rest (admin/epoch.c writes the file before that commit).
+ */
+static int
+init_epoch(struct init_ctx *ic)
+{
+	char	 dir[1024];
+	int	 rc;
+
+	init_path(ic, EPOCH_DIR_NAME, dir, sizeof(dir));
+	if ((rc = epoch_ensure(ic->ic_conn, dir, ic->ic_out)) == -1) {
+		fprintf(ic->ic_err, "meldctl init: cannot create the first "
+		    "retention epoch\n");
+		return (-1);
+	}
+	ic->ic_changes += rc;
+	return (0);
+}
+
 int
 init_run(PGconn *conn, const char *dir, FILE *out, FILE *err,
     struct init_result *res)
@@ -579,6 +601,8 @@ init_run(PGconn *conn, const char *dir, FILE *out, FILE *err,
 		fprintf(err, "meldctl init: commit failed\n");
 		goto done;
 	}
+	if (init_epoch(&ic) == -1)
+		goto done;
 	if (ic.ic_changes == 0)
 		fprintf(out, "meldctl init: nothing to do: keys, queues and "
 		    "routing rules are already in place\n");

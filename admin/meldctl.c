@@ -19,6 +19,7 @@
 #include "admin/init.h"
 #include "admin/meldctl.h"
 #include "admin/migrate.h"
+#include "admin/retention.h"
 #include "admin/staffadm.h"
 #include "admin/stats.h"
 
@@ -107,12 +108,16 @@ static const struct command commands[] = {
 	{ "officer", officers_cmd, officers_usage, officers_help },
 	{ "route", routes_cmd, routes_usage, routes_help },
 	{ "keys", keys_cmd, keys_usage, keys_help },
+	{ "epoch", epoch_cmd, epoch_usage, epoch_help },
+	{ "case", case_cmd, case_usage, case_help },
 	{ "init", init_command, "init [--keys DIR]",
 	  "Create what a new installation needs, once: key files in DIR\n"
 	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"
 	  "identity.key/.pub, recovery.key/.pub and manifest-signing.key/.pub\n"
 	  "(move recovery.key and manifest-signing.key OFF the machine after\n"
-	  "signing the first manifest with meldctl keys sign); the default queues with their keys (private halves only\n"
+	  "signing the first manifest with meldctl keys sign),\n"
+	  "epoch/epoch-1.key (the first retention epoch, see meldctl help\n"
+	  "epoch); the default queues with their keys (private halves only\n"
 	  "wrapped to the recovery key), the default routing rules and the\n"
 	  "public keys in the database.  Idempotent: a second run changes\n"
 	  "nothing and says so.  Connect as mp_admin or a superuser.\n" },

@@ -10,6 +10,10 @@
  * case DEK with ctx "meldpunt-note" || case id; thread messages are items
  * under the thread key with ctx "meldpunt-thread" || case id; the stored
  * envelope's ciphertext column is dek_commit || content ciphertext.
+ * A case with a case_keys row (every case since 0050, docs/crypto.md
+ * §12) has an outer layer under its case key on the DEK wrap and the
+ * thread-key wrap: the worker opens the case key with the epoch key file
+ * it names and strips both layers first; a transfer layers the new wraps.
  *
  * Logs name the function and SQLSTATE only: never ids, text or keys.
  */
@@ -22,6 +26,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "crypto/casekey.h"
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/secret.h"
@@ -29,6 +34,7 @@
 #include "daemon/app.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
+#include "daemon/config.h"
 #include "forms/forms.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
@@ -61,6 +67,10 @@ struct cmat {
 	char			 m_tkid[KID_HEX];
 	unsigned char		*m_tenc, *m_twrap;
 	size_t			 m_tenclen, m_twraplen;
+	int			 m_has_ck;	/* a case_keys row */
+	uint32_t		 m_ck_epoch;
+	unsigned char		*m_ck_enc, *m_ck_wrap;
+	size_t			 m_ck_enclen, m_ck_wraplen;
 	struct secret		*m_qkey;	/* for m_wkid */
 	struct secret		*m_tqkey;	/* for m_tkid */
 };
@@ -102,19 +112,26 @@ struct cjob {
 	char			 j_tkid[KID_HEX];
 	unsigned char		 j_tpub[HPKE_MAX_PUB];
 	size_t			 j_tpublen;
-	unsigned char		 j_denc[HPKE_MAX_ENC], j_dwrap[48];
-	size_t			 j_denclen;
-	unsigned char		 j_tenc[HPKE_MAX_ENC], j_twrap[48];
-	size_t			 j_tenclen;
+	unsigned char		 j_denc[HPKE_MAX_ENC];
+	unsigned char		 j_dwrap[48 + CASEKEY_LAYER_OVERHEAD];
+	size_t			 j_denclen, j_dwraplen;
+	unsigned char		 j_tenc[HPKE_MAX_ENC];
+	unsigned char		 j_twrap[48 + CASEKEY_LAYER_OVERHEAD];
+	size_t			 j_tenclen, j_twraplen;
+	/* worker: the case key, when the case has one and it opened */
+	unsigned char		 j_ck[CASEKEY_LEN];
+	int			 j_has_ck;
 };
 
 static const char case_sql[] =
     "SELECT c.id, e.version, e.kem_id, e.kdf_id, e.aead_id, e.category, "
     "e.nonce, e.ciphertext, w.key_id, w.enc, w.wrapped_dek, "
-    "c.thread_key_id, c.thread_key_enc, c.thread_key_wrapped "
+    "c.thread_key_id, c.thread_key_enc, c.thread_key_wrapped, "
+    "k.epoch, k.enc, k.wrapped "
     "FROM casework.cases c "
     "LEFT JOIN intake.envelopes e ON e.case_id = c.id "
     "LEFT JOIN intake.wraps w ON w.case_id = c.id AND w.kind = 'queue' "
+    "LEFT JOIN casework.case_keys k ON k.case_id = c.id "
     "WHERE c.id = $1::uuid";
 
 #define OVERDUE_EXPR(c) \
@@ -160,6 +177,8 @@ cmat_clear(struct cmat *m)
 	free(m->m_wdek);
 	free(m->m_tenc);
 	free(m->m_twrap);
+	free(m->m_ck_enc);
+	free(m->m_ck_wrap);
 	secret_free(m->m_qkey);
 	secret_free(m->m_tqkey);
 	memset(m, 0, sizeof(*m));
@@ -257,7 +276,47 @@ cmat_load(struct cmat *m, const PGresult *r, const struct ssession *s)
 	m->m_tenc = store_bytea_dup(r, 0, 12, &m->m_tenclen);
 	m->m_twrap = store_bytea_dup(r, 0, 13, &m->m_twraplen);
 	m->m_tqkey = ssession_queue_key(s, m->m_tkid);
+	if (!PQgetisnull(r, 0, 14)) {
+		m->m_has_ck = 1;
+		m->m_ck_epoch = (uint32_t)strtoul(PQgetvalue(r, 0, 14), NULL,
+		    10);
+		m->m_ck_enc = store_bytea_dup(r, 0, 15, &m->m_ck_enclen);
+		m->m_ck_wrap = store_bytea_dup(r, 0, 16, &m->m_ck_wraplen);
+	}
 	return (0);
+}
+
+/*
+ * Worker: open the case key (epoch key file) and strip the outer layer
+ * from the DEK wrap and the thread-key wrap in place.  A case without a
+ * case key (stored before 0050, not yet given one) is left as it is.  On
+ * failure the wraps stay layered, so nothing below opens: the case reads
+ * as undecryptable, and the log says why without naming the case.
+ */
+static void
+cmat_unlayer(struct cmat *m, const unsigned char *case_id, const char *dir,
+    unsigned char *ck, int *has_ck)
+{
+	char	 err[256];
+
+	*has_ck = 0;
+	if (!m->m_has_ck)
+		return;
+	if (m->m_ck_enc == NULL || m->m_ck_wrap == NULL ||
+	    casekey_open_dir(dir, m->m_ck_epoch, case_id, m->m_ck_enc,
+	    m->m_ck_enclen, m->m_ck_wrap, m->m_ck_wraplen, ck, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s: case key unavailable (epoch %u): %s",
+		    __func__, m->m_ck_epoch, err);
+		return;
+	}
+	*has_ck = 1;
+	if (m->m_have_env && casekey_strip(ck, case_id, CASEKEY_L_DEK,
+	    m->m_wkid, m->m_wdek, &m->m_wdeklen) == -1)
+		log_warnx("%s: DEK wrap layer does not open", __func__);
+	if (casekey_strip(ck, case_id, CASEKEY_L_TK, m->m_tkid, m->m_twrap,
+	    &m->m_twraplen) == -1)
+		log_warnx("%s: thread-key wrap layer does not open", __func__);
 }
 
 static struct hpke_key *
@@ -1105,6 +1164,25 @@ work_seal(struct cjob *j)
 	envelope_free(env);
 }
 
+/* Worker: add the case-key layer for the target key to a 48-byte wrap. */
+static int
+work_layer(struct cjob *j, const char *prefix, unsigned char *buf,
+    size_t *len)
+{
+	unsigned char	 in[48];
+	char		 label[CASEKEY_LABEL_MAX + 1];
+	int		 rc;
+
+	if (*len != sizeof(in))
+		return (-1);
+	memcpy(in, buf, sizeof(in));
+	snprintf(label, sizeof(label), "%s%s", prefix, j->j_tkid);
+	rc = casekey_layer_seal(j->j_ck, j->j_case_id, label, in, sizeof(in),
+	    buf);
+	*len = sizeof(in) + CASEKEY_LAYER_OVERHEAD;
+	return (rc);
+}
+
 /* Worker, OP_TRANSFER: DEK and thread key re-wrapped to the target. */
 static void
 work_transfer(struct cjob *j)
@@ -1131,9 +1209,15 @@ work_transfer(struct cjob *j)
 		goto done;
 	memcpy(j->j_denc, w->w_enc, w->w_enclen);
 	j->j_denclen = w->w_enclen;
-	memcpy(j->j_dwrap, w->w_dek, sizeof(j->j_dwrap));
+	memcpy(j->j_dwrap, w->w_dek, sizeof(w->w_dek));
+	j->j_dwraplen = sizeof(w->w_dek);
 	if (staffcred_wrap_thread_key(pk, to.r_key_id, j->j_case_id, tk,
 	    j->j_tenc, &j->j_tenclen, j->j_twrap) == -1)
+		goto done;
+	j->j_twraplen = 48;
+	if (j->j_has_ck && (work_layer(j, CASEKEY_L_DEK, j->j_dwrap,
+	    &j->j_dwraplen) == -1 || work_layer(j, CASEKEY_L_TK, j->j_twrap,
+	    &j->j_twraplen) == -1))
 		goto done;
 	j->j_ok = 1;
  done:
@@ -1149,6 +1233,8 @@ cjob_work(void *arg)
 {
 	struct cjob	*j = arg;
 
+	cmat_unlayer(&j->j_m, j->j_case_id, j->j_app->a_conf->c_epoch_key_dir,
+	    j->j_ck, &j->j_has_ck);
 	switch (j->j_op) {
 	case OP_READ:
 		work_read(j);
@@ -1161,6 +1247,7 @@ cjob_work(void *arg)
 		work_transfer(j);
 		break;
 	}
+	OPENSSL_cleanse(j->j_ck, sizeof(j->j_ck));
 	/* The plaintext input is sealed now; drop it early. */
 	if (j->j_text != NULL) {
 		OPENSSL_clear_free(j->j_text, j->j_textlen + 1);
@@ -1219,11 +1306,11 @@ cjob_work_done(void *arg)
 		p[3] = (const char *)j->j_denc;
 		lens[3] = (int)j->j_denclen;
 		p[4] = (const char *)j->j_dwrap;
-		lens[4] = (int)sizeof(j->j_dwrap);
+		lens[4] = (int)j->j_dwraplen;
 		p[5] = (const char *)j->j_tenc;
 		lens[5] = (int)j->j_tenclen;
 		p[6] = (const char *)j->j_twrap;
-		lens[6] = (int)sizeof(j->j_twrap);
+		lens[6] = (int)j->j_twraplen;
 		fmts[3] = fmts[4] = fmts[5] = fmts[6] = 1;
 		st.st_sql = "SELECT casework.case_transfer($1::uuid, "
 		    "$2::integer, $3, $4, $5, $6, $7)";

@@ -53,6 +53,7 @@ static const struct ckey ckeys[] = {
 	{ "syslog",		CK_BOOL,	OFF(c_syslog), 0, 1 },
 	{ "hsts_max_age",	CK_INT,		OFF(c_hsts_max_age), 0, 100000000 },
 	{ "totp_seal_key",	CK_STR,		OFF(c_totp_seal_key), 0, 0 },
+	{ "epoch_key_dir",	CK_STR,		OFF(c_epoch_key_dir), 0, 0 },
 	{ "session_idle_s",	CK_INT,		OFF(c_session_idle_s), 1, 86400 },
 	{ "session_absolute_s",	CK_INT,		OFF(c_session_absolute_s), 1, 86400 },
 	{ "login_fail_per_source", CK_INT,	OFF(c_login_fail_per_source), 1, 100000 },
@@ -161,6 +162,7 @@ config_free(struct config *c)
 	free(c->c_tls_key);
 	free(c->c_database);
 	free(c->c_totp_seal_key);
+	free(c->c_epoch_key_dir);
 	free(c->c_insecure_test_clock_file);
 	free(c->c_metrics_token_file);
 	free(c->c_audit_chain_key);

@@ -42,6 +42,7 @@ struct config {
 	int	 c_hsts_max_age;
 	/* Staff role (issue 6; docs/staff-api.md). */
 	char	*c_totp_seal_key;	/* key file "totp-seal", mode 0600 */
+	char	*c_epoch_key_dir;	/* epoch-<n>.key files (staff) */
 	int	 c_session_idle_s;	/* staff session idle expiry */
 	int	 c_session_absolute_s;	/* staff session absolute expiry */
 	int	 c_login_fail_per_source; /* failed logins per source / 15 min */

@@ -8,6 +8,9 @@
  * unwrapped at login (ssession_identity_keys()).  Nothing of a contact,
  * a reason or an id is logged; the plaintext is wiped after the reply is
  * serialised.  The HPKE open (one P-256 ECDH) runs on the loop thread.
+ * Since 0050 the contact ciphertext carries an outer layer under the
+ * case key (docs/crypto.md §12), opened with the epoch key file named by
+ * casework.identity_case_key(); a contact of a purged case cannot open.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +22,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "crypto/casekey.h"
 #include "crypto/hpke.h"
 #include "crypto/secret.h"
 #include "crypto/staffcred.h"
+#include "daemon/app.h"
+#include "daemon/config.h"
 #include "daemon/http.h"
 #include "daemon/identity.h"
 #include "daemon/log.h"
@@ -38,6 +44,7 @@ struct idjob {
 	char			 j_id[24];	/* request id, digits */
 	char			 j_case[37];
 	int			 j_status;	/* reply status on success */
+	const char		*j_dir;		/* epoch_key_dir (borrowed) */
 };
 
 static void
@@ -309,9 +316,40 @@ static void contact_fetched(int, const char *, PGresult **, int, void *);
 
 /* The sealed contact opened with the session's identity key: the JSON
  * object the reporter gave, or NULL. */
+/* Strip the case-key layer from ct (a case_keys row in columns 3-5). */
+static int
+contact_unlayer(const char *dir, const char *case_id, const PGresult *r,
+    unsigned char *ct, size_t *ctlen)
+{
+	unsigned char	 ck[CASEKEY_LEN], raw[16];
+	unsigned char	*enc = NULL, *wrap = NULL;
+	size_t		 enclen = 0, wraplen = 0;
+	char		 err[256];
+	int		 rc = -1;
+
+	if (PQgetisnull(r, 0, 3))
+		return (0);	/* stored before 0050 */
+	if (staffcred_uuid_parse(case_id, raw) == -1 ||
+	    (enc = store_bytea_dup(r, 0, 4, &enclen)) == NULL ||
+	    (wrap = store_bytea_dup(r, 0, 5, &wraplen)) == NULL)
+		goto done;
+	if (casekey_open_dir(dir, (uint32_t)strtoul(PQgetvalue(r, 0, 3),
+	    NULL, 10), raw, enc, enclen, wrap, wraplen, ck, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s: %s", __func__, err);
+		goto done;
+	}
+	rc = casekey_strip(ck, raw, CASEKEY_L_CONTACT, "", ct, ctlen);
+ done:
+	OPENSSL_cleanse(ck, sizeof(ck));
+	free(enc);
+	free(wrap);
+	return (rc);
+}
+
 static json_t *
 contact_open(const struct secret *keys, const unsigned char ikid[16],
-    const PGresult *r)
+    const PGresult *r, const char *dir, const char *case_id)
 {
 	unsigned char	 kid[STAFFCRED_KEYID_LEN], info[sizeof(CONTACT_INFO) -
 			    1 + STAFFCRED_KEYID_LEN];
@@ -326,6 +364,7 @@ contact_open(const struct secret *keys, const unsigned char ikid[16],
 	    CRYPTO_memcmp(kid, ikid, sizeof(kid)) != 0 ||
 	    (enc = store_bytea_dup(r, 0, 1, &enclen)) == NULL ||
 	    (ct = store_bytea_dup(r, 0, 2, &ctlen)) == NULL ||
+	    contact_unlayer(dir, case_id, r, ct, &ctlen) == -1 ||
 	    ctlen <= HPKE_TAG_LEN + 4 ||
 	    (pt = malloc(ctlen - HPKE_TAG_LEN)) == NULL ||
 	    (sk = hpke_key_from_private(HPKE_KEM_P256_SHA256, keys->s_buf,
@@ -413,9 +452,10 @@ request_found(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	p[0] = j->j_id;
 	p[1] = hex;
 	memset(&s, 0, sizeof(s));
-	s.st_sql = "SELECT key_id, enc, ciphertext FROM "
-	    "casework.identity_contact($1::bigint, pg_catalog.decode($2, "
-	    "'hex'))";
+	s.st_sql = "SELECT c.key_id, c.enc, c.ciphertext, k.epoch, k.enc, "
+	    "k.wrapped FROM casework.identity_contact($1::bigint, "
+	    "pg_catalog.decode($2, 'hex')) c "
+	    "LEFT JOIN casework.identity_case_key($1::bigint) k ON true";
 	s.st_nparams = 2;
 	s.st_values = p;
 	if (ssession_exec(j->j_s, &s, 1, contact_fetched, j) == -1) {
@@ -443,7 +483,7 @@ contact_fetched(int st, const char *sqlstate, PGresult **res, int n,
 		goto done;
 	}
 	if ((keys = ssession_identity_keys(j->j_s, ikid)) != NULL) {
-		c = contact_open(keys, ikid, res[0]);
+		c = contact_open(keys, ikid, res[0], j->j_dir, j->j_case);
 		secret_free(keys);
 	}
 	if (c == NULL) {
@@ -472,7 +512,6 @@ identity_contact(struct http_request *req, void *arg)
 	const char		*p[1];
 	char			 id[24];
 
-	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
 		return;
 	if (squery_check(http_req_query(req), names) == -1 ||
@@ -483,6 +522,7 @@ identity_contact(struct http_request *req, void *arg)
 	}
 	if ((j = idjob_new(req, s)) == NULL)
 		return;
+	j->j_dir = ((struct app *)arg)->a_conf->c_epoch_key_dir;
 	snprintf(j->j_id, sizeof(j->j_id), "%s", id);
 	p[0] = j->j_id;
 	memset(&st, 0, sizeof(st));

@@ -334,6 +334,36 @@ public_keys_withhold(struct public_state *ps, const char *why)
 	public_forms_flush(ps);
 }
 
+/*
+ * The current retention epoch's public key (docs/crypto.md §12): new case
+ * keys are wrapped to it.  Without one, submissions answer 503 until
+ * `meldctl init` or `meldctl epoch rotate` has made one.
+ */
+static void
+public_epoch_loaded(struct public_state *ps, const PGresult *r)
+{
+	unsigned char	*pub;
+	size_t		 len;
+	long		 e;
+
+	if (PQntuples(r) != 1) {
+		if (ps->ps_epoch != 0 || ps->ps_keys == NULL)
+			log_warnx("%s: no current retention epoch: "
+			    "submissions are refused", __func__);
+		ps->ps_epoch = 0;
+		return;
+	}
+	e = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	if (e <= 0 || e > 0x7fffffffL ||
+	    (pub = store_bytea_dup(r, 0, 1, &len)) == NULL)
+		return;
+	if (len == sizeof(ps->ps_epoch_pub)) {
+		memcpy(ps->ps_epoch_pub, pub, len);
+		ps->ps_epoch = (uint32_t)e;
+	}
+	free(pub);
+}
+
 static void
 public_keys_done(enum store_status st, const char *sqlstate, PGresult **res,
     int nres, void *arg)
@@ -346,11 +376,12 @@ public_keys_done(enum store_status st, const char *sqlstate, PGresult **res,
 	char			 why[256];
 
 	ps->ps_refreshing = 0;
-	if (st != STORE_OK || nres != 2) {
+	if (st != STORE_OK || nres != 3) {
 		log_warnx("%s: cannot load published keys (%s)", __func__,
 		    st == STORE_QUERY_ERROR ? sqlstate : "unavailable");
 		return;
 	}
+	public_epoch_loaded(ps, res[2]);
 	if ((k = pubkeys_from_result(res[0], &skipped)) == NULL)
 		return;
 	why[0] = '\0';
@@ -391,16 +422,18 @@ public_refresh(struct public_state *ps)
 {
 	struct app		*app = ps->ps_app;
 	const char		*params[1] = { pubkeys_categories_param() };
-	struct store_stmt	 st[2] = {
+	struct store_stmt	 st[3] = {
 		{ .st_sql = pubkeys_sql, .st_nparams = 1,
 		  .st_values = params },
 		{ .st_sql = "SELECT version, body, encode(signature, 'hex') "
 		  "FROM intake.key_manifest()" },
+		{ .st_sql = "SELECT epoch, public_key FROM "
+		  "intake.epoch_current()" },
 	};
 
 	if (ps->ps_refreshing)
 		return;
-	if (store_exec(app->a_store, st, 2, public_keys_done, ps) != NULL)
+	if (store_exec(app->a_store, st, 3, public_keys_done, ps) != NULL)
 		ps->ps_refreshing = 1;
 }
 

@@ -39,6 +39,9 @@ struct public_state {
 	uint64_t		 ps_mf_max;	/* highest version accepted */
 	json_t			*ps_mf_json;	/* served as "key_manifest" */
 	char			 ps_keys_why[256]; /* "" unless withheld */
+	/* Retention epoch new case keys are wrapped to (0: none yet). */
+	uint32_t		 ps_epoch;
+	uint8_t			 ps_epoch_pub[65];
 	char			*ps_forms[I18N_NLANG]; /* cached bodies */
 	size_t			 ps_formslen[I18N_NLANG];
 	struct event		*ps_timer;

@@ -15,6 +15,13 @@
  * "meldpunt-contact" || key id and linked by HMAC-SHA256(contact-link
  * key, case id).
  *
+ * Case key (docs/crypto.md §12): a random key per case, wrapped to the
+ * current retention epoch's PUBLIC key (this process never holds an epoch
+ * private key); the DEK wraps, the thread-key wraps and the contact
+ * ciphertext get an outer AES-GCM layer under it before they are stored,
+ * and intake.case_key_store() stores the wrapped case key in the same
+ * statement (so in the same transaction) as intake.submit_report().
+ *
  * Ownership: a submit_job owns its reportreq, a reference on the key
  * snapshot and copies of the two server keys, and wipes all of it in
  * submit_job_free().  Nothing a reporter sent is ever logged.
@@ -28,6 +35,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "crypto/casekey.h"
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/receipt.h"
@@ -44,7 +52,8 @@
 #include "daemon/store.h"
 
 #define SUBMIT_ATTEMPTS		3
-#define SUBMIT_NPARAMS		31
+#define SUBMIT_NPARAMS		34
+#define LAYERED_WRAP		(48 + CASEKEY_LAYER_OVERHEAD)
 #define CONTACT_INFO		"meldpunt-contact"
 #define TK_INFO			"meldpunt-thread-key-wrap"
 #define TK_LEN			32
@@ -54,6 +63,7 @@ struct submit_tk {
 	uint8_t		 t_enc[HPKE_MAX_ENC];
 	size_t		 t_enclen;
 	uint8_t		 t_wrapped[TK_LEN + HPKE_TAG_LEN];
+	uint8_t		 t_layered[LAYERED_WRAP];
 };
 
 struct submit_job {
@@ -69,6 +79,8 @@ struct submit_job {
 	unsigned char		 sj_lookup_key[RECEIPT_LOOKUP_KEY_LEN];
 	unsigned char		 sj_link_key[32];
 	struct secret_kdf	 sj_kdf;
+	uint32_t		 sj_epoch;
+	uint8_t			 sj_epoch_pub[65];
 	/* Built on the worker. */
 	struct envelope		*sj_env;	/* server-sealed, else NULL */
 	uint8_t			 sj_cenc[HPKE_MAX_ENC];
@@ -83,6 +95,13 @@ struct submit_job {
 	struct submit_tk	 sj_tk[ENVELOPE_MAX_WRAPS];
 	size_t			 sj_ntk;
 	uint8_t			 sj_link[32];
+	/* Case key layer (fresh on every attempt: it binds the case id). */
+	uint8_t			 sj_ckenc[HPKE_MAX_ENC];
+	size_t			 sj_ckenclen;
+	uint8_t			 sj_ckwrap[CASEKEY_WRAPPED_LEN];
+	uint8_t			 sj_ldek[ENVELOPE_MAX_WRAPS][LAYERED_WRAP];
+	unsigned char		*sj_lcct;	/* layered contact ct */
+	size_t			 sj_lcctlen;
 };
 
 static void	submit_work(void *);
@@ -98,6 +117,7 @@ submit_job_free(struct submit_job *sj)
 	envelope_free(sj->sj_env);
 	if (sj->sj_cct != NULL)
 		OPENSSL_clear_free(sj->sj_cct, sj->sj_cctlen);
+	free(sj->sj_lcct);
 	OPENSSL_cleanse(sj, sizeof(*sj));
 	free(sj);
 }
@@ -192,6 +212,67 @@ submit_wrap_tk(struct submit_job *sj, const struct pubkeys_cat *kc,
 }
 
 /*
+ * The case key: wrapped to the epoch public key, then the outer layer on
+ * every DEK wrap, thread-key wrap and the contact ciphertext.
+ */
+static int
+submit_case_key(struct submit_job *sj)
+{
+	const struct envelope		*env = submit_envelope(sj);
+	const struct envelope_wrap	*w;
+	const struct reportreq		*rr = sj->sj_rr;
+	const unsigned char		*ct;
+	struct hpke_key			*pk;
+	uint8_t				 ck[CASEKEY_LEN];
+	char				 label[CASEKEY_LABEL_MAX + 1], hex[33];
+	size_t				 i, ctlen;
+	int				 rc = -1;
+
+	if ((pk = hpke_key_from_public(HPKE_KEM_P256_SHA256,
+	    sj->sj_epoch_pub, sizeof(sj->sj_epoch_pub))) == NULL ||
+	    secret_random(ck, sizeof(ck)) == -1)
+		goto done;
+	sj->sj_ckenclen = sizeof(sj->sj_ckenc);
+	if (casekey_wrap(pk, NULL, sj->sj_epoch, sj->sj_case, ck,
+	    sj->sj_ckenc, &sj->sj_ckenclen, sj->sj_ckwrap) == -1)
+		goto done;
+	for (i = 0; i < envelope_nwraps(env); i++) {
+		w = envelope_wrap_at(env, i);
+		secret_hex_encode(w->w_key_id, ENVELOPE_KEYID_LEN, hex);
+		snprintf(label, sizeof(label), CASEKEY_L_DEK "%s", hex);
+		if (casekey_layer_seal(ck, sj->sj_case, label, w->w_dek,
+		    sizeof(w->w_dek), sj->sj_ldek[i]) == -1)
+			goto done;
+	}
+	for (i = 0; i < sj->sj_ntk; i++) {
+		snprintf(label, sizeof(label), CASEKEY_L_TK "%s",
+		    sj->sj_tk[i].t_hex);
+		if (casekey_layer_seal(ck, sj->sj_case, label,
+		    sj->sj_tk[i].t_wrapped, sizeof(sj->sj_tk[i].t_wrapped),
+		    sj->sj_tk[i].t_layered) == -1)
+			goto done;
+	}
+	free(sj->sj_lcct);
+	sj->sj_lcct = NULL;
+	if (rr->rr_contact != RR_CONTACT_NONE) {
+		ct = rr->rr_contact == RR_CONTACT_SEALED ? rr->rr_contact_ct :
+		    sj->sj_cct;
+		ctlen = rr->rr_contact == RR_CONTACT_SEALED ?
+		    rr->rr_contact_ctlen : sj->sj_cctlen;
+		sj->sj_lcctlen = ctlen + CASEKEY_LAYER_OVERHEAD;
+		if ((sj->sj_lcct = malloc(sj->sj_lcctlen)) == NULL ||
+		    casekey_layer_seal(ck, sj->sj_case, CASEKEY_L_CONTACT, ct,
+		    ctlen, sj->sj_lcct) == -1)
+			goto done;
+	}
+	rc = 0;
+ done:
+	OPENSSL_cleanse(ck, sizeof(ck));
+	hpke_key_free(pk);
+	return (rc);
+}
+
+/*
  * Case id, thread key and its wraps, the receipt (Argon2id) and the
  * contact link: everything that must be fresh on a retry.
  */
@@ -220,6 +301,8 @@ submit_credentials(struct submit_job *sj, const struct pubkeys_cat *kc)
 	if (sj->sj_rr->rr_contact != RR_CONTACT_NONE &&
 	    HMAC(EVP_sha256(), sj->sj_link_key, sizeof(sj->sj_link_key),
 	    sj->sj_case, sizeof(sj->sj_case), sj->sj_link, &maclen) == NULL)
+		goto done;
+	if (submit_case_key(sj) == -1)
 		goto done;
 	rc = 0;
  done:
@@ -304,7 +387,7 @@ submit_arrays(const struct submit_job *sj, struct sbuf *a)
 		rc |= sbuf_add(&a[0], "\"", 1);
 		rc |= i ? sbuf_add(&a[1], ",", 1) | sbuf_add(&a[2], ",", 1) : 0;
 		rc |= sbuf_bytea(&a[1], w->w_enc, w->w_enclen);
-		rc |= sbuf_bytea(&a[2], w->w_dek, sizeof(w->w_dek));
+		rc |= sbuf_bytea(&a[2], sj->sj_ldek[i], LAYERED_WRAP);
 	}
 	for (i = 0; i < sj->sj_ntk; i++) {
 		rc |= sbuf_add(&a[3], i ? ",\"" : "\"", i ? 2 : 1);
@@ -313,8 +396,8 @@ submit_arrays(const struct submit_job *sj, struct sbuf *a)
 		rc |= i ? sbuf_add(&a[4], ",", 1) | sbuf_add(&a[5], ",", 1) : 0;
 		rc |= sbuf_bytea(&a[4], sj->sj_tk[i].t_enc,
 		    sj->sj_tk[i].t_enclen);
-		rc |= sbuf_bytea(&a[5], sj->sj_tk[i].t_wrapped,
-		    sizeof(sj->sj_tk[i].t_wrapped));
+		rc |= sbuf_bytea(&a[5], sj->sj_tk[i].t_layered,
+		    sizeof(sj->sj_tk[i].t_layered));
 	}
 	for (k = 0; k < 6; k++)
 		rc |= sbuf_add(&a[k], "}", 1);
@@ -324,13 +407,19 @@ submit_arrays(const struct submit_job *sj, struct sbuf *a)
 static void	submit_stored(enum store_status, const char *, PGresult **,
 		    int, void *);
 
+/*
+ * One statement: the CTE calls a volatile function, so it is run once and
+ * before the outer select list, whose case_key_store() then finds the
+ * case row this transaction has just inserted.
+ */
 static const char submit_sql[] =
+    "WITH s AS (SELECT * FROM intake.submit_report($1, $2, $3, $4, $5, $6, "
+    "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+    "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)) "
     "SELECT urgent, received_on, ack_due, feedback_due, "
     "to_char(first_response_due AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key "
-    "FROM intake.submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, "
-    "$25, $26, $27, $28, $29, $30, $31)";
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key, "
+    "intake.case_key_store($31, $32, $33, $34) FROM s";
 
 static void
 submit_bin(const char **v, int *l, int *f, int i, const void *p, size_t n)
@@ -351,7 +440,7 @@ submit_store(struct submit_job *sj)
 	struct sbuf		 a[6];
 	const char		*v[SUBMIT_NPARAMS];
 	int			 l[SUBMIT_NPARAMS], f[SUBMIT_NPARAMS], i, rc = -1;
-	char			 num[7][16], uuid[37], hex[33];
+	char			 num[8][16], uuid[37], hex[33];
 	unsigned char		*ct = NULL;
 	const uint8_t		*c;
 	size_t			 ctlen;
@@ -399,20 +488,21 @@ submit_store(struct submit_job *sj)
 	if (rr->rr_contact != RR_CONTACT_NONE) {
 		submit_bin(v, l, f, 26, sj->sj_link, sizeof(sj->sj_link));
 		v[27] = rr->rr_contact_key->pk_hex;
-		if (rr->rr_contact == RR_CONTACT_SEALED) {
+		if (rr->rr_contact == RR_CONTACT_SEALED)
 			submit_bin(v, l, f, 28, rr->rr_contact_enc,
 			    rr->rr_contact_enclen);
-			submit_bin(v, l, f, 29, rr->rr_contact_ct,
-			    rr->rr_contact_ctlen);
-		} else {
+		else
 			submit_bin(v, l, f, 28, sj->sj_cenc, sj->sj_cenclen);
-			submit_bin(v, l, f, 29, sj->sj_cct, sj->sj_cctlen);
-		}
+		submit_bin(v, l, f, 29, sj->sj_lcct, sj->sj_lcctlen);
 	}
 	secret_hex_encode(sj->sj_case, sizeof(sj->sj_case), hex);
 	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", hex,
 	    hex + 8, hex + 12, hex + 16, hex + 20);
 	v[30] = uuid;
+	snprintf(num[7], 16, "%u", sj->sj_epoch);
+	v[31] = num[7];
+	submit_bin(v, l, f, 32, sj->sj_ckenc, sj->sj_ckenclen);
+	submit_bin(v, l, f, 33, sj->sj_ckwrap, sizeof(sj->sj_ckwrap));
 	memset(&st, 0, sizeof(st));
 	st.st_sql = submit_sql;
 	st.st_nparams = SUBMIT_NPARAMS;
@@ -534,6 +624,12 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 			submit_fail(sj, 409, "unknown_key");
 			return;
 		}
+		if (strcmp(sqlstate, "MP006") == 0) {
+			/* A rotation retired our epoch key: reload it. */
+			public_refresh_soon(sj->sj_ps);
+			submit_fail(sj, 503, "unavailable");
+			return;
+		}
 		log_warnx("%s: submit_report failed, sqlstate %s", __func__,
 		    sqlstate);
 		submit_fail(sj, 500, "internal");
@@ -568,6 +664,10 @@ submit_handle(struct http_request *req, void *arg)
 		public_error(req, 503, "unavailable", NULL, l, 1);
 		return;
 	}
+	if (ps->ps_epoch == 0) {
+		public_error(req, 503, "not_configured", NULL, l, 60);
+		return;
+	}
 	body = http_req_body(req, &len);
 	if (reportreq_parse(body, len, ps->ps_keys, &rr, &err, &l) == -1) {
 		public_error(req, err.re_status, err.re_code, err.re_field, l,
@@ -585,6 +685,8 @@ submit_handle(struct http_request *req, void *arg)
 	sj->sj_lang = l;
 	sj->sj_keys = pubkeys_ref(ps->ps_keys);
 	sj->sj_kdf = ps->ps_kdf;
+	sj->sj_epoch = ps->ps_epoch;
+	memcpy(sj->sj_epoch_pub, ps->ps_epoch_pub, sizeof(sj->sj_epoch_pub));
 	memcpy(sj->sj_lookup_key, ps->ps_lookup_key->s_buf,
 	    sizeof(sj->sj_lookup_key));
 	memcpy(sj->sj_link_key, ps->ps_link_key->s_buf,

@@ -142,7 +142,7 @@ add_user(struct env *e, struct user *u, const char *name, const char *kind)
 static void
 setup(struct env *e, const char *extra_conf, int with_public)
 {
-	char	 conf[2048], routes[700];
+	char	 conf[4096], routes[700];
 	FILE	*fp;
 
 	memset(e, 0, sizeof(*e));
@@ -172,8 +172,9 @@ setup(struct env *e, const char *extra_conf, int with_public)
 	fclose(fp);
 	cr_assert_eq(chmod(e->metrics, 0600), 0);
 	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n"
-	    "insecure_test_clock_file = %s\nmetrics_token_file = %s\n%s",
-	    e->seal, e->clockf, e->metrics,
+	    "insecure_test_clock_file = %s\nmetrics_token_file = %s\n"
+	    "epoch_key_dir = %s/epoch\n%s", e->seal, e->clockf, e->metrics,
+	    e->keys,
 	    extra_conf != NULL ? extra_conf : "");
 	cr_assert_eq(tdaemon_start(&e->d, "staff",
 	    tdaemon_conninfo(e->db, "mp_staff"), conf), 0,

@@ -94,7 +94,8 @@ tstack_start_with(struct tstack *t, const char *pub_extra,
 	    "mp_public"), conf), 0, "public meldpuntd did not start (%s)",
 	    t->pub.log);
 	t->pub_up = 1;
-	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n%s", t->seal,
+	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n"
+	    "epoch_key_dir = %s/epoch\n%s", t->seal, t->keys,
 	    staff_extra != NULL ? staff_extra : "");
 	cr_assert_eq(tdaemon_start(&t->staff, "staff", tdaemon_conninfo(t->db,
 	    "mp_staff"), conf), 0, "staff meldpuntd did not start (%s)",

@@ -190,6 +190,7 @@ export class Stack {
 			...(this.pinManifest ? [`manifest_public_key = ${pub}`] : []),
 			// Key changes reach /v1/forms within a second.
 			'forms_refresh_s = 1',
+			`epoch_key_dir = ${this.keysDir}/epoch`,
 		].join('\n');
 	}
 
