@@ -24,7 +24,6 @@
 
 #include <dirent.h>
 #include <stdarg.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,42 +292,6 @@ restore(const char *dump)
 	return (db);
 }
 
-/* Does any file under dir contain the bytes b? */
-static const unsigned char	*needle;
-static size_t			 needlelen;
-static int			 found;
-
-static int
-scan_file(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	unsigned char	*buf;
-	FILE		*fp;
-	size_t		 n;
-
-	(void)f;
-	if (type != FTW_F || st->st_size <= 0 || found)
-		return (0);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return (0);
-	if ((buf = malloc((size_t)st->st_size)) != NULL) {
-		n = fread(buf, 1, (size_t)st->st_size, fp);
-		found = memmem(buf, n, needle, needlelen) != NULL;
-		free(buf);
-	}
-	fclose(fp);
-	return (0);
-}
-
-static int
-dir_contains(const char *dir, const unsigned char *b, size_t n)
-{
-	needle = b;
-	needlelen = n;
-	found = 0;
-	cr_assert_eq(nftw(dir, scan_file, 16, FTW_PHYS), 0);
-	return (found);
-}
-
 static void
 submit_two(char *ida, char *idb, PGconn *su)
 {
@@ -388,14 +351,22 @@ Test(shred, purged_case_unreadable_from_old_backup_after_the_window)
 	submit_two(ida, idb, su);
 	staff_reads(ida);
 
-	/* The operator's backups: a dump and a copy of the data files. */
+	/* The operator's backups: a dump and a copy of the data files
+	 * (taken while the server runs, after a CHECKPOINT, as a careless
+	 * file-level backup would). */
 	snprintf(dump, sizeof(dump), "%s/backup.dump", T.dir);
 	snprintf(copy, sizeof(copy), "%s/datacopy", T.dir);
 	sh("pg_dump -Fc -f '%s' '%s'", dump, T.db);
 	cr_assert_eq(testdb_exec(su, "CHECKPOINT", NULL), 0);
+	/* This database's files and the WAL: other tests create and drop
+	 * databases of the shared cluster meanwhile. */
 	cr_assert_not_null(datadir = testdb_value(su,
-	    "SELECT current_setting('data_directory')"));
-	sh("cp -a '%s' '%s'", datadir, copy);
+	    "SELECT current_setting('data_directory') || '/base/' || oid "
+	    "FROM pg_database WHERE datname = current_database()"));
+	cr_assert_eq(mkdir(copy, 0700), 0);
+	/* A WAL segment recycled during the copy is not an error. */
+	sh("cp -R '%s' '%s/../../pg_wal' '%s/' 2>/dev/null; test -d '%s/pg_wal'",
+	    datadir, datadir, copy, copy);
 	p[0] = ida;
 	r = PQexecParams(su, "SELECT wrapped FROM casework.case_keys WHERE "
 	    "case_id = $1::uuid", 1, NULL, p, NULL, NULL, 0);
@@ -446,7 +417,7 @@ Test(shred, purged_case_unreadable_from_old_backup_after_the_window)
 	cr_assert_eq(try_open(old2, old2, ida, &ring, "SHRED-A"), 0);
 	/* ... the data-file copy holds A's case-key wrap, which only the
 	 * destroyed epoch key opened (the same bytes try_open used) ... */
-	cr_assert(dir_contains(copy, awrap, awraplen),
+	cr_assert(tstack_dir_contains(copy, awrap, awraplen),
 	    "the copied data files contain A's wrapped case key");
 	/* ... while the live case B from the same old dump opens with its
 	 * case key from the live database and the current epoch key. */

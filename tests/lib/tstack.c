@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ftw.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,4 +225,53 @@ tstack_req_port(int port, const char *method, const char *path,
 		*out = json_loads(r.body, 0, &jerr);
 	tcl_resp_clear(&r);
 	return (st);
+}
+
+/* tstack_dir_contains(): nftw has no user pointer, so the needle is here. */
+static const unsigned char	*scan_needle;
+static size_t			 scan_len;
+static int			 scan_found;
+
+static int
+scan_file(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	unsigned char	*buf;
+	FILE		*fp;
+	size_t		 n;
+
+	(void)f;
+	if (type != FTW_F || st->st_size <= 0 || scan_found)
+		return (0);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return (0);
+	if ((buf = malloc((size_t)st->st_size)) != NULL) {
+		n = fread(buf, 1, (size_t)st->st_size, fp);
+		scan_found = memmem(buf, n, scan_needle, scan_len) != NULL;
+		free(buf);
+	}
+	fclose(fp);
+	return (0);
+}
+
+int
+tstack_dir_contains(const char *dir, const void *b, size_t n)
+{
+	scan_needle = b;
+	scan_len = n;
+	scan_found = 0;
+	cr_assert_eq(nftw(dir, scan_file, 16, FTW_PHYS), 0, "%s", dir);
+	return (scan_found);
+}
+
+int
+tstack_file_contains(const char *path, const char *s)
+{
+	struct stat	 st;
+
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	scan_needle = (const unsigned char *)s;
+	scan_len = strlen(s);
+	scan_found = 0;
+	(void)scan_file(path, &st, FTW_F, NULL);
+	return (scan_found);
 }

@@ -79,4 +79,9 @@ int	 tstack_req(struct tstack *t, int staff, const char *method,
 int	 tstack_req_port(int port, const char *method, const char *path,
 	    const char *token, const char *body, json_t **out);
 
+/* Does any file under dir (or the file path) contain these bytes?  For
+ * canaries in data directories, dumps and logs. */
+int	 tstack_dir_contains(const char *dir, const void *b, size_t n);
+int	 tstack_file_contains(const char *path, const char *s);
+
 #endif
