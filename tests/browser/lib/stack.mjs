@@ -206,6 +206,19 @@ export class Stack {
 		return u;
 	}
 
+	// A privacy officer in the given queues, holding the identity and
+	// contact-link keys (`meldctl officer grant`).
+	addOfficer(username, queue) {
+		const u = this.addUser(username, 'officer');
+		for (const q of [queue].flat())
+			meldctl(this.admin, 'queue', 'members', 'add', q, username,
+			    '--recovery-key', this.recoveryKey);
+		meldctl(this.admin, 'officer', 'grant', username, '--identity-key',
+		    path.join(this.keysDir, 'identity.key'), '--contact-link-key',
+		    path.join(this.keysDir, 'contact-link.key'));
+		return u;
+	}
+
 	// Any user kind (handler, officer, researcher) with `meldctl user
 	// add`; its TOTP secret read from the output.
 	addUser(username, kind) {
@@ -289,7 +302,9 @@ export class Stack {
 
 // Headless Debian Chromium with the flags TESTING.md gives, a fresh empty
 // profile, and TLS errors ignored for the self-signed loopback cert.
-export async function launchBrowser(chromium) {
+// extra: further context options (the accessibility test passes
+// bypassCSP so that axe-core can be evaluated in the page).
+export async function launchBrowser(chromium, extra = {}) {
 	const tmp = process.env.MELDPUNT_TEST_TMP ?? '/tmp';
 	const profile = mkdtempSync(path.join(tmp, 'chromium-profile-'));
 	const exe = process.env.MELDPUNT_CHROMIUM ?? '/usr/bin/chromium';
@@ -301,6 +316,7 @@ export async function launchBrowser(chromium) {
 		    '--disable-quic', '--no-first-run',
 		    '--disable-background-networking',
 		    '--disable-component-update', '--disable-sync'],
+		...extra,
 	});
 	return { context, profile };
 }
