@@ -585,7 +585,9 @@ clock_query(struct http_request *req, const char *member, const char *sql)
  * The counts per state come from casework.queue_state_counts (kept by a
  * trigger, schema/0041_queue_state_counts.sql) under the same policy as
  * casework.cases, so a handler sees her own queues' counts only; the
- * overdue count is an index-only scan of cases_open.
+ * overdue count from the deadline counters of 0071 under that policy too
+ * (a total minus the counter rows of deadlines still ahead: no scan of
+ * the queue's open cases).
  */
 void
 cases_queues(struct http_request *req, void *arg)
@@ -597,8 +599,8 @@ cases_queues(struct http_request *req, void *arg)
 	    "'counts', coalesce((SELECT json_object_agg(k.state, k.n "
 	    "ORDER BY k.state) FROM casework.queue_state_counts k "
 	    "WHERE k.queue_id = q.id AND k.n > 0), '{}'::json), "
-	    "'overdue', (SELECT count(*) FROM casework.cases c "
-	    "WHERE c.queue_id = q.id AND " OVERDUE_COND("c") ")) "
+	    "'overdue', casework.deadline_overdue(q.id, 'any', $1::date, "
+	    "$2::timestamptz)) "
 	    "ORDER BY q.name), '[]'::json)::text "
 	    "FROM casework.queues q WHERE q.id = "
 	    "ANY (casework.session_queues())");

@@ -381,6 +381,7 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	cr_assert_str_eq(json_string_value(json_object_get(c, "name")), "qa");
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(c,
 	    "counts"), "new")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(c, "overdue")), 0);
 	json_decref(j);
 	cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qa&limit=2",
 	    a.token, NULL, &j), 200);
@@ -492,6 +493,13 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qb&overdue=true",
 	    b.token, NULL, &j), 200);
 	cr_assert_eq(json_array_size(json_object_get(j, "cases")), 1);
+	json_decref(j);
+	/* The queue's overdue count (deadline counters, 0071) agrees. */
+	cr_assert_eq(req(&e, "GET", "/v1/staff/queues", b.token, NULL, &j),
+	    200);
+	c = json_array_get(json_object_get(j, "queues"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(c, "name")), "qb");
+	cr_assert_eq(json_integer_value(json_object_get(c, "overdue")), 1);
 	json_decref(j);
 	{
 		struct tcl_resp r;

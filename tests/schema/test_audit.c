@@ -23,6 +23,7 @@
 #include <criterion/criterion.h>
 
 #include "admin/audit.h"
+#include "admin/migrate.h"
 #include "crypto/auditlog.h"
 #include "crypto/keyfile.h"
 #include "crypto/secret.h"
@@ -550,4 +551,79 @@ Test(audit, staff_events_take_actor_from_session)
 	cr_expect_str_eq(actor, "user:1");
 	free(actor);
 	PQfinish(s);
+}
+
+/* A database as it was before 0070, with version-1 events; then 0070. */
+static PGconn *
+pre_0070(char **mdbp, char **dirp)
+{
+	char		*cmd;
+	const char	*tmp = getenv("MELDPUNT_TEST_TMP");
+	PGconn		*c;
+
+	cr_assert_not_null(*mdbp = testdb_create_empty());
+	cr_assert_not_null(c = testdb_connect(*mdbp, NULL));
+	cr_assert(asprintf(dirp, "%s/schema-audit-%s", tmp ? tmp : "/tmp",
+	    *mdbp) > 0);
+	cr_assert(asprintf(&cmd, "rm -rf '%s' && cp -R '%s' '%s' && "
+	    "for f in '%s'/[0-9][0-9][0-9][0-9]_*.sql; do "
+	    "n=$(basename \"$f\" | cut -c1-4); "
+	    "[ \"$n\" -lt 70 ] || rm \"$f\"; done", *dirp, testdb_schema_dir(),
+	    *dirp, *dirp) > 0);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	cr_assert_eq(migrate_apply(c, *dirp, NULL, NULL), 0);
+	cr_assert_eq(testdb_exec(c, "SELECT audit.append('admin:t', 'user.add', "
+	    "'user:' || g, jsonb_build_object('n', g)) FROM generate_series(1, "
+	    "4) g", NULL), 0);
+	return (c);
+}
+
+Test(audit, migration_converts_an_intact_v1_chain)
+{
+	struct audit_report	 ar;
+	PGconn			*c, *keep = su;
+	char			*mdb, *sdir, *keepdb = db;
+
+	c = pre_0070(&mdb, &sdir);
+	cr_expect_eq(testdb_count(c, "SELECT count(*) FROM audit.events WHERE "
+	    "hash IS NOT NULL"), 4);
+	cr_assert_eq(migrate_apply(c, testdb_schema_dir(), NULL, NULL), 0);
+	cr_expect_eq(testdb_count(c, "SELECT count(*) FROM audit.events WHERE "
+	    "pos IS NULL AND hash IS NULL"), 4);
+	su = c;
+	db = mdb;
+	cr_assert_eq(verify(0, &ar), 0, "%s", ar.ar_reason);
+	cr_expect_eq(ar.ar_pending, 4);
+	cr_assert_eq(chain_all(), 4);
+	cr_assert_eq(verify(0, &ar), 0, "%s", ar.ar_reason);
+	cr_expect_eq(ar.ar_events, 4);
+	/* Chained in the old order. */
+	cr_expect_eq(testdb_count(c, "SELECT count(*) FROM audit.events "
+	    "WHERE pos <> id"), 0);
+	su = keep;
+	db = keepdb;
+	PQfinish(c);
+	testdb_drop(mdb);
+	free(mdb);
+	free(sdir);
+}
+
+Test(audit, migration_refuses_a_broken_v1_chain)
+{
+	PGconn	*c;
+	char	*mdb, *sdir;
+
+	c = pre_0070(&mdb, &sdir);
+	cr_assert_eq(testdb_exec(c, "SET session_replication_role = replica;"
+	    "UPDATE audit.events SET actor = 'admin:mallory' WHERE id = 2;"
+	    "SET session_replication_role = origin", NULL), 0);
+	cr_expect_neq(migrate_apply(c, testdb_schema_dir(), NULL, NULL), 0);
+	cr_expect_eq(testdb_count(c, "SELECT count(*) FROM "
+	    "information_schema.columns WHERE table_schema = 'audit' AND "
+	    "column_name = 'pos'"), 0);
+	PQfinish(c);
+	testdb_drop(mdb);
+	free(mdb);
+	free(sdir);
 }

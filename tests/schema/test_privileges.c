@@ -172,6 +172,8 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "p_ack_due date, p_feedback_due date, p_first_response_due "
 	    "timestamp with time zone, p_today date, p_now timestamp with time "
 	    "zone)\n"
+	    "casework.deadline_overdue(p_queue integer, p_clock text, p_today "
+	    "date, p_now timestamp with time zone)\n"
 	    "casework.identity_case_key(p_request bigint)\n"
 	    "casework.identity_contact(p_request bigint, p_link bytea)\n"
 	    "casework.identity_decide(p_request bigint, p_approve boolean)\n"
