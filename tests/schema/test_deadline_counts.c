@@ -140,9 +140,9 @@ Test(deadline_counts, every_change_moves_the_counters)
 	    "feedback_due = current_date + 10");
 	check("first contact");
 	update_nth("labour", 3, "state = 'acknowledged'");
-	update_nth("labour", 4, "state = 'closed'");
+	update_nth("labour", 4, "state = 'closed', closed_on = current_date");
 	check("transitions");
-	update_nth("labour", 4, "state = 'in_progress'");
+	update_nth("labour", 4, "state = 'in_progress', closed_on = NULL");
 	check("reopened");
 	update_nth("honour_urgent", 0, "first_response_due = now() - "
 	    "interval '5 hours'");
