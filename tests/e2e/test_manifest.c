@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -272,4 +273,104 @@ Test(manifest_e2e, rotation_needs_a_manifest_signed_by_the_pinned_key)
 	free(tstack_meldctl(&T, NULL, 66, "keys sign --signing-key '%s/%s'",
 	    T.keys, INIT_F_MANIFEST_PUB));
 	free(tstack_meldctl(&T, NULL, 64, "keys sign"));
+}
+
+/* GET /v1/forms until its key_manifest has this version. */
+static void
+wait_version(long long version)
+{
+	json_t	*forms = NULL;
+	int	 i;
+
+	for (i = 0; i < 100; i++) {
+		json_decref(forms);
+		forms = NULL;
+		if (tstack_req(&T, 0, "GET", "/v1/forms?lang=en", NULL, NULL,
+		    &forms) == 200 && json_integer_value(json_object_get(
+		    json_object_get(forms, "key_manifest"), "version")) ==
+		    version)
+			break;
+		usleep(100000);
+	}
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(forms,
+	    "key_manifest"), "version")), version, "manifest %lld never "
+	    "served", version);
+	json_decref(forms);
+}
+
+/* Poll /readyz (503) until its body mentions what. */
+static void
+wait_unready_because(const char *what)
+{
+	char	*b = NULL;
+	int	 i;
+
+	for (i = 0; i < 100; i++) {
+		free(b);
+		b = wait_status("/readyz", 503);
+		if (strstr(b, what) != NULL)
+			break;
+		usleep(100000);
+	}
+	cr_assert_not_null(strstr(b, what), "readyz: %s", b);
+	free(b);
+}
+
+Test(manifest_e2e, rollback_to_an_older_manifest_is_refused)
+{
+	PGconn	*su;
+	char	*b;
+
+	free(tstack_meldctl(&T, NULL, 0, "keys sign --signing-key '%s/%s'",
+	    T.keys, INIT_F_MANIFEST));
+	wait_version(2);
+	/* A superuser removes the newest manifest: version 1 is validly
+	 * signed and covers the same keys, but is older than one the
+	 * daemon has accepted. */
+	cr_assert_not_null(su = testdb_connect(T.db, NULL));
+	cr_assert_eq(testdb_exec(su, "DELETE FROM casework.key_manifests "
+	    "WHERE version = 2", NULL), 0);
+	wait_unready_because("older than one already accepted");
+	b = wait_status("/v1/forms?lang=en", 503);
+	free(b);
+	PQfinish(su);
+}
+
+Test(manifest_e2e, expired_manifest_is_refused)
+{
+	json_t		*forms = NULL, *km;
+	struct manifest	*m;
+	struct secret	*sk;
+	char		 path[700], err[256], *text, hex[2 * MANIFEST_SIG_LEN + 1];
+	const char	*served;
+	uint8_t		 sig[MANIFEST_SIG_LEN];
+	PGconn		*admin;
+
+	cr_assert_eq(tstack_req(&T, 0, "GET", "/v1/forms?lang=en", NULL, NULL,
+	    &forms), 200);
+	km = json_object_get(forms, "key_manifest");
+	served = json_string_value(json_object_get(km, "text"));
+	cr_assert_not_null(m = manifest_parse(served, strlen(served), err,
+	    sizeof(err)), "%s", err);
+	/* The same keys, correctly signed by the pinned key, but expired. */
+	m->m_version = 2;
+	m->m_signed = time(NULL) - 2 * 86400;
+	m->m_expires = time(NULL) - 86400;
+	cr_assert_not_null(text = manifest_text(m));
+	snprintf(path, sizeof(path), "%s/%s", T.keys, INIT_F_MANIFEST);
+	cr_assert_not_null(sk = keyfile_read(path, KEYFILE_MANIFEST_SIGNING,
+	    KEYFILE_PRIVATE, MANIFEST_SK_LEN, 0, err, sizeof(err)), "%s", err);
+	cr_assert_eq(manifest_sign(sk->s_buf, text, strlen(text), sig), 0);
+	secret_free(sk);
+	secret_hex_encode(sig, sizeof(sig), hex);
+	cr_assert_not_null(admin = testdb_connect(T.db, "mp_admin"));
+	cr_assert_eq(testdb_execf(admin, NULL, "INSERT INTO "
+	    "casework.key_manifests (version, body, signature) VALUES (2, "
+	    "'%s', '\\x%s')", text, hex), 0);
+	wait_unready_because("has expired");
+	free(wait_status("/v1/forms?lang=en", 503));
+	PQfinish(admin);
+	free(text);
+	manifest_free(m);
+	json_decref(forms);
 }
