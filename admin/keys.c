@@ -32,8 +32,9 @@ const char keys_help[] =
     "  the current recovery key and to every member's public key; the\n"
     "  previous keys and their wraps stay, so older reports remain\n"
     "  readable.  Needs no private key file.  Shows a progress bar on a\n"
-    "  terminal.  The new key is served only once a manifest covering it\n"
-    "  is signed (keys sign): until then /v1/forms and /readyz answer 503.\n"
+    "  terminal.  A public daemon with manifest_public_key serves the new\n"
+    "  key only once a manifest covering it is signed (keys sign); until\n"
+    "  then its /v1/forms and /readyz answer 503.\n"
     "keys sign --signing-key FILE [--valid-days N]\n"
     "  Sign the key manifest (docs/crypto.md section 10): every current\n"
     "  public key a client may seal to (queue keys per category, the\n"
@@ -439,7 +440,8 @@ keys_rotate(struct meldctl_opts *o, const char *queue)
 	    keys_audit(conn, "queue.key_rotate", obj) == -1 ||
 	    adb_exec(conn, "COMMIT", NULL) == -1)
 		goto done;
-	printf("queue %s: new current key\n", queue);
+	printf("queue %s: new current key; now sign a new key manifest with "
+	    "the offline key (meldctl keys sign --signing-key FILE)\n", queue);
 	rc = EX_OK;
  done:
 	PQfinish(conn);
