@@ -14,6 +14,9 @@
  * §12) has an outer layer under its case key on the DEK wrap and the
  * thread-key wrap: the worker opens the case key with the epoch key file
  * it names and strips both layers first; a transfer layers the new wraps.
+ * Transition reasons and referral texts are items under the case key
+ * (daemon/casetext.c, 0051): written through casetext_write(), opened by
+ * the worker of a case read, which replaces the "*_sealed" members.
  *
  * Logs name the function and SQLSTATE only: never ids, text or keys.
  */
@@ -33,6 +36,7 @@
 #include "crypto/staffcred.h"
 #include "daemon/app.h"
 #include "daemon/cases.h"
+#include "daemon/casetext.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
 #include "forms/forms.h"
@@ -841,14 +845,46 @@ cases_release(struct http_request *req, void *arg)
 	assign(req, 0);
 }
 
+/*
+ * cw_run() for a statement whose labelled parameters are sealed under the
+ * case key first (daemon/casetext.c); the reply is the same.
+ */
+static void
+cw_sealed(struct http_request *req, void *arg, struct ssession *s,
+    const char *member, int status, const char *sql, const char **p, int n,
+    const char *const *labels)
+{
+	struct jq	*q;
+	unsigned char	 raw[16];
+
+	if (!case_id_ok(p[0], raw)) {
+		bad_case(req);
+		return;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		busy(req);
+		return;
+	}
+	q->q_req = req;
+	q->q_s = s;
+	ssession_ref(s);
+	q->q_member = member;
+	q->q_status = status;
+	snprintf(q->q_case, sizeof(q->q_case), "%s", p[0]);
+	if (casetext_write(arg, s, sql, n, p, labels, cw_done, q) == -1) {
+		jq_free(q);
+		busy(req);
+	}
+}
+
 void
 cases_transition(struct http_request *req, void *arg)
 {
+	static const char *const labels[] = { NULL, NULL, CASETEXT_L_REASON };
 	struct ssession	*s;
 	json_t		*j;
 	const char	*id, *to, *reason, *p[3];
 
-	(void)arg;
 	if ((j = post_begin(req, &s)) == NULL)
 		return;
 	if (json_unpack(j, "{s:s,s:s,s:s!}", "case", &id, "to", &to,
@@ -860,8 +896,9 @@ cases_transition(struct http_request *req, void *arg)
 		p[0] = id;
 		p[1] = to;
 		p[2] = reason;
-		cw_run(req, s, id, "state", 200, "SELECT casework."
-		    "case_transition($1::uuid, $2, $3)", p, 3);
+		cw_sealed(req, arg, s, "state", 200, "SELECT casework."
+		    "case_transition($1::uuid, $2, $3::bytea)", p, 3, labels);
+		OPENSSL_cleanse((char *)(uintptr_t)reason, strlen(reason));
 	}
 	json_decref(j);
 }
@@ -874,17 +911,19 @@ cases_transition(struct http_request *req, void *arg)
 void
 cases_referral(struct http_request *req, void *arg)
 {
+	static const char *const labels[] = { NULL, CASETEXT_L_ORG, NULL,
+	    CASETEXT_L_REF, NULL };
 	struct ssession	*s;
 	json_t		*j;
-	const char	*id, *org, *on, *ref = "", *type = NULL, *p[5];
+	const char	*id, *org, *on, *ref = NULL, *type = NULL, *p[5];
 
-	(void)arg;
 	if ((j = post_begin(req, &s)) == NULL)
 		return;
 	if (json_unpack(j, "{s:s,s:s,s:s,s?s,s?s!}", "case", &id,
 	    "organisation", &org, "referred_on", &on, "reference", &ref,
 	    "organisation_type", &type) == -1 || strlen(org) == 0 ||
-	    strlen(org) > 200 || !is_date(on) || strlen(ref) > 200 ||
+	    strlen(org) > 200 || !is_date(on) ||
+	    (ref != NULL && strlen(ref) > 200) ||
 	    (type != NULL && !labels_org_type_valid(type)))
 		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
 		    "id, \"organisation\": name, \"referred_on\": YYYY-MM-DD, "
@@ -894,15 +933,20 @@ cases_referral(struct http_request *req, void *arg)
 		p[0] = id;
 		p[1] = org;
 		p[2] = on;
-		p[3] = ref;
+		p[3] = ref != NULL && ref[0] != '\0' ? ref : NULL;
 		p[4] = type;
 		if (type == NULL)
-			cw_run(req, s, id, "referral", 201, "SELECT casework."
-			    "referral_add($1::uuid, $2, $3::date, $4)", p, 4);
+			cw_sealed(req, arg, s, "referral", 201, "SELECT "
+			    "casework.referral_add($1::uuid, $2::bytea, "
+			    "$3::date, $4::bytea)", p, 4, labels);
 		else
-			cw_run(req, s, id, "referral", 201, "SELECT casework."
-			    "referral_classify(casework.referral_add($1::uuid, "
-			    "$2, $3::date, $4), $5)", p, 5);
+			cw_sealed(req, arg, s, "referral", 201, "SELECT "
+			    "casework.referral_classify(casework.referral_add("
+			    "$1::uuid, $2::bytea, $3::date, $4::bytea), $5)", p,
+			    5, labels);
+		OPENSSL_cleanse((char *)(uintptr_t)org, strlen(org));
+		if (ref != NULL)
+			OPENSSL_cleanse((char *)(uintptr_t)ref, strlen(ref));
 	}
 	json_decref(j);
 }
@@ -1045,11 +1089,14 @@ cases_read(struct http_request *req, void *arg)
 	    "'closed_on', c.closed_on, 'overdue', " OVERDUE_EXPR("c") "), "
 	    "'transitions', (SELECT coalesce(json_agg(json_build_object("
 	    "'from', t.from_state, 'to', t.to_state, 'reason', t.reason, "
+	    "'reason_sealed', encode(t.reason_sealed, 'hex'), "
 	    "'by', (SELECT u.username FROM casework.users u "
 	    "WHERE u.id = t.by_user), 'at', t.at) ORDER BY t.id), "
 	    "'[]'::json) FROM casework.transitions t WHERE t.case_id = c.id), "
 	    "'referrals', (SELECT coalesce(json_agg(json_build_object("
 	    "'organisation', r.organisation, 'referred_on', r.referred_on, "
+	    "'organisation_sealed', encode(r.organisation_sealed, 'hex'), "
+	    "'reference_sealed', encode(r.reference_sealed, 'hex'), "
 	    "'reference', r.reference, 'organisation_type', r.org_type) "
 	    "ORDER BY r.id), '[]'::json) "
 	    "FROM casework.referrals r WHERE r.case_id = c.id))::text "
@@ -1078,6 +1125,30 @@ cases_read(struct http_request *req, void *arg)
 	st[4].st_values = p1;
 	if (ssession_exec(s, st, 5, read_loaded, j) == -1)
 		cjob_busy(j);
+}
+
+/*
+ * Worker, OP_READ: replace member `sealed` (hex of an item under the
+ * case key, or null) of every object of array `arr` in meta by `clear`.
+ * Rows from before 0051 keep their clear text and have no sealed member.
+ */
+static void
+open_sealed(struct cjob *j, const char *arr, const char *sealed,
+    const char *clear, const char *label)
+{
+	json_t		*a = json_object_get(j->j_meta, arr), *o;
+	unsigned char	*item;
+	size_t		 i, len;
+
+	json_array_foreach(a, i, o) {
+		if ((item = casetext_hex(json_object_get(o, sealed), &len)) !=
+		    NULL) {
+			json_object_set_new(o, clear, casetext_open(j->j_has_ck ?
+			    j->j_ck : NULL, label, j->j_case_id, item, len));
+			free(item);
+		}
+		json_object_del(o, sealed);
+	}
 }
 
 /* Worker, OP_READ: build the whole answer. */
@@ -1125,6 +1196,12 @@ work_read(struct cjob *j)
 		    "created_at", it->i_when, "text", item_json(have_dek ?
 		    dek : NULL, NOTE_CTX, j->j_case_id, it)));
 	}
+	open_sealed(j, "transitions", "reason_sealed", "reason",
+	    CASETEXT_L_REASON);
+	open_sealed(j, "referrals", "organisation_sealed", "organisation",
+	    CASETEXT_L_ORG);
+	open_sealed(j, "referrals", "reference_sealed", "reference",
+	    CASETEXT_L_REF);
 	j->j_out = json_deep_copy(j->j_meta);
 	json_object_set_new(j->j_out, "content", content != NULL ? content :
 	    json_null());

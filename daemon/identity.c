@@ -11,6 +11,9 @@
  * Since 0050 the contact ciphertext carries an outer layer under the
  * case key (docs/crypto.md §12), opened with the epoch key file named by
  * casework.identity_case_key(); a contact of a purged case cannot open.
+ * Request reasons are items under the case key too (0051,
+ * daemon/casetext.c): sealed on a worker when a request is made, opened on
+ * the loop for the officer's list of pending requests (one ECDH each).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +30,7 @@
 #include "crypto/secret.h"
 #include "crypto/staffcred.h"
 #include "daemon/app.h"
+#include "daemon/casetext.h"
 #include "daemon/config.h"
 #include "daemon/http.h"
 #include "daemon/identity.h"
@@ -162,14 +166,13 @@ requested(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 void
 identity_request(struct http_request *req, void *arg)
 {
+	static const char *const labels[] = { NULL, CASETEXT_L_IDREASON };
 	struct ssession		*s;
-	struct store_stmt	 st;
 	struct idjob		*j;
 	json_t			*b;
 	const char		*c, *r, *p[2];
 	unsigned char		 raw[16];
 
-	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
 	    (b = body_json(req)) == NULL)
 		return;
@@ -189,14 +192,12 @@ identity_request(struct http_request *req, void *arg)
 	snprintf(j->j_case, sizeof(j->j_case), "%s", c);
 	p[0] = c;
 	p[1] = r;
-	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT casework.identity_request($1::uuid, $2)";
-	st.st_nparams = 2;
-	st.st_values = p;
-	if (ssession_exec(s, &st, 1, requested, j) == -1) {
+	if (casetext_write(arg, s, "SELECT casework.identity_request("
+	    "$1::uuid, $2::bytea)", 2, p, labels, requested, j) == -1) {
 		idjob_free(j);
 		busy(req);
 	}
+	OPENSSL_cleanse((char *)(uintptr_t)r, strlen(r));
  done:
 	json_decref(b);
 }
@@ -261,12 +262,45 @@ identity_decide(struct http_request *req, void *arg)
 
 /* ------------------------------------------------------------ pending */
 
+/* Open the sealed reason of one listed request in place (0051). */
+static void
+reason_open(json_t *o, const char *dir)
+{
+	unsigned char	 ck[CASEKEY_LEN], raw[16], *item, *enc, *wrap;
+	size_t		 itemlen, enclen, wraplen;
+	json_t		*e = json_object_get(o, "ck_epoch");
+
+	item = casetext_hex(json_object_get(o, "reason_sealed"), &itemlen);
+	enc = casetext_hex(json_object_get(o, "ck_enc"), &enclen);
+	wrap = casetext_hex(json_object_get(o, "ck_wrapped"), &wraplen);
+	if (item != NULL) {
+		if (enc != NULL && wrap != NULL && json_is_integer(e) &&
+		    staffcred_uuid_parse(json_string_value(json_object_get(o,
+		    "case")), raw) == 0 && casetext_key(dir, raw,
+		    (uint32_t)json_integer_value(e), enc, enclen, wrap, wraplen,
+		    ck) == 0)
+			json_object_set_new(o, "reason", casetext_open(ck,
+			    CASETEXT_L_IDREASON, raw, item, itemlen));
+		else
+			json_object_set_new(o, "reason", json_null());
+	}
+	OPENSSL_cleanse(ck, sizeof(ck));
+	free(item);
+	free(enc);
+	free(wrap);
+	json_object_del(o, "reason_sealed");
+	json_object_del(o, "ck_epoch");
+	json_object_del(o, "ck_enc");
+	json_object_del(o, "ck_wrapped");
+}
+
 static void
 listed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 {
 	struct idjob	*j = arg;
-	json_t		*doc;
+	json_t		*doc, *o;
 	json_error_t	 jerr;
+	size_t		 i;
 
 	(void)n;
 	if (st != STORE_OK)
@@ -274,9 +308,12 @@ listed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	else if ((doc = json_loads(PQgetvalue(res[0], 0, 0), 0, &jerr)) ==
 	    NULL)
 		http_reply_error(j->j_req, 500, "internal", "Internal error.");
-	else
+	else {
+		json_array_foreach(doc, i, o)
+			reason_open(o, j->j_dir);
 		http_reply_json(j->j_req, 200, json_pack("{s:o}", "requests",
 		    doc));
+	}
 	idjob_free(j);
 }
 
@@ -288,7 +325,6 @@ identity_requests(struct http_request *req, void *arg)
 	struct store_stmt	 st;
 	struct idjob		*j;
 
-	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
 		return;
 	if (squery_check(http_req_query(req), names) == -1) {
@@ -298,11 +334,16 @@ identity_requests(struct http_request *req, void *arg)
 	}
 	if ((j = idjob_new(req, s)) == NULL)
 		return;
+	j->j_dir = ((struct app *)arg)->a_conf->c_epoch_key_dir;
 	memset(&st, 0, sizeof(st));
 	st.st_sql = "SELECT coalesce(pg_catalog.json_agg("
 	    "pg_catalog.json_build_object('id', r.id, 'case', r.case_id, "
 	    "'requested_by', r.requested_by, 'reason', r.reason, "
-	    "'requested_at', r.requested_at) ORDER BY r.id), '[]') "
+	    "'requested_at', r.requested_at, "
+	    "'reason_sealed', encode(r.reason_sealed, 'hex'), "
+	    "'ck_epoch', r.ck_epoch, 'ck_enc', encode(r.ck_enc, 'hex'), "
+	    "'ck_wrapped', encode(r.ck_wrapped, 'hex')) ORDER BY r.id), "
+	    "'[]') "
 	    "FROM casework.identity_requests() r WHERE r.status = 'pending'";
 	if (ssession_exec(s, &st, 1, listed, j) == -1) {
 		idjob_free(j);

@@ -395,6 +395,12 @@ ssession_reply_error(struct http_request *req, int status,
 	else if (strcmp(sqlstate, "MP003") == 0)
 		http_reply_error(req, 409, "key_changed",
 		    "The target queue's key changed; try again.");
+	else if (strcmp(sqlstate, "MP007") == 0)
+		/* daemon/casetext.c: no case key to seal staff text under. */
+		http_reply_error(req, 409, "no_case_key",
+		    "This case's key is not available (a case stored before "
+		    "migration 0050 gets one at the next meldctl epoch rotate, "
+		    "or the epoch key file is missing).");
 	else if (strncmp(sqlstate, "22", 2) == 0 ||
 	    strncmp(sqlstate, "23", 2) == 0 || strcmp(sqlstate, "MP005") == 0)
 		http_reply_error(req, 400, "bad_request",

@@ -410,14 +410,16 @@ static void	submit_stored(enum store_status, const char *, PGresult **,
 /*
  * One statement: the CTE calls a volatile function, so it is run once and
  * before the outer select list, whose case_key_store() then finds the
- * case row this transaction has just inserted.
+ * case row this transaction has just inserted.  The first-response
+ * deadline is answered as stored: rounded up to the hour (0052).
  */
 static const char submit_sql[] =
     "WITH s AS (SELECT * FROM intake.submit_report($1, $2, $3, $4, $5, $6, "
     "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
     "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)) "
     "SELECT urgent, received_on, ack_due, feedback_due, "
-    "to_char(first_response_due AT TIME ZONE 'UTC', "
+    "to_char(to_timestamp(ceil(date_part('epoch', first_response_due) / "
+    "3600) * 3600) AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key, "
     "intake.case_key_store($31, $32, $33, $34) FROM s";
 

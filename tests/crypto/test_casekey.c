@@ -14,12 +14,15 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "crypto/casekey.h"
+#include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
 #include "crypto/secret.h"
+#include "crypto/staffcred.h"
 
 static const uint8_t	ck[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
@@ -148,4 +151,146 @@ Test(casekey, epoch_files_load_by_number_and_missing_is_an_error)
 	hpke_key_free(k);
 	hpke_key_free(back);
 	rmdir(dir);
+}
+
+/*
+ * The worked example of docs/crypto.md §12.4: tests/data/casekey_example.json
+ * holds inputs and expected outputs (computed by the independent
+ * tests/data/casekey_example_check.py); every value is recomputed here with
+ * crypto/casekey.c and must also appear in docs/crypto.md.
+ */
+static char *
+ex_path(const char *rel)
+{
+	const char	*top = getenv("MELDPUNT_TOP");
+	char		*p;
+
+	cr_assert(asprintf(&p, "%s/%s", top == NULL ? "." : top, rel) != -1);
+	return (p);
+}
+
+static uint8_t *
+ex_unhex(json_t *o, const char *key, size_t *len)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+	uint8_t		*b;
+
+	cr_assert_not_null(s, "example lacks %s", key);
+	*len = strlen(s) / 2;
+	cr_assert_not_null(b = malloc(*len + 1));
+	cr_assert_eq(secret_hex_decode(s, strlen(s), b, *len), 0, "%s", key);
+	return (b);
+}
+
+static void
+ex_eq(json_t *exp, const char *key, const uint8_t *b, size_t n)
+{
+	char	*hex;
+
+	cr_assert_not_null(hex = malloc(2 * n + 1));
+	secret_hex_encode(b, n, hex);
+	cr_assert_str_eq(hex, json_string_value(json_object_get(exp, key)),
+	    "example %s differs", key);
+	free(hex);
+}
+
+static char *
+ex_slurp(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 n;
+
+	cr_assert_not_null(fp = fopen(path, "r"), "cannot read %s", path);
+	cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
+	cr_assert_geq(n = ftell(fp), 0);
+	rewind(fp);
+	cr_assert_not_null(buf = malloc(n + 1));
+	cr_assert_eq(fread(buf, 1, n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return (buf);
+}
+
+Test(casekey, documented_example)
+{
+	json_t		*ex, *in, *exp, *v;
+	json_error_t	 jerr;
+	struct hpke_key	*skR, *skE;
+	uint8_t		 xcid[16], sk[32], pk[65], enc[HPKE_MAX_ENC];
+	uint8_t		 wrapped[CASEKEY_WRAPPED_LEN], back[CASEKEY_LEN];
+	uint8_t		*xck, *nonce, *inner, *item, *layered, *pt = NULL;
+	uint8_t		 ctx[64];
+	size_t		 xcklen, nlen, ilen, itemlen, enclen = sizeof(enc);
+	size_t		 sklen = sizeof(sk), pklen = sizeof(pk), ptlen, ctxlen;
+	const char	*k, *ikm, *text, *label;
+	char		*path, *doc;
+	uint32_t	 epoch;
+
+	path = ex_path("tests/data/casekey_example.json");
+	cr_assert_not_null(ex = json_load_file(path, 0, &jerr), "%s", path);
+	free(path);
+	in = json_object_get(ex, "input");
+	exp = json_object_get(ex, "expected");
+	epoch = (uint32_t)json_integer_value(json_object_get(in, "epoch"));
+	cr_assert_eq(staffcred_uuid_parse(json_string_value(json_object_get(in,
+	    "case_id")), xcid), 0);
+	xck = ex_unhex(in, "case_key", &xcklen);
+	ikm = json_string_value(json_object_get(in, "epoch_ikm"));
+	cr_assert_not_null(skR = hpke_key_derive(HPKE_KEM_P256_SHA256,
+	    (const uint8_t *)ikm, strlen(ikm)));
+	ikm = json_string_value(json_object_get(in, "ephemeral_ikm"));
+	cr_assert_not_null(skE = hpke_key_derive(HPKE_KEM_P256_SHA256,
+	    (const uint8_t *)ikm, strlen(ikm)));
+	cr_assert_eq(hpke_key_private(skR, sk, &sklen), 0);
+	cr_assert_eq(hpke_key_public(skR, pk, &pklen), 0);
+	ex_eq(exp, "epoch_skRm", sk, sklen);
+	ex_eq(exp, "epoch_pkRm", pk, pklen);
+
+	/* The case key wrapped to the epoch key, and back. */
+	cr_assert_eq(casekey_wrap(skR, skE, epoch, xcid, xck, enc, &enclen,
+	    wrapped), 0);
+	ex_eq(exp, "enc", enc, enclen);
+	ex_eq(exp, "wrapped", wrapped, sizeof(wrapped));
+	cr_assert_eq(casekey_unwrap(skR, epoch, xcid, enc, enclen, wrapped,
+	    sizeof(wrapped), back), 0);
+	cr_assert_eq(memcmp(back, xck, CASEKEY_LEN), 0);
+
+	/* The outer layer on the wrapped DEK of §2.8. */
+	nonce = ex_unhex(in, "layer_nonce", &nlen);
+	inner = ex_unhex(in, "layer_inner", &ilen);
+	cr_assert_not_null(layered = malloc(ilen + CASEKEY_LAYER_OVERHEAD));
+	label = json_string_value(json_object_get(in, "layer_label"));
+	cr_assert_eq(casekey_layer_seal_fixed(xck, xcid, label, nonce, inner,
+	    ilen, layered), 0);
+	ex_eq(exp, "layered", layered, ilen + CASEKEY_LAYER_OVERHEAD);
+
+	/* The sealed staff text opens to the input text. */
+	item = ex_unhex(exp, "text_item", &itemlen);
+	label = json_string_value(json_object_get(in, "text_label"));
+	ctxlen = strlen(label);
+	memcpy(ctx, label, ctxlen);
+	memcpy(ctx + ctxlen, xcid, 16);
+	cr_assert_eq(envelope_item_open(xck, ctx, ctxlen + 16, item, itemlen,
+	    &pt, &ptlen), 0);
+	text = json_string_value(json_object_get(in, "text"));
+	cr_assert(ptlen == strlen(text) && memcmp(pt, text, ptlen) == 0);
+	OPENSSL_clear_free(pt, ptlen);
+
+	/* And the document shows exactly these values. */
+	path = ex_path("docs/crypto.md");
+	doc = ex_slurp(path);
+	json_object_foreach(exp, k, v)
+		cr_assert_not_null(strstr(doc, json_string_value(v)),
+		    "docs/crypto.md lacks the example's %s", k);
+	free(doc);
+	free(path);
+	hpke_key_free(skR);
+	hpke_key_free(skE);
+	free(xck);
+	free(nonce);
+	free(inner);
+	free(layered);
+	free(item);
+	json_decref(ex);
 }

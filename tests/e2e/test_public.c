@@ -381,8 +381,12 @@ Test(public, routing_follows_the_table)
 		    cases[i].emergency, "case %zu: %s", i, r.body);
 		if (cases[i].emergency)
 			cr_expect(strstr(r.body, "112") != NULL, "%s", r.body);
-		if (strcmp(cases[i].queue, "honour_urgent") == 0)
+		if (strcmp(cases[i].queue, "honour_urgent") == 0) {
 			cr_expect(strstr(r.body, "first_response_due") != NULL);
+			/* Whole hours only (0052): never the exact time. */
+			cr_expect(strstr(r.body, ":00:00Z\"") != NULL, "%s",
+			    r.body);
+		}
 		tcl_resp_clear(&r);
 	}
 }

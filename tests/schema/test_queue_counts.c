@@ -88,7 +88,7 @@ transition(PGconn *c, const char *id, const char *to)
 	char	*sql, state[6];
 
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', '%s', "
-	    "'')", id, to) > 0);
+	    "NULL)", id, to) > 0);
 	cr_assert_eq(testdb_exec(c, sql, state), 0, "-> %s: %s", to, state);
 	free(sql);
 }
@@ -226,7 +226,7 @@ Test(queue_counts, never_below_zero)
 	cr_assert_eq(testdb_exec(su, "UPDATE casework.queue_state_counts "
 	    "SET n = 0", NULL), 0);
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', "
-	    "'acknowledged', '')", id) > 0);
+	    "'acknowledged', NULL)", id) > 0);
 	cr_expect(testdb_fails_with(a, sql, "MP040"));
 	free(sql);
 	cr_assert(asprintf(&sql, "SELECT count(*) FROM casework.cases WHERE "

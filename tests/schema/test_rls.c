@@ -131,7 +131,7 @@ Test(rls, staff_functions_refuse_other_queue)
 	cr_expect(testdb_fails_with(b, sql, "MP020"));
 	free(sql);
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', "
-	    "'acknowledged', '')", other) > 0);
+	    "'acknowledged', NULL)", other) > 0);
 	cr_expect(testdb_fails_with(b, sql, "MP020"));
 	free(sql);
 	cr_assert(asprintf(&sql, "SELECT casework.case_assign('%s', true)",

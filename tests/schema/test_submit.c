@@ -13,6 +13,10 @@
 
 #include "tests/lib/testdb.h"
 
+/* Stands for a sealed item (0051): version 1, nonce, one padded block,
+ * tag.  SQL cannot check the seal (it holds no key), only the shape. */
+#define SEALED	"decode('01' || repeat('00', 300), 'hex')"
+
 static char	*db;
 static PGconn	*su;
 
@@ -126,8 +130,10 @@ Test(submit, urgent_honour_violence_routes_to_urgent_queue)
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM casework.cases c "
 	    "JOIN casework.queues q ON q.id = c.queue_id WHERE q.name = "
 	    "'honour_urgent' AND c.urgent AND c.priority = 1 AND "
-	    "c.first_response_due BETWEEN now() + interval '59 minutes' AND "
-	    "now() + interval '61 minutes'"), 1);
+	    "c.first_response_due > now() + interval '55 minutes' AND "
+	    "c.first_response_due <= now() + interval '2 hours' AND "
+	    "date_part('epoch', c.first_response_due)::bigint % 3600 = 0"),
+	    1, "the deadline is to the hour, rounded up (0052)");
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM casework.cases c "
 	    "JOIN casework.queues q ON q.id = c.queue_id WHERE q.name = "
 	    "'honour' AND NOT c.urgent AND c.first_response_due IS NULL"), 1);
@@ -182,6 +188,35 @@ submit_keys(const char *keys, const char *tkeys, char *state)
 		state[0] = '\0';
 	free(sql);
 	PQfinish(pub);
+}
+
+/*
+ * 0052: whoever writes first_response_due, only whole hours are stored
+ * (rounded up, TimeZone-independent); with the trigger disabled the CHECK
+ * still refuses a finer value.
+ */
+Test(submit, first_response_due_is_stored_to_the_hour)
+{
+	char	state[6];
+
+	cr_assert_eq(submit_tag("honour_violence", "forced_marriage", 1,
+	    NULL, 1, state), 0, "%s", state);
+	cr_assert_eq(testdb_exec(su, "SET TimeZone = 'Asia/Kolkata'; "
+	    "UPDATE casework.cases SET first_response_due = "
+	    "'2026-03-01 10:17:05.123456+00' WHERE urgent", state), 0, "%s",
+	    state);
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM casework.cases "
+	    "WHERE first_response_due = '2026-03-01 11:00:00+00'"), 1);
+	cr_assert_eq(testdb_exec(su, "UPDATE casework.cases SET "
+	    "first_response_due = '2026-03-01 12:00:00+00' WHERE urgent",
+	    state), 0, "%s", state);
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM casework.cases "
+	    "WHERE first_response_due = '2026-03-01 12:00:00+00'"), 1,
+	    "a whole hour stays as it is");
+	cr_expect(testdb_fails_with(su, "ALTER TABLE casework.cases DISABLE "
+	    "TRIGGER coarse_times; UPDATE casework.cases SET "
+	    "first_response_due = '2026-03-01 10:17:05+00' WHERE urgent",
+	    "23514"));
 }
 
 Test(submit, missing_or_unknown_wraps_store_nothing)
@@ -305,14 +340,14 @@ Test(submit, close_and_reclassify_move_counters)
 	cr_expect_eq(testdb_count(su, "SELECT sum(n) FROM stats.counters"), 1);
 	/* Illegal jump refused; the legal path closes with an outcome. */
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', "
-	    "'closed', '')", id) > 0);
+	    "'closed', NULL)", id) > 0);
 	cr_expect(testdb_fails_with(s, sql, "MP021"));
 	free(sql);
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', "
-	    "'acknowledged', 'first contact'); SELECT "
-	    "casework.case_transition('%s', 'in_progress', ''); SELECT "
-	    "casework.case_transition('%s', 'referred', 'to ADV'); SELECT "
-	    "casework.case_transition('%s', 'closed', '')", id, id, id, id) > 0);
+	    "'acknowledged', " SEALED "); SELECT "
+	    "casework.case_transition('%s', 'in_progress', NULL); SELECT "
+	    "casework.case_transition('%s', 'referred', " SEALED "); SELECT "
+	    "casework.case_transition('%s', 'closed', NULL)", id, id, id, id) > 0);
 	cr_assert_eq(testdb_exec(s, sql, state), 0, "%s", state);
 	free(sql);
 	cr_expect_eq(testdb_count(su, "SELECT n FROM stats.counters WHERE "
@@ -322,7 +357,7 @@ Test(submit, close_and_reclassify_move_counters)
 	    "casework.transitions"), 4);
 	/* Reopen: back to no outcome. */
 	cr_assert(asprintf(&sql, "SELECT casework.case_transition('%s', "
-	    "'in_progress', 'reopened')", id) > 0);
+	    "'in_progress', " SEALED ")", id) > 0);
 	cr_assert_eq(testdb_exec(s, sql, state), 0, "%s", state);
 	free(sql);
 	cr_expect_eq(testdb_count(su, "SELECT n FROM stats.counters WHERE "
