@@ -25,6 +25,7 @@
 #include "crypto/manifest.h"
 #include "crypto/secret.h"
 #include "tests/lib/tclient.h"
+#include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
 #include "tests/lib/tstack.h"
 
@@ -136,7 +137,7 @@ served_manifest(json_t *forms)
 
 Test(manifest_e2e, init_signs_and_every_served_key_is_covered)
 {
-	char		 path[700];
+	char		 path[700], pub[700], moved[720];
 	struct stat	 st;
 	json_t		*forms = NULL, *cats, *c, *k;
 	struct manifest	*m;
@@ -173,6 +174,18 @@ Test(manifest_e2e, init_signs_and_every_served_key_is_covered)
 	free(b);
 	manifest_free(m);
 	json_decref(forms);
+	/* init keeps the pair (clients pin its public half) ... */
+	b = tstack_meldctl(&T, NULL, 0, "init --keys '%s'", T.keys);
+	cr_assert_not_null(strstr(b, "nothing to do"), "%s", b);
+	free(b);
+	/* ... and never replaces a signing key whose public half is gone. */
+	snprintf(pub, sizeof(pub), "%s/%s", T.keys, INIT_F_MANIFEST_PUB);
+	snprintf(moved, sizeof(moved), "%s.moved", pub);
+	cr_assert_eq(rename(pub, moved), 0);
+	b = tstack_meldctl(&T, NULL, 73, "init --keys '%s'", T.keys);
+	cr_assert_not_null(strstr(b, "refusing to replace"), "%s", b);
+	free(b);
+	cr_assert_eq(rename(moved, pub), 0);
 }
 
 /* A valid P-256 point that is not any of the service's keys, as hex. */
@@ -333,6 +346,10 @@ Test(manifest_e2e, rollback_to_an_older_manifest_is_refused)
 	wait_unready_because("older than one already accepted");
 	b = wait_status("/v1/forms?lang=en", 503);
 	free(b);
+	/* No manifest at all: still nothing served. */
+	cr_assert_eq(testdb_exec(su, "DELETE FROM casework.key_manifests",
+	    NULL), 0);
+	wait_unready_because("no key manifest has been signed");
 	PQfinish(su);
 }
 
@@ -373,4 +390,19 @@ Test(manifest_e2e, expired_manifest_is_refused)
 	free(text);
 	manifest_free(m);
 	json_decref(forms);
+}
+
+Test(manifest_e2e, unusable_manifest_public_key_stops_start_up)
+{
+	struct tdaemon	 d;
+	char		 extra[2048], *log;
+
+	/* The private file where the public one belongs: wrong class. */
+	snprintf(extra, sizeof(extra), "manifest_public_key = %s/%s\n",
+	    T.keys, INIT_F_MANIFEST);
+	cr_assert_eq(tdaemon_start(&d, "public", tdaemon_conninfo(T.db,
+	    "mp_public"), extra), -1);
+	cr_assert_not_null(log = tdaemon_log(&d));
+	cr_expect(strstr(log, "manifest_public_key") != NULL, "%s", log);
+	free(log);
 }
