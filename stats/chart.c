@@ -141,6 +141,24 @@ text(struct chart *ch, double x, double y, const char *anchor, double size,
  * A single word wider than maxw gets a line of its own (the canvas is
  * made wide enough for the longest word by the caller).
  */
+/* dst = a (+ " " when a is not empty) + the first n bytes of b, cut to fit. */
+static void
+join(char *dst, size_t len, const char *a, const char *b, size_t n)
+{
+	size_t	 la = strlen(a), o;
+
+	if (la > len - 2)
+		la = len - 2;
+	memcpy(dst, a, la);
+	o = la;
+	if (la > 0)
+		dst[o++] = ' ';
+	if (n > len - 1 - o)
+		n = len - 1 - o;
+	memcpy(dst + o, b, n);
+	dst[o + n] = '\0';
+}
+
 static int
 wrap(struct chart *ch, const char *s, double x, double y, double maxw,
     double size, int lineh, const char *extra, int emit)
@@ -154,16 +172,15 @@ wrap(struct chart *ch, const char *s, double x, double y, double maxw,
 	while (*p != '\0') {
 		sp = strchr(p, ' ');
 		wl = sp != NULL ? (size_t)(sp - p) : strlen(p);
-		snprintf(tryl, sizeof(tryl), "%s%s%.*s", line,
-		    line[0] ? " " : "", (int)wl, p);
+		join(tryl, sizeof(tryl), line, p, wl);
 		if (line[0] != '\0' && chart_text_width(tryl, size) > maxw) {
 			if (emit)
 				text(ch, x, y + n * lineh, NULL, size, extra,
 				    line);
 			n++;
-			snprintf(line, sizeof(line), "%.*s", (int)wl, p);
+			join(line, sizeof(line), "", p, wl);
 		} else
-			snprintf(line, sizeof(line), "%s", tryl);
+			memcpy(line, tryl, sizeof(line));
 		p += wl;
 		while (*p == ' ')
 			p++;
@@ -188,7 +205,7 @@ longest_word(const char *s, double size)
 	while (*p != '\0') {
 		sp = strchr(p, ' ');
 		len = sp != NULL ? (size_t)(sp - p) : strlen(p);
-		snprintf(w, sizeof(w), "%.*s", (int)len, p);
+		join(w, sizeof(w), "", p, len);
 		if ((x = chart_text_width(w, size)) > best)
 			best = x;
 		p += len;
