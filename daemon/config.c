@@ -76,6 +76,7 @@ static const struct ckey ckeys[] = {
 	{ "reporter_session_ttl_s", CK_INT,	OFF(c_reporter_session_ttl_s), 60, 86400 },
 	{ "reporter_sessions_max", CK_INT,	OFF(c_reporter_sessions_max), 1, 1000000 },
 	{ "forms_refresh_s",	CK_INT,		OFF(c_forms_refresh_s), 1, 86400 },
+	{ "submission_keep_s",	CK_INT,		OFF(c_submission_keep_s), 60, 604800 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
 	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
 };
@@ -147,6 +148,7 @@ config_new(enum config_role role)
 	c->c_audit_chain_interval_ms = 1000;
 	c->c_audit_checkpoint_events = 1000;
 	c->c_audit_checkpoint_interval_s = 300;
+	c->c_submission_keep_s = 86400;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
 	return (c);

@@ -78,6 +78,10 @@ struct http_request {
 	int			 rq_nhdrs;
 	int64_t			 rq_deadline_us; /* CS_BUSY's, http_mono_us() */
 	atomic_int		 rq_gone;	/* workers read it; see http.h */
+	/* The handler's deadline hook (http_req_on_deadline). */
+	void			(*rq_deadline_fn)(struct http_request *,
+				    void *);
+	void			*rq_deadline_arg;
 };
 
 struct http_conn {
@@ -287,16 +291,22 @@ http_conn_send(struct http_conn *c, struct http_request *r, int status,
     const char *ctype, const void *data, size_t len, const char *csp)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->cn_bev);
-	int		 i;
+	int		 i, retry = 0;
 
 	if (c->cn_srv->sv_draining)
 		c->cn_close = 1;
 	if (r != NULL && !r->rq_head.hd_keepalive)
 		c->cn_close = 1;
 	http_write_headers(out, c->cn_srv, status, ctype, len, csp, c->cn_close);
-	for (i = 0; r != NULL && i < r->rq_nhdrs; i++)
+	for (i = 0; r != NULL && i < r->rq_nhdrs; i++) {
 		evbuffer_add_printf(out, "%s: %s\r\n", r->rq_hname[i],
 		    r->rq_hval[i]);
+		if (strcasecmp(r->rq_hname[i], "Retry-After") == 0)
+			retry = 1;
+	}
+	/* Every 503, of every layer, says when to come back. */
+	if (status == 503 && !retry)
+		evbuffer_add_printf(out, "Retry-After: 1\r\n");
 	evbuffer_add(out, "\r\n", 2);
 	if (len > 0 && (r == NULL || r->rq_head.hd_method != HTTP_HEAD))
 		evbuffer_add(out, data, len);
@@ -363,8 +373,6 @@ http_conn_fail(struct http_conn *c, int status, const char *code,
 		}
 		http_req_add_header(r, "Allow", allow);
 	}
-	if (status == 503 && r != NULL)
-		http_req_add_header(r, "Retry-After", "1");
 	http_conn_send(c, r, status, "application/json", body, len, NULL);
 	free(body);
 	if (r != NULL) {
@@ -618,14 +626,29 @@ http_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    "The request took too long to arrive.");
 		return;
 	case CS_BUSY:
-		/* The handler overran; it still owns the request and will
-		 * reply into the void. */
 		r = c->cn_req;
+		if (r->rq_deadline_fn != NULL) {
+			/* The handler answers itself, within the grace. */
+			void	(*fn)(struct http_request *, void *) =
+			    r->rq_deadline_fn;
+
+			r->rq_deadline_fn = NULL;
+			http_timer_arm(c, HTTP_DEADLINE_GRACE_MS);
+			fn(r, r->rq_deadline_arg);
+			return;
+		}
+		/*
+		 * The handler overran; it still owns the request and will
+		 * reply into the void.  What it did meanwhile is unknown
+		 * here: a write may still commit, so say exactly that.
+		 */
 		r->rq_conn = NULL;
 		atomic_store(&r->rq_gone, 1);
 		c->cn_req = NULL;
-		http_conn_fail(c, 503, "unavailable",
-		    "The service is busy; try again shortly.");
+		http_conn_fail(c, 503, "outcome_unknown",
+		    "The request did not finish in time and may still take "
+		    "effect. Check, or retry it with the same Idempotency-Key, "
+		    "shortly.");
 		return;
 	case CS_HANDSHAKE:
 	case CS_IDLE:
@@ -949,6 +972,25 @@ http_req_route(const struct http_request *req)
 }
 
 int
+http_req_header_count(const struct http_request *req, const char *name)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < req->rq_head.hd_nhdrs; i++)
+		if (strcmp(req->rq_head.hd_hdrs[i].name, name) == 0)
+			n++;
+	return (n);
+}
+
+void
+http_req_on_deadline(struct http_request *req,
+    void (*fn)(struct http_request *, void *), void *arg)
+{
+	req->rq_deadline_fn = fn;
+	req->rq_deadline_arg = arg;
+}
+
+int
 http_req_add_header(struct http_request *req, const char *name,
     const char *value)
 {
@@ -1007,8 +1049,6 @@ http_reply_error(struct http_request *req, int status, const char *code,
 	char	*s;
 	size_t	 len = 0;
 
-	if (status == 503)
-		http_req_add_header(req, "Retry-After", "1");
 	if ((s = http_error_body(status, code, message, &len)) == NULL) {
 		http_reply_raw(req, 500, "application/json", "{}", 2, NULL);
 		return;

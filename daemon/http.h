@@ -110,6 +110,20 @@ const char	*http_req_route(const struct http_request *req);
 int		 http_req_add_header(struct http_request *req, const char *name,
 		    const char *value);
 
+/* How many times the request carries header name (lower case). */
+int		 http_req_header_count(const struct http_request *req,
+		    const char *name);
+/*
+ * When the request deadline passes while a handler owns the request, call
+ * fn(req, arg) once instead of answering 503 at once: a handler with a
+ * statement in flight can then cancel it and answer what it knows.  fn
+ * must reply within HTTP_DEADLINE_GRACE_MS; after that the server answers
+ * 503 outcome_unknown itself and the handler's reply goes nowhere.
+ */
+#define HTTP_DEADLINE_GRACE_MS	2000
+void		 http_req_on_deadline(struct http_request *req,
+		    void (*fn)(struct http_request *, void *), void *arg);
+
 /* Reply with a JSON document; takes ownership of body (may be NULL). */
 void		 http_reply_json(struct http_request *req, int status,
 		    json_t *body);

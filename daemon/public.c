@@ -447,6 +447,20 @@ public_not_ready(const struct app *app)
 	return (ps->ps_keys_why);
 }
 
+/*
+ * Erase submission records past submission_keep_s (0090_submissions.sql):
+ * a retry is answered only within that time, and nothing is kept longer.
+ * Fire and forget; the next tick tries again.
+ */
+static void
+public_expire_submissions(struct public_state *ps)
+{
+	struct store_stmt	 st = { .st_sql =
+	    "SELECT intake.submission_expire()" };
+
+	(void)store_exec(ps->ps_app->a_store, &st, 1, NULL, NULL);
+}
+
 static void
 public_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -456,6 +470,7 @@ public_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	public_refresh(ps);
+	public_expire_submissions(ps);
 	(void)rsession_sweep(ps->ps_sessions, time(NULL));
 	/* Until keys are loaded, retry every second. */
 	tv.tv_sec = ps->ps_keys == NULL ? 1 :

@@ -10,12 +10,15 @@
  * Nothing here blocks: connects use PQconnectStartParams/PQconnectPoll,
  * connections are non-blocking, output is pushed with PQflush on
  * write-readiness, input is read with PQconsumeInput on read-readiness.
- * A lost connection fails its request with STORE_UNAVAILABLE (the outcome
- * of a COMMIT in flight is unknown, which is what 503 says) and is rebuilt
- * after a backoff of 100 ms doubling to 5 s, so a PostgreSQL restart heals
- * without a daemon restart.  Cancelling a running query would need the
- * blocking PQcancel(), so a connection that overruns its deadline is
- * dropped instead.
+ * A lost connection fails a request that was never sent with
+ * STORE_UNAVAILABLE, and one that was sent with STORE_UNKNOWN (a COMMIT
+ * may have run: the caller must not claim that nothing was stored); it is
+ * rebuilt after a backoff of 100 ms doubling to 5 s, so a PostgreSQL
+ * restart heals without a daemon restart.  A statement that overruns its
+ * deadline, or whose caller gave up (store_cancel), is first cancelled --
+ * PQcancel() blocks, so it runs on a short-lived thread of its own with a
+ * PGcancel object that shares nothing with the loop -- and the connection
+ * is dropped only when the server does not answer even then.
  *
  * Ownership: the store owns its connections and every request; a request
  * owns copies of its SQL and parameters (values wiped on free) and its
@@ -23,6 +26,7 @@
  * from inside store_exec().  Logs carry __func__, connection numbers and
  * SQLSTATEs only: libpq's messages and notices can echo values.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +44,8 @@
 #define STORE_CONNECT_MS	10000	/* connect + SETUP, all steps */
 #define STORE_RESET_MS		5000	/* ROLLBACK round trip */
 #define STORE_BUSY_SLACK_MS	5000	/* beyond statement_timeout */
+#define STORE_CANCEL_MS		3000	/* answer after a cancel */
+#define STORE_RETRIES		2	/* on 40001 / 40P01 */
 #define STORE_MAX_STMTS		1000
 #define STORE_MAX_PARAMS	65535	/* the protocol's limit */
 
@@ -64,6 +70,7 @@ struct store_conn {
 	int			 c_fails;	/* attempts since last up */
 	int			 c_flushing;	/* PQflush returned 1 */
 	int			 c_setup_bad;
+	int			 c_cancelled;	/* cancel sent for c_req */
 	struct store_req	*c_req;		/* BUSY: borrowed from s_all */
 	int			 c_slot;	/* pipeline: 0 BEGIN, n+1 COMMIT */
 };
@@ -90,6 +97,8 @@ struct store_req {
 	PGresult		**r_results;	/* r_n entries */
 	struct event		*r_timer;	/* wait deadline, or fail soon */
 	int			 r_queued;
+	int			 r_sent;	/* may have reached the server */
+	int			 r_retries;
 	enum store_status	 r_status;
 	char			 r_sqlstate[6];
 };
@@ -121,6 +130,7 @@ static void	conn_idle(struct store_conn *);
 static void	conn_reset(struct store_conn *);
 static int	conn_flush(struct store_conn *);
 static void	conn_deadline(struct store_conn *, int);
+static void	conn_cancel(struct store_conn *);
 static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_io_cb(evutil_socket_t, short, void *);
 static void	conn_collect(struct store_conn *);
@@ -139,6 +149,7 @@ static void	req_finish(struct store_req *, enum store_status,
 		    const char *);
 static void	req_note_error(struct store_req *, const PGresult *);
 static void	req_timer_cb(evutil_socket_t, short, void *);
+static void	req_retry(struct store_req *);
 
 /*
  * Create the pool; connections open in the background once the loop runs.
@@ -295,6 +306,29 @@ store_abandon(struct store_req *r)
 		return;
 	}
 	r->r_cb = NULL;
+}
+
+void
+store_cancel(struct store_req *r)
+{
+	struct store	*s;
+
+	if (r == NULL)
+		return;
+	s = r->r_store;
+	if (r->r_queued) {
+		/* Never sent: fail it from the loop, not from here. */
+		TAILQ_REMOVE(&s->s_waitq, r, r_wait);
+		r->r_queued = 0;
+		s->s_nwaiting--;
+		event_active(r->r_timer, EV_TIMEOUT, 1);
+		return;
+	}
+	if (r->r_conn != NULL && r->r_conn->c_state == CONN_BUSY) {
+		conn_cancel(r->r_conn);
+		/* Give the server a short while to say what it did. */
+		conn_deadline(r->r_conn, STORE_CANCEL_MS);
+	}
 }
 
 int
@@ -486,8 +520,8 @@ conn_up(struct store_conn *c)
 
 /*
  * The connection is unusable: close it, retry after the backoff, and fail
- * its request (if any) with STORE_UNAVAILABLE.  why is a fixed string of
- * ours, never libpq's message.
+ * its request (if any): STORE_UNKNOWN once sent, else STORE_UNAVAILABLE.
+ * why is a fixed string of ours, never libpq's message.
  */
 static void
 conn_lost(struct store_conn *c, const char *why)
@@ -514,7 +548,8 @@ conn_lost(struct store_conn *c, const char *why)
 	conn_schedule(c, delay);
 	if (r != NULL) {
 		r->r_conn = NULL;
-		req_finish(r, STORE_UNAVAILABLE, "");
+		req_finish(r, r->r_sent ? STORE_UNKNOWN : STORE_UNAVAILABLE,
+		    "");
 	}
 }
 
@@ -534,6 +569,7 @@ conn_close(struct store_conn *c)
 	c->c_pg = NULL;
 	c->c_req = NULL;
 	c->c_flushing = 0;
+	c->c_cancelled = 0;
 	c->c_state = CONN_DOWN;
 }
 
@@ -580,7 +616,12 @@ conn_deadline(struct store_conn *c, int ms)
 	evtimer_add(c->c_timer, &tv);
 }
 
-/* The backoff is over (DOWN), or a state took too long (anything else). */
+/*
+ * The backoff is over (DOWN), or a state took too long (anything else).
+ * A statement past its deadline is cancelled first, so that the server
+ * says what became of it; only a server that stays silent even then costs
+ * the connection (and its request an unknown outcome).
+ */
 static void
 conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -590,8 +631,56 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->c_state == CONN_DOWN)
 		conn_start(c);
-	else if (c->c_state != CONN_IDLE)
+	else if (c->c_state == CONN_BUSY && !c->c_cancelled) {
+		conn_cancel(c);
+		conn_deadline(c, STORE_CANCEL_MS);
+	} else if (c->c_state != CONN_IDLE)
 		conn_lost(c, "timed out");
+}
+
+static void *
+conn_cancel_thread(void *arg)
+{
+	PGcancel	*pc = arg;
+	char		 err[256];
+
+	/* The outcome shows on the connection itself; err is not logged
+	 * (libpq's text).  Blocks at most one connect to the server. */
+	(void)PQcancel(pc, err, sizeof(err));
+	PQfreeCancel(pc);
+	return (NULL);
+}
+
+/*
+ * Ask the server to cancel c's statement.  PQcancel() opens a connection
+ * of its own and waits for it, so it runs on a detached thread; the
+ * PGcancel object is a copy of what it needs and is freed there.  At most
+ * one cancel per request.  If no thread can be made, the deadline drops
+ * the connection instead.
+ */
+static void
+conn_cancel(struct store_conn *c)
+{
+	PGcancel	*pc;
+	pthread_t	 t;
+	pthread_attr_t	 attr;
+
+	if (c->c_cancelled || c->c_pg == NULL)
+		return;
+	c->c_cancelled = 1;
+	if ((pc = PQgetCancel(c->c_pg)) == NULL)
+		return;
+	if (pthread_attr_init(&attr) != 0) {
+		PQfreeCancel(pc);
+		return;
+	}
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, conn_cancel_thread, pc) != 0) {
+		log_warnx("%s: connection %d: no thread for the cancel",
+		    __func__, c->c_id);
+		PQfreeCancel(pc);
+	}
+	pthread_attr_destroy(&attr);
 }
 
 static void
@@ -743,20 +832,52 @@ conn_req_done(struct store_conn *c)
 	c->c_req = NULL;
 	r->r_conn = NULL;
 	memcpy(sqlstate, r->r_sqlstate, sizeof(sqlstate));
+	/* Every result is in: the outcome is known whatever the
+	 * connection does next. */
 	if (PQpipelineStatus(c->c_pg) != PQ_PIPELINE_OFF &&
-	    PQexitPipelineMode(c->c_pg) == 0) {
+	    PQexitPipelineMode(c->c_pg) == 0)
 		conn_lost(c, "pipeline exit");
-		status = STORE_UNAVAILABLE;
-	} else if (PQstatus(c->c_pg) == CONNECTION_BAD) {
+	else if (PQstatus(c->c_pg) == CONNECTION_BAD)
 		conn_lost(c, "closed");
-		status = STORE_UNAVAILABLE;
-	} else if (PQtransactionStatus(c->c_pg) != PQTRANS_IDLE)
+	else if (PQtransactionStatus(c->c_pg) != PQTRANS_IDLE)
 		conn_reset(c);
 	else
 		conn_idle(c);
-	if (status == STORE_UNAVAILABLE)
-		sqlstate[0] = '\0';
+	if (status == STORE_UNAVAILABLE && r->r_retries < STORE_RETRIES &&
+	    r->r_cb != NULL && (strcmp(sqlstate, "40001") == 0 ||
+	    strcmp(sqlstate, "40P01") == 0)) {
+		req_retry(r);
+		return;
+	}
 	req_finish(r, status, sqlstate);
+}
+
+/*
+ * The server rolled r back for a reason a second try may not meet
+ * (serialization failure, deadlock): run it again, ahead of the waiters.
+ * Safe because a request is one whole transaction.
+ */
+static void
+req_retry(struct store_req *r)
+{
+	struct store	*s = r->r_store;
+	int		 i;
+
+	r->r_retries++;
+	r->r_sent = 0;
+	r->r_status = STORE_OK;
+	r->r_sqlstate[0] = '\0';
+	for (i = 0; i < r->r_n; i++) {
+		PQclear(r->r_results[i]);
+		r->r_results[i] = NULL;
+	}
+	log_debug("%s: sqlstate 40001/40P01, retry %d", __func__,
+	    r->r_retries);
+	TAILQ_INSERT_HEAD(&s->s_waitq, r, r_wait);
+	r->r_queued = 1;
+	s->s_nwaiting++;
+	evtimer_add(r->r_timer, &s->s_wait_tv);
+	store_dispatch(s);
 }
 
 /*
@@ -777,6 +898,9 @@ conn_send(struct store_conn *c, struct store_req *r)
 	r->r_conn = c;
 	c->c_state = CONN_BUSY;
 	c->c_slot = 0;
+	c->c_cancelled = 0;
+	/* From the first send on, bytes may reach the server. */
+	r->r_sent = 1;
 	if (r->r_n == 1) {
 		q = &r->r_stmts[0];
 		ok = PQsendQueryParams(pg, q->q_sql, q->q_nparams, NULL,
@@ -807,7 +931,6 @@ conn_send(struct store_conn *c, struct store_req *r)
 	c->c_req = NULL;
 	r->r_conn = NULL;
 	conn_lost(c, "send");
-	r->r_status = STORE_UNAVAILABLE;
 	event_active(r->r_timer, EV_TIMEOUT, 1);
 	return (-1);
 }
@@ -974,8 +1097,8 @@ req_free(struct store_req *r)
 }
 
 /*
- * Call back (unless abandoned) and free r.  After a lost connection the
- * partial results mean nothing, so the callback sees none.
+ * Call back (unless abandoned) and free r.  After a lost connection or a
+ * refusal the partial results mean nothing, so the callback sees none.
  */
 static void
 req_finish(struct store_req *r, enum store_status status,
@@ -983,7 +1106,7 @@ req_finish(struct store_req *r, enum store_status status,
 {
 	int	 i;
 
-	if (status == STORE_UNAVAILABLE) {
+	if (status == STORE_UNAVAILABLE || status == STORE_UNKNOWN) {
 		for (i = 0; i < r->r_n; i++) {
 			PQclear(r->r_results[i]);
 			r->r_results[i] = NULL;
@@ -995,10 +1118,10 @@ req_finish(struct store_req *r, enum store_status status,
 }
 
 /*
- * Remember the first failure.  Errors that mean the server is going away
- * (class 08 except protocol violations, 57P01-57P03) or that libpq made
- * up without a SQLSTATE count as STORE_UNAVAILABLE, not as a refusal of
- * the statement.
+ * Remember the first failure.  Operational refusals (store_transient())
+ * count as STORE_UNAVAILABLE, not as a refusal of the statement; an error
+ * libpq made up without a SQLSTATE (the answer broke off) as
+ * STORE_UNKNOWN.
  */
 static void
 req_note_error(struct store_req *r, const PGresult *res)
@@ -1010,15 +1133,35 @@ req_note_error(struct store_req *r, const PGresult *res)
 	    (st != PGRES_FATAL_ERROR && st != PGRES_BAD_RESPONSE))
 		return;
 	code = store_sqlstate(res);
-	if (strlen(code) != 5 ||
-	    (strncmp(code, "08", 2) == 0 && strcmp(code, "08P01") != 0) ||
-	    strcmp(code, "57P01") == 0 || strcmp(code, "57P02") == 0 ||
-	    strcmp(code, "57P03") == 0) {
-		r->r_status = STORE_UNAVAILABLE;
+	if (strlen(code) != 5) {
+		/* libpq's own error (the connection broke mid-answer): what
+		 * the server did is unknown. */
+		r->r_status = STORE_UNKNOWN;
 		return;
 	}
-	r->r_status = STORE_QUERY_ERROR;
+	r->r_status = store_transient(code) ? STORE_UNAVAILABLE :
+	    STORE_QUERY_ERROR;
 	memcpy(r->r_sqlstate, code, sizeof(r->r_sqlstate));
+}
+
+int
+store_transient(const char *code)
+{
+	static const char *const exact[] = {
+		"25006", "42501", "57014", "57P01", "57P02", "57P03", "57P04",
+		"57P05", "40001", "40P01", "55P03", "25P03",
+	};
+	size_t	 i;
+
+	if (code == NULL || strlen(code) != 5)
+		return (0);
+	if ((strncmp(code, "08", 2) == 0 && strcmp(code, "08P01") != 0) ||
+	    strncmp(code, "53", 2) == 0 || strncmp(code, "58", 2) == 0)
+		return (1);
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(code, exact[i]) == 0)
+			return (1);
+	return (0);
 }
 
 /* The wait deadline passed, or conn_send() asked for a deferred failure. */
@@ -1035,5 +1178,5 @@ req_timer_cb(evutil_socket_t fd, short what, void *arg)
 		r->r_queued = 0;
 		s->s_nwaiting--;
 	}
-	req_finish(r, STORE_UNAVAILABLE, "");
+	req_finish(r, r->r_sent ? STORE_UNKNOWN : STORE_UNAVAILABLE, "");
 }

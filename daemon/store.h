@@ -23,10 +23,21 @@ struct event_base;
 struct store;
 struct store_req;
 
+/*
+ * What a caller may tell its client.  STORE_UNAVAILABLE and
+ * STORE_QUERY_ERROR both mean that nothing of the request took effect (it
+ * never reached the server, or the server refused it and rolled back).
+ * STORE_UNKNOWN means it was sent and then the answer was lost (the
+ * connection broke, or a deadline passed): a COMMIT may have happened, so
+ * the caller must never say "nothing was stored".
+ */
 enum store_status {
 	STORE_OK = 0,		/* every statement succeeded */
-	STORE_UNAVAILABLE,	/* no connection in time, or connection lost */
+	STORE_UNAVAILABLE,	/* not executed: no connection in time, or the
+				 * server refused it for an operational reason
+				 * (sqlstate says which, see store_transient) */
 	STORE_QUERY_ERROR,	/* the server refused a statement; see sqlstate */
+	STORE_UNKNOWN,		/* sent, outcome unknown */
 };
 
 /* One statement: text parameters unless formats say otherwise. */
@@ -79,10 +90,30 @@ struct store_req *store_exec(struct store *s, const struct store_stmt *stmts,
 /* Forget the callback of a pending request (e.g. the client went away);
  * the query still completes or is cancelled, but cb is never called. */
 void		 store_abandon(struct store_req *r);
+/*
+ * The caller's deadline passed: a waiting request fails with
+ * STORE_UNAVAILABLE (from the loop, not from here); for one in flight the
+ * server is asked to cancel the statement (PQcancel, on a thread of its
+ * own: it blocks), and the request completes as the server decides --
+ * STORE_OK if it committed first, STORE_UNAVAILABLE with sqlstate 57014
+ * if the cancel won, or later STORE_UNKNOWN.  The callback runs as usual.
+ */
+void		 store_cancel(struct store_req *r);
 /* store_exec() of "SELECT 1": a database round trip for /readyz. */
 struct store_req *store_ping(struct store *s, store_cb cb, void *arg);
 
 int		 store_connected(const struct store *s);	/* live conns */
+/*
+ * Is sqlstate an operational refusal rather than a fault of the statement:
+ * connection trouble (08), a read-only database (25006), a missing
+ * privilege (42501), a statement timeout or cancel (57014), an operator
+ * shutdown (57P0x), a serialization failure or deadlock (40001, 40P01),
+ * a lock timeout (55P03), insufficient resources (53) or a system error
+ * (58)?  Such errors end as STORE_UNAVAILABLE with the sqlstate kept: the
+ * transaction rolled back, and a retry later may succeed.  Serialization
+ * failures and deadlocks are first retried here, twice.
+ */
+int		 store_transient(const char *sqlstate);
 const char	*store_sqlstate(const PGresult *res);	/* "" if none */
 /*
  * A bytea column in text form ("\\x0a1b...") decoded into a new buffer

@@ -7,6 +7,16 @@
  * after the commit answer 201 with the receipt.  A duplicate lookup id
  * (23505) draws a fresh receipt and tries again.
  *
+ * Known outcomes (issue 14).  With an Idempotency-Key the same statement
+ * also writes the submission's record (idem.h, intake.submission_put); a
+ * retry whose id is taken fails with MP090 and rolls back, and is then
+ * answered from the record with the same receipt -- or 409 when its body
+ * differs.  When the request deadline
+ * passes with a statement in flight, the statement is cancelled and the
+ * answer is only what is known: 503 "unavailable" (nothing stored) when
+ * the statement never ran or the server refused it, 503
+ * "outcome_unknown" (retry with the same id) when it may have committed.
+ *
  * Layouts (docs/crypto.md §2, §7): the stored ciphertext is dek_commit ||
  * content ciphertext; the thread key is HPKE-wrapped to every queue key
  * the form lists for the category (the database keeps the routed one) and
@@ -30,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -43,7 +54,9 @@
 #include "daemon/admit.h"
 #include "daemon/app.h"
 #include "forms/forms.h"
+#include "daemon/config.h"
 #include "daemon/http.h"
+#include "daemon/idem.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
 #include "daemon/public_state.h"
@@ -54,6 +67,10 @@
 #define SUBMIT_ATTEMPTS		3
 #define SUBMIT_NPARAMS		34
 #define LAYERED_WRAP		(48 + CASEKEY_LAYER_OVERHEAD)
+#define SUBMIT_IDEM_NPARAMS	4	/* lookup, check, sealed, keep */
+/* After a cancel, how long the server may take to say what it did; well
+ * inside HTTP_DEADLINE_GRACE_MS. */
+#define SUBMIT_CANCEL_WAIT_MS	1000
 #define CONTACT_INFO		"meldpunt-contact"
 #define TK_INFO			"meldpunt-thread-key-wrap"
 #define TK_LEN			32
@@ -72,6 +89,11 @@ struct submit_job {
 	struct reportreq	*sj_rr;
 	struct pubkeys		*sj_keys;
 	enum i18n_lang		 sj_lang;
+	struct event_base	*sj_base;
+	struct store_req	*sj_sreq;	/* statement queued or in flight */
+	struct event		*sj_wait;	/* after a cancel */
+	int			 sj_has_idem;
+	struct idem		 sj_idem;
 	int			 sj_attempts;
 	int			 sj_failed;
 	int			 sj_sealed;
@@ -112,12 +134,15 @@ submit_job_free(struct submit_job *sj)
 {
 	if (sj == NULL)
 		return;
+	if (sj->sj_wait != NULL)
+		event_free(sj->sj_wait);
 	reportreq_free(sj->sj_rr);
 	pubkeys_unref(sj->sj_keys);
 	envelope_free(sj->sj_env);
 	if (sj->sj_cct != NULL)
 		OPENSSL_clear_free(sj->sj_cct, sj->sj_cctlen);
 	free(sj->sj_lcct);
+	idem_clear(&sj->sj_idem);
 	OPENSSL_cleanse(sj, sizeof(*sj));
 	free(sj);
 }
@@ -406,6 +431,7 @@ submit_arrays(const struct submit_job *sj, struct sbuf *a)
 
 static void	submit_stored(enum store_status, const char *, PGresult **,
 		    int, void *);
+static void	submit_lookup(struct submit_job *);
 
 /*
  * One statement: the CTE calls a volatile function, so it is run once and
@@ -422,6 +448,23 @@ static const char submit_sql[] =
     "3600) * 3600) AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key, "
     "intake.case_key_store($31, $32, $33, $34) FROM s";
+
+/*
+ * With an Idempotency-Key: the same statement, and in its select list the
+ * submission's record (0090_submissions.sql).  The report's own statement
+ * is wrapped, not edited: its first six answer columns are named by
+ * place, and every column of it is kept (a volatile one must run).
+ */
+static const char submit_idem_fmt[] =
+    "SELECT r.*, intake.submission_put($%d, $%d, $%d, $%d, r.c0, r.c1, "
+    "r.c2, r.c3, r.c4::timestamptz, r.c5) "
+    "FROM (%s) r(c0, c1, c2, c3, c4, c5)";
+
+static const char submit_get_sql[] =
+    "SELECT body_check, sealed, urgent, received_on, ack_due, feedback_due, "
+    "to_char(first_response_due AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key "
+    "FROM intake.submission_get($1)";
 
 static void
 submit_bin(const char **v, int *l, int *f, int i, const void *p, size_t n)
@@ -440,9 +483,14 @@ submit_store(struct submit_job *sj)
 	const struct hpke_suite	*s = envelope_suite(env);
 	struct store_stmt	 st;
 	struct sbuf		 a[6];
-	const char		*v[SUBMIT_NPARAMS];
-	int			 l[SUBMIT_NPARAMS], f[SUBMIT_NPARAMS], i, rc = -1;
-	char			 num[8][16], uuid[37], hex[33];
+	const char		*v[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS];
+	int			 l[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS],
+				 f[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS], i,
+				 rc = -1;
+	char			 num[8][16], uuid[37], hex[33], keep[16];
+	char			 sql[sizeof(submit_sql) + sizeof(submit_idem_fmt) +
+				    16];
+	unsigned char		 sealed[IDEM_SEALED_LEN];
 	unsigned char		*ct = NULL;
 	const uint8_t		*c;
 	size_t			 ctlen;
@@ -508,13 +556,29 @@ submit_store(struct submit_job *sj)
 	memset(&st, 0, sizeof(st));
 	st.st_sql = submit_sql;
 	st.st_nparams = SUBMIT_NPARAMS;
+	if (sj->sj_has_idem) {
+		if (idem_seal(&sj->sj_idem, sj->sj_receipt, sealed) == -1)
+			goto done;
+		i = SUBMIT_NPARAMS;
+		submit_bin(v, l, f, i, sj->sj_idem.id_lookup, IDEM_LEN);
+		submit_bin(v, l, f, i + 1, sj->sj_idem.id_check, IDEM_LEN);
+		submit_bin(v, l, f, i + 2, sealed, sizeof(sealed));
+		snprintf(keep, sizeof(keep), "%d",
+		    sj->sj_ps->ps_app->a_conf->c_submission_keep_s);
+		v[i + 3] = keep;
+		snprintf(sql, sizeof(sql), submit_idem_fmt, i + 1, i + 2,
+		    i + 3, i + 4, submit_sql);
+		st.st_sql = sql;
+		st.st_nparams = SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS;
+	}
 	st.st_values = v;
 	st.st_lengths = l;
 	st.st_formats = f;
-	if (store_exec(sj->sj_ps->ps_app->a_store, &st, 1, submit_stored,
-	    sj) != NULL)
+	if ((sj->sj_sreq = store_exec(sj->sj_ps->ps_app->a_store, &st, 1,
+	    submit_stored, sj)) != NULL)
 		rc = 0;
  done:
+	OPENSSL_cleanse(sealed, sizeof(sealed));
 	for (i = 0; i < 6; i++)
 		free(a[i].b);
 	free(ct);
@@ -534,7 +598,9 @@ submit_dropped(void *arg)
 {
 	struct submit_job	*sj = arg;
 
-	admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
+	/* sj_req is NULL when the deadline answered meanwhile. */
+	if (sj->sj_req != NULL)
+		admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
 	submit_job_free(sj);
 }
 
@@ -550,12 +616,26 @@ submit_queue(struct submit_job *sj)
 		submit_job_free(sj);
 }
 
+/* A store callback ran: the statement is no longer ours to cancel. */
+static void
+submit_settled(struct submit_job *sj)
+{
+	sj->sj_sreq = NULL;
+	if (sj->sj_wait != NULL)
+		evtimer_del(sj->sj_wait);
+}
+
 /* On the loop, after the worker. */
 static void
 submit_done(void *arg)
 {
 	struct submit_job	*sj = arg;
 
+	if (sj->sj_req == NULL) {
+		/* The deadline answered "nothing stored" meanwhile. */
+		submit_job_free(sj);
+		return;
+	}
 	if (sj->sj_failed) {
 		log_warnx("%s: sealing or receipt enrolment failed", __func__);
 		submit_fail(sj, 500, "internal");
@@ -565,22 +645,23 @@ submit_done(void *arg)
 		submit_fail(sj, 503, "unavailable");
 }
 
+/* The answer's fields from res row 0, columns col .. col + 5. */
 static json_t *
-submit_reply(struct submit_job *sj, const PGresult *res)
+submit_reply(struct submit_job *sj, const PGresult *res, int col)
 {
 	char		 disp[RECEIPT_DISPLAY_LEN + 1];
 	json_t		*j;
-	const char	*tk = PQgetvalue(res, 0, 5);
+	const char	*tk = PQgetvalue(res, 0, col + 5);
 	enum i18n_lang	 l = sj->sj_lang;
-	int		 urgent = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	int		 urgent = strcmp(PQgetvalue(res, 0, col), "t") == 0;
 
 	if (receipt_format(sj->sj_receipt, disp) == -1)
 		return (NULL);
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s},s:s,s:s}",
 	    "receipt", disp, "receipt_notice", i18n_msg("receipt.keep", l),
-	    "received_on", PQgetvalue(res, 0, 1),
-	    "ack_due", PQgetvalue(res, 0, 2),
-	    "feedback_due", PQgetvalue(res, 0, 3),
+	    "received_on", PQgetvalue(res, 0, col + 1),
+	    "ack_due", PQgetvalue(res, 0, col + 2),
+	    "feedback_due", PQgetvalue(res, 0, col + 3),
 	    "urgent", urgent,
 	    "acknowledgement", "text_key", tk, "text",
 	    i18n_msg(tk, l) != NULL ? i18n_msg(tk, l) :
@@ -589,9 +670,9 @@ submit_reply(struct submit_job *sj, const PGresult *res)
 	secret_wipe(disp, sizeof(disp));
 	if (j == NULL)
 		return (NULL);
-	if (!PQgetisnull(res, 0, 4)) {
+	if (!PQgetisnull(res, 0, col + 4)) {
 		json_object_set_new(j, "first_response_due",
-		    json_string(PQgetvalue(res, 0, 4)));
+		    json_string(PQgetvalue(res, 0, col + 4)));
 		json_object_set_new(j, "urgent_notice",
 		    json_string(i18n_msg("urgent.received", l)));
 	}
@@ -609,7 +690,17 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 	struct submit_job	*sj = arg;
 	json_t			*j;
 
+	submit_settled(sj);
+	if (st == STORE_UNKNOWN) {
+		/* Sent, answer lost: it may have committed. */
+		submit_fail(sj, 503, "outcome_unknown");
+		return;
+	}
 	if (st == STORE_UNAVAILABLE) {
+		/* Never ran, or refused and rolled back. */
+		if (sqlstate[0] != '\0')
+			log_warnx("%s: submit_report refused, sqlstate %s",
+			    __func__, sqlstate);
 		submit_fail(sj, 503, "unavailable");
 		return;
 	}
@@ -618,6 +709,12 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 		    ++sj->sj_attempts < SUBMIT_ATTEMPTS) {
 			/* A receipt (or case id) collided: draw again. */
 			submit_queue(sj);
+			return;
+		}
+		if (strcmp(sqlstate, "MP090") == 0 && sj->sj_has_idem) {
+			/* The same id committed first (this one rolled
+			 * back): answer from its record. */
+			submit_lookup(sj);
 			return;
 		}
 		if (strcmp(sqlstate, "MP003") == 0 ||
@@ -638,12 +735,134 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 		return;
 	}
 	if (nres != 1 || PQntuples(res[0]) != 1 ||
-	    (j = submit_reply(sj, res[0])) == NULL) {
+	    (j = submit_reply(sj, res[0], 0)) == NULL) {
 		submit_fail(sj, 500, "internal");
 		return;
 	}
 	http_reply_json(sj->sj_req, 201, j);
 	submit_job_free(sj);
+}
+
+/* The record that made ours fail with MP090: replay it, or refuse
+ * another body under the same id. */
+static void
+submit_looked_up(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct submit_job	*sj = arg;
+	unsigned char		*check = NULL, *sealed = NULL;
+	size_t			 checklen = 0, sealedlen = 0;
+	json_t			*j;
+
+	submit_settled(sj);
+	if (st != STORE_OK || nres != 1) {
+		/* A read: nothing of this request is stored. */
+		if (sqlstate[0] != '\0')
+			log_warnx("%s: submission_get refused, sqlstate %s",
+			    __func__, sqlstate);
+		submit_fail(sj, 503, "unavailable");
+		return;
+	}
+	if (PQntuples(res[0]) == 0) {
+		/* Taken a moment ago, expired now; ours rolled back. */
+		submit_fail(sj, 503, "unavailable");
+		return;
+	}
+	check = store_bytea_dup(res[0], 0, 0, &checklen);
+	if (check == NULL || !idem_same_body(&sj->sj_idem, check, checklen)) {
+		free(check);
+		submit_fail(sj, 409, "submission_conflict");
+		return;
+	}
+	free(check);
+	sealed = store_bytea_dup(res[0], 0, 1, &sealedlen);
+	if (sealed == NULL || idem_open(&sj->sj_idem, sealed, sealedlen,
+	    sj->sj_receipt) == -1 || (j = submit_reply(sj, res[0], 2)) ==
+	    NULL) {
+		free(sealed);
+		log_warnx("%s: a submission record does not open", __func__);
+		submit_fail(sj, 500, "internal");
+		return;
+	}
+	free(sealed);
+	http_reply_json(sj->sj_req, 201, j);
+	submit_job_free(sj);
+}
+
+static void
+submit_lookup(struct submit_job *sj)
+{
+	const char		*v[1] = { (const char *)sj->sj_idem.id_lookup };
+	int			 l[1] = { IDEM_LEN }, f[1] = { 1 };
+	struct store_stmt	 st = { .st_sql = submit_get_sql,
+	    .st_nparams = 1, .st_values = v, .st_lengths = l,
+	    .st_formats = f };
+
+	if ((sj->sj_sreq = store_exec(sj->sj_ps->ps_app->a_store, &st, 1,
+	    submit_looked_up, sj)) == NULL)
+		submit_fail(sj, 503, "unavailable");
+}
+
+/* The server had its time to answer the cancel: give up on knowing. */
+static void
+submit_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct submit_job	*sj = arg;
+
+	(void)fd;
+	(void)what;
+	store_abandon(sj->sj_sreq);
+	sj->sj_sreq = NULL;
+	submit_fail(sj, 503, "outcome_unknown");
+}
+
+/*
+ * The request deadline passed.  A statement queued or in flight is
+ * cancelled and its outcome awaited a moment; a job still with the
+ * workers has sent nothing and never will, which is answered at once.
+ */
+static void
+submit_deadline(struct http_request *req, void *arg)
+{
+	struct submit_job	*sj = arg;
+	struct timeval		 tv = { SUBMIT_CANCEL_WAIT_MS / 1000,
+	    (SUBMIT_CANCEL_WAIT_MS % 1000) * 1000 };
+
+	if (sj->sj_sreq == NULL) {
+		public_error(req, 503, "unavailable", NULL, sj->sj_lang, 1);
+		sj->sj_req = NULL;	/* submit_done() frees the job */
+		return;
+	}
+	if (sj->sj_wait == NULL && (sj->sj_wait = evtimer_new(sj->sj_base,
+	    submit_wait_cb, sj)) == NULL) {
+		store_abandon(sj->sj_sreq);
+		sj->sj_sreq = NULL;
+		submit_fail(sj, 503, "outcome_unknown");
+		return;
+	}
+	store_cancel(sj->sj_sreq);
+	evtimer_add(sj->sj_wait, &tv);
+}
+
+/* The Idempotency-Key, if any, into sj; -1 when malformed. */
+static int
+submit_idem(struct submit_job *sj, struct http_request *req,
+    const unsigned char *body, size_t len)
+{
+	char		 id[IDEM_ID_MAX + 1];
+	const char	*v;
+	int		 n;
+
+	if ((v = http_req_header(req, "idempotency-key")) == NULL)
+		return (0);
+	if (http_req_header_count(req, "idempotency-key") != 1 ||
+	    (n = idem_parse_header(v, id)) == -1)
+		return (-1);
+	sj->sj_has_idem = 1;
+	n = idem_derive(sj->sj_lookup_key, sizeof(sj->sj_lookup_key), id,
+	    (size_t)n, body, len, &sj->sj_idem);
+	secret_wipe(id, sizeof(id));
+	return (n);
 }
 
 void
@@ -685,6 +904,7 @@ submit_handle(struct http_request *req, void *arg)
 	sj->sj_req = req;
 	sj->sj_rr = rr;
 	sj->sj_lang = l;
+	sj->sj_base = app->a_base;
 	sj->sj_keys = pubkeys_ref(ps->ps_keys);
 	sj->sj_kdf = ps->ps_kdf;
 	sj->sj_epoch = ps->ps_epoch;
@@ -693,5 +913,15 @@ submit_handle(struct http_request *req, void *arg)
 	    sizeof(sj->sj_lookup_key));
 	memcpy(sj->sj_link_key, ps->ps_link_key->s_buf,
 	    sizeof(sj->sj_link_key));
+	if (submit_idem(sj, req, body, len) == -1) {
+		submit_fail(sj, 400, "invalid_idempotency_key");
+		return;
+	}
+	http_req_on_deadline(req, submit_deadline, sj);
+	/*
+	 * A retry goes the whole way too, and learns from MP090 that its id
+	 * is taken: one statement per new report, and a retry (rare) pays
+	 * one Argon2id hash and a rolled-back transaction.
+	 */
 	submit_queue(sj);
 }

@@ -99,6 +99,21 @@ static const struct i18n_msg msgs[] = {
 	    "The service is busy. Try again in a few seconds; nothing was stored.",
 	    "Hizmet şu anda yoğun. Birkaç saniye sonra tekrar deneyin; hiçbir şey kaydedilmedi.",
 	    "الخدمة مشغولة حالياً. حاول مرة أخرى بعد بضع ثوانٍ؛ لم يتم حفظ أي شيء." } } },
+	{ "error.outcome_unknown", { {
+	    "We weten niet zeker of uw melding is opgeslagen. Verstuur dezelfde melding over een paar seconden opnieuw; u krijgt dan uw code en er ontstaat geen tweede melding.",
+	    "We cannot tell yet whether your report was stored. Send the same report again in a few seconds: you will get your code, and no second report is made.",
+	    "Bildiriminizin kaydedilip kaydedilmediğini henüz bilmiyoruz. Aynı bildirimi birkaç saniye sonra tekrar gönderin: kodunuzu alırsınız ve ikinci bir bildirim oluşmaz.",
+	    "لا نعرف بعد ما إذا كان بلاغك قد حُفظ. أرسل البلاغ نفسه مرة أخرى بعد بضع ثوانٍ: ستحصل على رمزك ولن يُنشأ بلاغ ثانٍ." } } },
+	{ "error.submission_conflict", { {
+	    "Deze verzendcode hoort bij een andere melding. Begin een nieuwe melding; er is niets opgeslagen.",
+	    "This submission id belongs to a different report. Start a new report; nothing was stored.",
+	    "Bu gönderim kimliği başka bir bildirime ait. Yeni bir bildirim başlatın; hiçbir şey kaydedilmedi.",
+	    "معرّف الإرسال هذا يخص بلاغاً آخر. ابدأ بلاغاً جديداً؛ لم يتم حفظ أي شيء." } } },
+	{ "error.invalid_idempotency_key", { {
+	    "De verzendcode (Idempotency-Key) heeft een ongeldige vorm. Er is niets opgeslagen.",
+	    "The submission id (Idempotency-Key) is malformed. Nothing was stored.",
+	    "Gönderim kimliği (Idempotency-Key) geçersiz. Hiçbir şey kaydedilmedi.",
+	    "معرّف الإرسال (Idempotency-Key) غير صالح. لم يتم حفظ أي شيء." } } },
 	{ "error.not_configured", { {
 	    "Melden is op dit moment niet mogelijk.",
 	    "Reporting is not possible at the moment.",

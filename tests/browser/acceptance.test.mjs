@@ -240,6 +240,58 @@ test('immediate danger: 112 before sending and after', {
 	await page.close();
 });
 
+// Issue 14: the answer to a stored report is lost on the way back (the
+// connection is cut after the service answered).  The page sends the
+// same bytes again under the same Idempotency-Key and shows the receipt
+// of the report the service stored: exactly one case exists.
+test('a lost answer is retried with the same id; one case, its receipt', {
+	timeout: 90000 }, async () => {
+	const before = Number(stack.query('SELECT count(*) FROM casework.cases'));
+	// Not openPage(): the cut connection is a console error on purpose.
+	const page = await browser.newPage();
+	page.setDefaultTimeout(STEP);
+	const seen = [];
+	let cut = false;
+	await page.route('**/v1/reports', async (route) => {
+		const req = route.request();
+		seen.push({ key: await req.headerValue('idempotency-key'),
+		    body: req.postData() });
+		if (!cut) {
+			cut = true;
+			await route.fetch();	// the service stores it...
+			await route.abort('connectionreset');	// ...the answer is lost
+			return;
+		}
+		await route.continue();
+	});
+	await page.goto(stack.publicUrl + '/');
+	await page.waitForSelector('#report:not([hidden])');
+	await page.selectOption('#lang', 'en');
+	await page.check('#categories input[value="labour_discrimination"]');
+	await page.selectOption('#q-subtype', 'recruitment');
+	await page.selectOption('#q-ground', 'religion');
+	await page.fill('#narrative', 'Lost answer, sent once.');
+	await page.click('#to-review');
+	await page.waitForSelector('#review:not([hidden])');
+	await page.click('#send');
+	await page.waitForSelector('#done:not([hidden])');
+	const receipt = (await page.textContent('#receipt')).trim();
+	assert.match(receipt, /^\d{4} \d{4} \d{4} \d{4}$/);
+	assert.equal(seen.length, 2, 'one retry');
+	assert.match(seen[0].key, /^[A-Za-z0-9_-]{22}$/);
+	assert.equal(seen[1].key, seen[0].key, 'the same submission id');
+	assert.equal(seen[1].body, seen[0].body, 'the same bytes');
+	assert.equal(Number(stack.query('SELECT count(*) FROM casework.cases')),
+	    before + 1, 'exactly one case stored');
+	// The receipt shown is the stored case's: it logs in.
+	const login = await page.evaluate(async (r) => (await fetch(
+	    '/v1/reporter/session', { method: 'POST', headers: {
+	    'Content-Type': 'application/json' }, body: JSON.stringify({
+	    receipt: r }) })).status, receipt);
+	assert.equal(login, 200);
+	await page.close();
+});
+
 test('no console errors or page errors', () => {
 	assert.deepEqual(problems, []);
 });

@@ -394,7 +394,10 @@ Test(store, single_statement_error)
 	cr_assert_str_eq(r.val[0], "10s");
 }
 
-/* statement_timeout is set on every connection and reported as such. */
+/*
+ * statement_timeout is set on every connection and reported as such: an
+ * operational refusal (nothing ran), with its SQLSTATE.
+ */
 Test(store, statement_timeout)
 {
 	struct store_conf	 c;
@@ -409,21 +412,21 @@ Test(store, statement_timeout)
 	st = store_new(base, &c);
 	cr_assert_not_null(st);
 	exec1(st, "SELECT pg_sleep(2)", &r);
-	cr_assert_eq(r.status, STORE_QUERY_ERROR);
+	cr_assert_eq(r.status, STORE_UNAVAILABLE);
 	cr_assert_str_eq(r.sqlstate, "57014");
 	exec_ok(st, "SELECT 6", &r);
 	cr_assert_str_eq(r.val[0], "6");
 }
 
-/* COPY cannot be driven through this API: the request fails, the pool
- * replaces the connection. */
+/* COPY cannot be driven through this API: the request fails (it was
+ * sent, so its outcome is unknown), the pool replaces the connection. */
 Test(store, copy_refused_and_healed)
 {
 	struct res	 r;
 
 	st = mkstore("", 1, 5000, 4);
 	exec1(st, "COPY (SELECT 1) TO STDOUT", &r);
-	cr_assert_eq(r.status, STORE_UNAVAILABLE);
+	cr_assert_eq(r.status, STORE_UNKNOWN);
 	exec_ok(st, "SELECT 7", &r);
 	cr_assert_str_eq(r.val[0], "7");
 }
@@ -506,6 +509,89 @@ Test(store, abandon_waiting_and_in_flight)
 	run_for(100);
 	cr_assert_eq(a.done, 0, "an abandoned in-flight request called back");
 	cr_assert_eq(b.done, 0, "an abandoned waiting request called back");
+}
+
+/*
+ * Issue 14: a caller whose deadline passed cancels.  The statement in
+ * flight is cancelled by the server (57014: it did not run to the end,
+ * nothing of it is kept) well before it would have finished; the waiting
+ * one never reaches the server and says so.
+ */
+Test(store, cancel_in_flight_and_waiting)
+{
+	struct store_stmt	 slow = sql("SELECT pg_sleep(5)");
+	struct store_stmt	 fast = sql("SELECT 3");
+	struct store_req	*ra, *rb;
+	struct res		 a, b, c;
+	long			 t0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	st = mkstore("", 1, 20000, 8);
+	wait_connected(st, 1);
+	ra = store_exec(st, &slow, 1, cb, &a);
+	rb = store_exec(st, &fast, 1, cb, &b);
+	cr_assert_not_null(ra);
+	cr_assert_not_null(rb);
+	run_for(200);
+	t0 = now_ms();
+	store_cancel(rb);	/* waiting */
+	cr_assert_eq(b.done, 0, "store_cancel called back from inside");
+	store_cancel(ra);	/* in flight */
+	cr_assert_eq(run_until(&a.done, 1, 4000), 0);
+	cr_assert_eq(run_until(&b.done, 1, 1000), 0);
+	cr_assert_eq(b.status, STORE_UNAVAILABLE);
+	cr_assert_str_eq(b.sqlstate, "");
+	cr_assert_eq(a.status, STORE_UNAVAILABLE);
+	cr_assert_str_eq(a.sqlstate, "57014");
+	cr_assert_lt(a.at - t0, 2000, "the cancel took %ld ms", a.at - t0);
+	/* The connection is fine afterwards. */
+	cr_assert_not_null(store_exec(st, &fast, 1, cb, &c));
+	cr_assert_eq(run_until(&c.done, 1, 5000), 0);
+	cr_assert_eq(c.status, STORE_OK);
+}
+
+/*
+ * Operational refusals are STORE_UNAVAILABLE with their SQLSTATE (the
+ * HTTP layer answers 503); a serialization failure is retried twice
+ * first.  nextval() is not rolled back, so it counts the attempts.
+ */
+Test(store, refusals_unavailable_and_serialization_retried)
+{
+	struct store_stmt	 two[2];
+	char			 q[512], seq[64];
+	struct res		 r;
+
+	st = mkstore("", 1, 5000, 8);
+	two[0] = sql("SET TRANSACTION READ ONLY");
+	two[1] = sql("CREATE TEMP TABLE t_ro (i int)");
+	memset(&r, 0, sizeof(r));
+	cr_assert_not_null(store_exec(st, two, 2, cb, &r));
+	cr_assert_eq(run_until(&r.done, 1, 5000), 0);
+	cr_assert_eq(r.status, STORE_UNAVAILABLE);
+	cr_assert_str_eq(r.sqlstate, "25006");
+
+	snprintf(seq, sizeof(seq), "t_serial_%ld", (long)getpid());
+	snprintf(q, sizeof(q), "CREATE SEQUENCE %s", seq);
+	exec_ok(st, q, &r);
+	snprintf(q, sizeof(q), "DO $$ BEGIN PERFORM nextval('%s'); "
+	    "RAISE EXCEPTION USING ERRCODE = '40001'; END $$", seq);
+	exec1(st, q, &r);
+	cr_assert_eq(r.status, STORE_UNAVAILABLE);
+	cr_assert_str_eq(r.sqlstate, "40001");
+	snprintf(q, sizeof(q), "SELECT last_value FROM %s", seq);
+	exec_ok(st, q, &r);
+	cr_assert_str_eq(r.val[0], "3", "attempts: %s", r.val[0]);
+	snprintf(q, sizeof(q), "DROP SEQUENCE %s", seq);
+	exec_ok(st, q, &r);
+
+	cr_assert(store_transient("42501") && store_transient("57014") &&
+	    store_transient("08006") && store_transient("53300") &&
+	    store_transient("40P01"));
+	cr_assert(!store_transient("23505") && !store_transient("08P01") &&
+	    !store_transient("MP003") && !store_transient("") &&
+	    !store_transient(NULL));
 }
 
 Test(store, free_calls_nobody)
@@ -741,11 +827,15 @@ Test(store, heals_after_postgres_restart, .fini = restart_fini)
 	wait_connected(st, 2);
 
 	cr_assert_eq(cluster("stop", out, sizeof(out)), 0, "%s", out);
-	/* Each request fails within its wait deadline, not later. */
+	/*
+	 * Each request fails within its wait deadline, not later: sent on a
+	 * connection that then breaks (outcome unknown), or never sent.
+	 */
 	for (i = 0; i < 3; i++) {
 		t0 = now_ms();
-		cr_assert_eq(ping_once(&r), STORE_UNAVAILABLE,
-		    "attempt %d: status %d", i, r.status);
+		cr_assert(ping_once(&r) == STORE_UNAVAILABLE ||
+		    r.status == STORE_UNKNOWN, "attempt %d: status %d", i,
+		    r.status);
 		cr_assert_lt(r.at - t0, 300 + 1000, "took %ld ms",
 		    r.at - t0);
 	}

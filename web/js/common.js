@@ -45,10 +45,15 @@ export class ApiError extends Error {
 }
 
 // JSON in, JSON out.  token: a reporter session token, sent as a bearer
-// token; it lives in the caller's memory only.
-export async function api(method, path, { body, token, lang } = {}) {
-	const headers = { Accept: 'application/json' };
-	if (body !== undefined)
+// token; it lives in the caller's memory only.  raw: a body already
+// serialised (a retry must resend the very same bytes); extra: more
+// request headers.
+export async function api(method, path, { body, raw, token, lang,
+    extra } = {}) {
+	const headers = { Accept: 'application/json', ...(extra ?? {}) };
+	if (raw === undefined && body !== undefined)
+		raw = JSON.stringify(body);
+	if (raw !== undefined)
 		headers['Content-Type'] = 'application/json';
 	if (token)
 		headers.Authorization = `Bearer ${token}`;
@@ -58,7 +63,7 @@ export async function api(method, path, { body, token, lang } = {}) {
 	try {
 		res = await fetch(path, {
 			method, headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: raw,
 			credentials: 'omit', cache: 'no-store',
 			referrerPolicy: 'no-referrer', redirect: 'error',
 		});

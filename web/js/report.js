@@ -24,7 +24,41 @@ const state = {
 	subtype: '',
 	content: {},		// content field id -> text (besides the DOM)
 	busy: false,
+	// A submission whose outcome the page does not know yet (the answer
+	// was lost, or the service said "outcome_unknown"): its random id
+	// and its exact bytes.  Sending again resends both unchanged, and
+	// the service answers with the receipt of the report it stored
+	// instead of storing a second one (docs/reporter-api.md).
+	pending: null,
 };
+
+// 128 random bits, base64url: the Idempotency-Key of one submission.
+function submissionId() {
+	const b = crypto.getRandomValues(new Uint8Array(16));
+	return btoa(String.fromCharCode(...b)).replace(/\+/g, '-')
+	    .replace(/\//g, '_').replace(/=+$/, '');
+}
+
+// May the report have been stored although no receipt came back?
+function maybeStored(e) {
+	return e instanceof ApiError && (e.status === 0 ||
+	    (e.status === 503 && e.code === 'outcome_unknown'));
+}
+
+// POST the pending submission; a lost answer or "outcome_unknown" is
+// retried a few times with the same id and bytes, a little later each.
+async function submit(p) {
+	for (let i = 0; ; i++) {
+		try {
+			return await api('POST', '/v1/reports', { raw: p.text,
+			    lang: lang(), extra: { 'Idempotency-Key': p.key } });
+		} catch (e) {
+			if (!maybeStored(e) || i >= 3)
+				throw e;
+			await new Promise((r) => setTimeout(r, 1000 * (i + 1)));
+		}
+	}
+}
 
 onWipe(() => {
 	state.category = null;
@@ -32,6 +66,7 @@ onWipe(() => {
 	state.subtype = '';
 	state.content = {};
 	state.forms = null;
+	state.pending = null;
 });
 
 function category() {
@@ -276,6 +311,8 @@ function toReview(ev) {
 }
 
 function backToForm() {
+	// Edits make another report: it gets an id of its own.
+	state.pending = null;
 	show($('review'), false);
 	show($('report'), true);
 	$('narrative').focus();
@@ -291,26 +328,36 @@ async function send() {
 	const c = category();
 	let content = null;
 	try {
-		// Only keys the signed manifest lists (docs/crypto.md §10).
-		const to = recipients(state.forms, c);
-		await checkCovered(state.forms, c.id, to);
-		content = utf8(JSON.stringify(contentObject()));
-		const envelope = await seal({
-			category: c.id, content,
-			recipients: to,
-			buckets: buckets(state.forms),
-		});
-		const body = { form_version: state.forms.form_version,
-		    lang: lang(), ...clearFields(), envelope };
-		if (body.form_version === undefined)
-			delete body.form_version;
-		const res = await api('POST', '/v1/reports', { body,
-		    lang: lang() });
+		if (state.pending === null) {
+			// Only keys the signed manifest lists (docs/crypto.md §10).
+			const to = recipients(state.forms, c);
+			await checkCovered(state.forms, c.id, to);
+			content = utf8(JSON.stringify(contentObject()));
+			const envelope = await seal({
+				category: c.id, content,
+				recipients: to,
+				buckets: buckets(state.forms),
+			});
+			const body = { form_version: state.forms.form_version,
+			    lang: lang(), ...clearFields(), envelope };
+			if (body.form_version === undefined)
+				delete body.form_version;
+			state.pending = { key: submissionId(),
+			    text: JSON.stringify(body) };
+		}
+		const res = await submit(state.pending);
+		state.pending = null;
 		showDone(res, c);
 	} catch (e) {
-		fail($('send-error'), e instanceof KeyTrustError ?
-		    t('error.keys') : e instanceof ApiError && e.message ?
-		    e.message : e instanceof ApiError ? t('error.generic') :
+		// Only an answer that says "not stored" ends the submission;
+		// otherwise "send" again resends the same one.
+		if (!maybeStored(e))
+			state.pending = null;
+		fail($('send-error'), maybeStored(e) ? (e.status === 0 ?
+		    t('error.unknown_outcome') : e.message) :
+		    e instanceof KeyTrustError ? t('error.keys') :
+		    e instanceof ApiError && e.message ? e.message :
+		    e instanceof ApiError ? t('error.generic') :
 		    t('error.crypto'));
 	} finally {
 		content?.fill(0);

@@ -133,6 +133,12 @@ export class Stack {
 		this.procs = [];
 	}
 
+	// One SQL statement against this stack's database, as the superuser;
+	// the unaligned output.
+	query(sql) {
+		return run('psql', ['-qtAX', '-d', this.db, '-c', sql]).trim();
+	}
+
 	async start() {
 		need(top, 'MELDPUNT_TOP');
 		need(build, 'MELDPUNT_BUILD');

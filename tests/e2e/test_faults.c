@@ -1,0 +1,364 @@
+/*
+ * End-to-end tests of issue 14 ("honest under faults") against a real
+ * meldpuntd --role public over TLS and a real PostgreSQL: idempotent
+ * submission (same id and body: same receipt, one case; other body: 409;
+ * the record expires), and the acceptance test that stops the database
+ * backend with SIGSTOP while a submission is in flight and shows that the
+ * client is never told "nothing was stored" for a report that is then
+ * committed, and that the retry returns the receipt of that report.
+ */
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "admin/init.h"
+#include "tests/lib/tclient.h"
+#include "tests/lib/tdaemon.h"
+#include "tests/lib/testdb.h"
+#include "tests/lib/treporter.h"
+
+struct ft {
+	char		*db;
+	PGconn		*su;
+	char		 keys[512];
+	struct tdaemon	 d;
+	json_t		*forms;
+	pid_t		 stopped;	/* a backend to SIGCONT at teardown */
+};
+
+static struct ft	 T;
+
+static void
+ft_start(struct ft *t, const char *more)
+{
+	char	 extra[2048];
+	FILE	*null = fopen("/dev/null", "w");
+
+	memset(t, 0, sizeof(*t));
+	cr_assert_not_null(t->db = testdb_create());
+	cr_assert_not_null(t->su = testdb_connect(t->db, NULL));
+	snprintf(t->keys, sizeof(t->keys), "%s/keys-faults-%d",
+	    getenv("MELDPUNT_TEST_TMP"), (int)getpid());
+	cr_assert_eq(init_run(t->su, t->keys, null, stderr, NULL), 0);
+	fclose(null);
+	snprintf(extra, sizeof(extra), "receipt_lookup_key = %s/%s\n"
+	    "contact_link_key = %s/%s\nreceipt_argon2_m_kib = 8192\n"
+	    "receipt_argon2_t = 1\nworkers = 2\n%s", t->keys, INIT_F_LOOKUP,
+	    t->keys, INIT_F_LINK, more != NULL ? more : "");
+	cr_assert_eq(tdaemon_start(&t->d, "public", tdaemon_conninfo(t->db,
+	    "mp_public"), extra), 0, "meldpuntd did not start (%s)",
+	    t->d.log);
+	cr_assert_not_null(t->forms = trep_forms(t->d.port, "en"),
+	    "forms never became ready");
+}
+
+static void
+teardown(void)
+{
+	if (T.stopped > 0)
+		kill(T.stopped, SIGCONT);
+	tdaemon_stop(&T.d);
+	json_decref(T.forms);
+	PQfinish(T.su);
+	testdb_drop(T.db);
+	free(T.db);
+}
+
+TestSuite(faults, .fini = teardown, .timeout = 120);
+
+/* A sealed report body, as the reference page sends it. */
+static char *
+ft_body(struct ft *t, const char *narrative)
+{
+	json_t	*env, *root;
+	char	*content, *s;
+
+	cr_assert_not_null(content = malloc(strlen(narrative) + 32));
+	sprintf(content, "{\"narrative\":\"%s\"}", narrative);
+	cr_assert_not_null(env = trep_seal(t->forms, "labour_discrimination",
+	    content));
+	free(content);
+	root = json_pack("{s:s,s:s,s:s,s:o,s:i,s:{s:s}}", "lang", "en",
+	    "category", "labour_discrimination", "subtype", "internship",
+	    "envelope", env, "form_version", 1, "answers", "ground",
+	    "religion");
+	s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	return (s);
+}
+
+/* POST /v1/reports with an Idempotency-Key (NULL: none). */
+static void
+ft_submit(struct ft *t, const char *key, const char *body,
+    struct tcl_resp *r)
+{
+	char	 hdrs[256];
+
+	snprintf(hdrs, sizeof(hdrs), "Content-Type: application/json\r\n"
+	    "%s%s%s", key != NULL ? "Idempotency-Key: " : "",
+	    key != NULL ? key : "", key != NULL ? "\r\n" : "");
+	cr_assert_eq(tcl_request(t->d.port, "POST", "/v1/reports", hdrs, body,
+	    r), 0, "no response");
+}
+
+static char *
+ft_field(const struct tcl_resp *r, const char *a, const char *b)
+{
+	json_t	*j = json_loads(r->body, 0, NULL), *v;
+	char	*s;
+
+	cr_assert_not_null(j, "%s", r->body);
+	v = json_object_get(j, a);
+	if (b != NULL)
+		v = json_object_get(v, b);
+	s = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+	json_decref(j);
+	return (s);
+}
+
+static long long
+ft_cases(struct ft *t)
+{
+	return (testdb_count(t->su, "SELECT count(*) FROM casework.cases"));
+}
+
+Test(faults, same_id_same_receipt_other_body_refused)
+{
+	struct tcl_resp	 r;
+	char		*b1, *b2, *rc1, *rc2, *code, *tok;
+	const char	*key = "\"Vb7Q0cQm2kq4rT9wX1yZ3a\"";
+	char		*hex;
+	json_t		*c;
+	int		 st, i;
+
+	ft_start(&T, "forms_refresh_s = 1\n");
+	b1 = ft_body(&T, "first");
+	b2 = ft_body(&T, "second");
+
+	ft_submit(&T, key, b1, &r);
+	cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+	rc1 = ft_field(&r, "receipt", NULL);
+	tcl_resp_clear(&r);
+
+	/* The same body again: the same receipt, no second case. */
+	ft_submit(&T, key, b1, &r);
+	cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+	rc2 = ft_field(&r, "receipt", NULL);
+	cr_assert_str_eq(rc1, rc2);
+	cr_assert_not_null(ft_field(&r, "ack_due", NULL));
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 1);
+	tok = trep_login(T.d.port, rc2);
+	cr_assert_not_null(tok, "the replayed receipt does not log in");
+	c = trep_case(T.d.port, tok, &st);
+	cr_assert_eq(st, 200);
+	json_decref(c);
+
+	/* Another body under the same id: refused, nothing stored. */
+	ft_submit(&T, key, b2, &r);
+	cr_assert_eq(r.status, 409, "%d %s", r.status, r.body);
+	cr_assert_str_eq(ft_field(&r, "error", "code"), "submission_conflict");
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 1);
+
+	/* Malformed ids: 400, nothing stored. */
+	ft_submit(&T, "short", b2, &r);
+	cr_assert_eq(r.status, 400, "%d %s", r.status, r.body);
+	code = ft_field(&r, "error", "code");
+	cr_assert_str_eq(code, "invalid_idempotency_key");
+	tcl_resp_clear(&r);
+	ft_submit(&T, "Vb7Q0cQm2kq4rT9wX1yZ3a!!", b2, &r);
+	cr_assert_eq(r.status, 400, "%d %s", r.status, r.body);
+	tcl_resp_clear(&r);
+	cr_assert_eq(tcl_request(T.d.port, "POST", "/v1/reports",
+	    "Content-Type: application/json\r\nIdempotency-Key: "
+	    "Vb7Q0cQm2kq4rT9wX1yZ3a\r\nIdempotency-Key: "
+	    "Wb7Q0cQm2kq4rT9wX1yZ3a\r\n", b2, &r), 0);
+	cr_assert_eq(r.status, 400, "%d %s", r.status, r.body);
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 1);
+
+	/* The stored record holds neither the id nor the receipt. */
+	hex = testdb_value(T.su, "SELECT encode(lookup, 'hex') || "
+	    "encode(body_check, 'hex') || encode(sealed, 'hex') || "
+	    "encode(convert_to(lookup::text || sealed::text, 'UTF8'), 'hex') "
+	    "FROM intake.submissions");
+	cr_assert_not_null(hex);
+	{
+		char	 digits[32], dhex[64];
+		size_t	 k, n = 0;
+
+		for (k = 0; rc1[k] != '\0'; k++)
+			if (rc1[k] >= '0' && rc1[k] <= '9')
+				digits[n++] = rc1[k];
+		digits[n] = '\0';
+		for (k = 0; k < n; k++)
+			sprintf(dhex + 2 * k, "%02x", digits[k]);
+		cr_assert(strstr(hex, dhex) == NULL);
+		cr_assert(strstr(hex, "566237") == NULL);	/* "Vb7" */
+	}
+	free(hex);
+
+	/* Erased after its time: the id then stores a new report. */
+	cr_assert_eq(testdb_exec(T.su, "UPDATE intake.submissions SET "
+	    "expires_at = now() - interval '1 second'", NULL), 0);
+	ft_submit(&T, key, b1, &r);
+	cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+	rc2 = ft_field(&r, "receipt", NULL);
+	cr_assert_str_neq(rc1, rc2);
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 2);
+	/* ...and the daemon erases expired records by itself. */
+	cr_assert_eq(testdb_exec(T.su, "UPDATE intake.submissions SET "
+	    "expires_at = now() - interval '1 second'", NULL), 0);
+	for (i = 0; i < 50 && testdb_count(T.su, "SELECT count(*) FROM "
+	    "intake.submissions") != 0; i++)
+		usleep(100000);
+	cr_assert_eq(testdb_count(T.su, "SELECT count(*) FROM "
+	    "intake.submissions"), 0, "expired records were not erased");
+	free(b1);
+	free(b2);
+}
+
+/* The pid of the daemon's one database backend. */
+static pid_t
+ft_backend(struct ft *t)
+{
+	long long	 pid = -1;
+	int		 i;
+
+	for (i = 0; i < 100 && pid <= 0; i++) {
+		pid = testdb_count(t->su, "SELECT min(pid) FROM "
+		    "pg_stat_activity WHERE usename = 'mp_public' AND "
+		    "datname = current_database() HAVING count(*) = 1");
+		if (pid <= 0)
+			usleep(100000);
+	}
+	cr_assert_gt(pid, 0, "no single mp_public backend");
+	return ((pid_t)pid);
+}
+
+Test(faults, stopped_backend_never_not_stored_and_retry_same_receipt)
+{
+	struct tcl_resp	 r;
+	char		*body, *code, *ra, *rc1, *rc2, *tok;
+	const char	*key = "0f3d6c1e-9a7b-4c2d-8e5f-a1b2c3d4e5f6";
+	struct timespec	 t0, t1;
+	long long	 n = 0, ms;
+	int		 i, st;
+	json_t		*c;
+
+	/* One database connection, so the stopped backend is the one the
+	 * submission meets; a request deadline of 2 s; keys not re-read. */
+	ft_start(&T, "db_pool_size = 1\nrequest_timeout_ms = 2000\n"
+	    "db_statement_timeout_ms = 30000\nforms_refresh_s = 3600\n");
+	body = ft_body(&T, "stalled");
+	T.stopped = ft_backend(&T);
+	cr_assert_eq(kill(T.stopped, SIGSTOP), 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ft_submit(&T, key, body, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	/* The statement was in the server's socket: its fate is unknown,
+	 * and the client is told exactly that -- never "not stored". */
+	cr_assert_eq(r.status, 503, "%d %s", r.status, r.body);
+	code = ft_field(&r, "error", "code");
+	cr_assert_str_eq(code, "outcome_unknown", "%s", r.body);
+	cr_assert_not_null(ra = tcl_resp_header(&r, "Retry-After"));
+	free(ra);
+	free(code);
+	tcl_resp_clear(&r);
+	cr_assert_lt(ms, 2000 + 2000 + 1500, "answered after %lld ms", ms);
+
+	/* The backend resumes and commits the report it had received. */
+	cr_assert_eq(kill(T.stopped, SIGCONT), 0);
+	T.stopped = 0;
+	for (i = 0; i < 100 && (n = ft_cases(&T)) < 1; i++)
+		usleep(100000);
+	cr_assert_eq(n, 1, "the stalled submission was not committed");
+
+	/* The retry with the same id and body: the receipt of that case. */
+	for (i = 0; i < 50; i++) {
+		ft_submit(&T, key, body, &r);
+		if (r.status != 503)
+			break;
+		tcl_resp_clear(&r);
+		usleep(200000);
+	}
+	cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+	rc1 = ft_field(&r, "receipt", NULL);
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 1, "the retry stored a second case");
+	cr_assert_not_null(tok = trep_login(T.d.port, rc1),
+	    "the receipt does not open the committed case");
+	c = trep_case(T.d.port, tok, &st);
+	cr_assert_eq(st, 200);
+	json_decref(c);
+	ft_submit(&T, key, body, &r);
+	cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+	rc2 = ft_field(&r, "receipt", NULL);
+	cr_assert_str_eq(rc1, rc2);
+	tcl_resp_clear(&r);
+	cr_assert_eq(ft_cases(&T), 1);
+	free(body);
+}
+
+/*
+ * Without an id the outcome is as honest: a deadline with the statement
+ * queued (never sent) answers "unavailable", and nothing is stored.
+ */
+Test(faults, queued_statement_at_deadline_is_not_stored)
+{
+	struct tcl_resp	 r;
+	char		*body, *code;
+
+	ft_start(&T, "db_pool_size = 1\nrequest_timeout_ms = 1500\n"
+	    "db_wait_ms = 60000\ndb_statement_timeout_ms = 30000\n"
+	    "forms_refresh_s = 3600\n");
+	body = ft_body(&T, "queued");
+	T.stopped = ft_backend(&T);
+	cr_assert_eq(kill(T.stopped, SIGSTOP), 0);
+	{
+		/* The first request takes the connection and stalls... */
+		struct tcl_conn	*c1 = tcl_connect(T.d.port, 1);
+		char		 req[8192];
+		int		 n;
+
+		cr_assert_not_null(c1);
+		n = snprintf(req, sizeof(req), "POST /v1/reports HTTP/1.1\r\n"
+		    "Host: x\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+		cr_assert_lt((size_t)n, sizeof(req));
+		cr_assert_eq(tcl_write(c1, req, (size_t)n), 0);
+		usleep(300000);
+		/* ...the second waits for it and never reaches the server. */
+		ft_submit(&T, NULL, body, &r);
+		cr_assert_eq(r.status, 503, "%d %s", r.status, r.body);
+		code = ft_field(&r, "error", "code");
+		cr_assert_str_eq(code, "unavailable", "%s", r.body);
+		free(code);
+		tcl_resp_clear(&r);
+		cr_assert_eq(tcl_read_resp(c1, 10000, &r), 0);
+		code = ft_field(&r, "error", "code");
+		cr_assert_str_eq(code, "outcome_unknown", "%s", r.body);
+		free(code);
+		tcl_resp_clear(&r);
+		tcl_close(c1);
+	}
+	cr_assert_eq(kill(T.stopped, SIGCONT), 0);
+	T.stopped = 0;
+	/* Only the first (sent) report can have been committed. */
+	usleep(1000000);
+	cr_assert_leq(ft_cases(&T), 1);
+	free(body);
+}
