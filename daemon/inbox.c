@@ -679,7 +679,9 @@ message_stored(enum store_status st, const char *sqlstate, PGresult **res,
 			    413 : 500, strcmp(sqlstate, "MP005") == 0 ?
 			    "too_large" : "internal", NULL, mj->mj_lang, 0);
 		} else
-			public_error(mj->mj_req, 503, "unavailable", NULL,
+			/* Sent and lost: the message may be stored. */
+			public_error(mj->mj_req, 503, st == STORE_UNKNOWN ?
+			    "outcome_unknown_message" : "unavailable", NULL,
 			    mj->mj_lang, 1);
 	} else if (PQgetisnull(res[0], 0, 0))
 		public_error(mj->mj_req, 401, "unauthorized", NULL,

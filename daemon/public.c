@@ -378,7 +378,7 @@ public_keys_done(enum store_status st, const char *sqlstate, PGresult **res,
 	ps->ps_refreshing = 0;
 	if (st != STORE_OK || nres != 3) {
 		log_warnx("%s: cannot load published keys (%s)", __func__,
-		    st == STORE_QUERY_ERROR ? sqlstate : "unavailable");
+		    sqlstate[0] != '\0' ? sqlstate : "unavailable");
 		return;
 	}
 	public_epoch_loaded(ps, res[2]);

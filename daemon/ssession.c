@@ -381,8 +381,20 @@ ssession_reply_error(struct http_request *req, int status,
 		return;
 	}
 	if (status == STORE_UNAVAILABLE) {
+		/* Not reached, or refused and rolled back (read-only,
+		 * privilege, timeout...): nothing changed. */
+		if (sqlstate != NULL && sqlstate[0] != '\0')
+			log_warnx("%s: refused, sqlstate %s", __func__,
+			    sqlstate);
 		http_reply_error(req, 503, "unavailable",
-		    "The database is not reachable; try again shortly.");
+		    "The database is not available; nothing was changed. "
+		    "Try again shortly.");
+		return;
+	}
+	if (status == STORE_UNKNOWN) {
+		http_reply_error(req, 503, "outcome_unknown",
+		    "The database did not answer in time; the change may "
+		    "have been made. Check before trying again.");
 		return;
 	}
 	if (sqlstate == NULL)

@@ -104,6 +104,11 @@ static const struct i18n_msg msgs[] = {
 	    "We cannot tell yet whether your report was stored. Send the same report again in a few seconds: you will get your code, and no second report is made.",
 	    "Bildiriminizin kaydedilip kaydedilmediğini henüz bilmiyoruz. Aynı bildirimi birkaç saniye sonra tekrar gönderin: kodunuzu alırsınız ve ikinci bir bildirim oluşmaz.",
 	    "لا نعرف بعد ما إذا كان بلاغك قد حُفظ. أرسل البلاغ نفسه مرة أخرى بعد بضع ثوانٍ: ستحصل على رمزك ولن يُنشأ بلاغ ثانٍ." } } },
+	{ "error.outcome_unknown_message", { {
+	    "We weten niet zeker of uw bericht is opgeslagen. Kijk over een paar seconden in uw dossier voordat u het opnieuw stuurt.",
+	    "We cannot tell yet whether your message was stored. Look at your case in a few seconds before sending it again.",
+	    "Mesajınızın kaydedilip kaydedilmediğini henüz bilmiyoruz. Tekrar göndermeden önce birkaç saniye sonra dosyanıza bakın.",
+	    "لا نعرف بعد ما إذا كانت رسالتك قد حُفظت. انظر في ملفك بعد بضع ثوانٍ قبل إرسالها مرة أخرى." } } },
 	{ "error.submission_conflict", { {
 	    "Deze verzendcode hoort bij een andere melding. Begin een nieuwe melding; er is niets opgeslagen.",
 	    "This submission id belongs to a different report. Start a new report; nothing was stored.",

@@ -362,3 +362,157 @@ Test(faults, queued_statement_at_deadline_is_not_stored)
 	cr_assert_leq(ft_cases(&T), 1);
 	free(body);
 }
+
+/* GET path until it answers want (10 s at most); the code of the last
+ * answer's error (malloc'd) or NULL. */
+static char *
+ft_wait_status(struct ft *t, const char *path, int want)
+{
+	struct tcl_resp	 r;
+	char		*code = NULL;
+	int		 i, st = 0;
+
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(tcl_request(t->d.port, "GET", path, NULL, NULL,
+		    &r), 0);
+		st = r.status;
+		free(code);
+		code = st >= 400 ? ft_field(&r, "error", "code") : NULL;
+		tcl_resp_clear(&r);
+		if (st == want)
+			break;
+		usleep(100000);
+	}
+	cr_assert_eq(st, want, "%s: %d (%s)", path, st, code ? code : "");
+	return (code);
+}
+
+/* A submission that the database refuses: 503 + Retry-After, never 500,
+ * and nothing stored. */
+static void
+ft_submit_refused(struct ft *t, const char *body, const char *why)
+{
+	struct tcl_resp	 r;
+	char		*ra, *code;
+
+	ft_submit(t, "Zz9Q0cQm2kq4rT9wX1yZ3a", body, &r);
+	cr_assert_eq(r.status, 503, "%s: %d %s", why, r.status, r.body);
+	cr_assert_not_null(ra = tcl_resp_header(&r, "Retry-After"), "%s", why);
+	code = ft_field(&r, "error", "code");
+	cr_assert_str_eq(code, "unavailable", "%s: %s", why, r.body);
+	free(code);
+	free(ra);
+	tcl_resp_clear(&r);
+}
+
+/* Drop the daemon's database sessions; its pool reconnects by itself. */
+static void
+ft_reconnect(struct ft *t)
+{
+	cr_assert_eq(testdb_exec(t->su, "SELECT pg_terminate_backend(pid) "
+	    "FROM pg_stat_activity WHERE usename = 'mp_public' AND "
+	    "datname = current_database()", NULL), 0);
+}
+
+static const char ft_revoke[] =
+    "DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure "
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = 'intake' AND p.proname = '%s' LOOP "
+    "EXECUTE format('%s EXECUTE ON FUNCTION %%s %s mp_public', f); "
+    "END LOOP; END $$";
+
+/*
+ * Issue 14 part 2: read-only (25006), missing privilege (42501) and a
+ * statement timeout (57014) are 503 with Retry-After, never 500; /readyz
+ * says 503 while the database is read-only or the role may not write,
+ * and before the published keys are loaded.
+ */
+Test(faults, database_refusals_503_and_readyz)
+{
+	char	 q[1024], *body, *code;
+	PGconn	*lock;
+
+	/* Keys cannot load: the role may not read them. */
+	memset(&T, 0, sizeof(T));
+	cr_assert_not_null(T.db = testdb_create());
+	cr_assert_not_null(T.su = testdb_connect(T.db, NULL));
+	snprintf(q, sizeof(q), ft_revoke, "forms_keys", "REVOKE", "FROM");
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	{
+		char	 extra[256];
+
+		snprintf(extra, sizeof(extra), "db_statement_timeout_ms = 500\n");
+		cr_assert_eq(tdaemon_start(&T.d, "public",
+		    tdaemon_conninfo(T.db, "mp_public"), extra), 0);
+	}
+	usleep(1500000);
+	code = ft_wait_status(&T, "/readyz", 503);
+	cr_assert_str_eq(code, "keys_not_loaded");
+	free(code);
+	snprintf(q, sizeof(q), ft_revoke, "forms_keys", "GRANT", "TO");
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	free(ft_wait_status(&T, "/readyz", 200));
+	tdaemon_stop(&T.d);
+	PQfinish(T.su);
+	testdb_drop(T.db);
+	free(T.db);
+
+	ft_start(&T, "db_statement_timeout_ms = 500\ndb_pool_size = 1\n");
+	free(ft_wait_status(&T, "/readyz", 200));
+	body = ft_body(&T, "refused");
+
+	/* 57014: a lock the insert waits for past statement_timeout. */
+	cr_assert_not_null(lock = testdb_connect(T.db, NULL));
+	cr_assert_eq(testdb_exec(lock, "BEGIN; LOCK TABLE casework.cases IN "
+	    "ACCESS EXCLUSIVE MODE", NULL), 0);
+	ft_submit_refused(&T, body, "statement timeout");
+	cr_assert_eq(testdb_exec(lock, "ROLLBACK", NULL), 0);
+	PQfinish(lock);
+	cr_assert_eq(ft_cases(&T), 0);
+
+	/* 42501: the role lost its right to submit. */
+	snprintf(q, sizeof(q), ft_revoke, "submit_report", "REVOKE", "FROM");
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	ft_submit_refused(&T, body, "privilege");
+	cr_assert_eq(ft_cases(&T), 0);
+	code = ft_wait_status(&T, "/readyz", 503);
+	cr_assert_str_eq(code, "database_privilege");
+	free(code);
+	snprintf(q, sizeof(q), ft_revoke, "submit_report", "GRANT", "TO");
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	free(ft_wait_status(&T, "/readyz", 200));
+
+	/* 25006: the database is made read-only. */
+	snprintf(q, sizeof(q), "ALTER DATABASE %s SET "
+	    "default_transaction_read_only = on", T.db);
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	ft_reconnect(&T);
+	code = ft_wait_status(&T, "/readyz", 503);
+	cr_assert_str_eq(code, "database_read_only");
+	free(code);
+	ft_submit_refused(&T, body, "read-only");
+	cr_assert_eq(ft_cases(&T), 0);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s RESET "
+	    "default_transaction_read_only", T.db);
+	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
+	ft_reconnect(&T);
+	free(ft_wait_status(&T, "/readyz", 200));
+
+	/* And afterwards it simply works. */
+	{
+		struct tcl_resp	 r;
+		int		 i;
+
+		for (i = 0; i < 20; i++) {
+			ft_submit(&T, "Zz9Q0cQm2kq4rT9wX1yZ3a", body, &r);
+			if (r.status != 503)
+				break;
+			tcl_resp_clear(&r);
+			usleep(200000);
+		}
+		cr_assert_eq(r.status, 201, "%d %s", r.status, r.body);
+		tcl_resp_clear(&r);
+	}
+	cr_assert_eq(ft_cases(&T), 1);
+	free(body);
+}

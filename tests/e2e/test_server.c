@@ -19,6 +19,7 @@
 
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
+#include "tests/lib/testdb.h"
 
 static long
 now_ms(void)
@@ -104,16 +105,29 @@ Test(e2e, staff_role_serves_too, .timeout = 30)
 	cr_assert_eq(tdaemon_stop(&d), 0);
 }
 
+/* Ready once the published keys are loaded from a migrated database. */
 Test(e2e, readyz_with_database, .timeout = 30)
 {
 	struct tdaemon	 d;
 	struct tcl_resp	 r;
+	char		*db;
+	int		 i;
 
-	start_or_die(&d, "public", NULL, NULL);
-	cr_assert_eq(tcl_request(d.port, "GET", "/readyz", NULL, NULL, &r), 0);
+	cr_assert_not_null(db = testdb_create());
+	start_or_die(&d, "public", tdaemon_conninfo(db, "mp_public"), NULL);
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(tcl_request(d.port, "GET", "/readyz", NULL, NULL,
+		    &r), 0);
+		if (r.status == 200)
+			break;
+		tcl_resp_clear(&r);
+		usleep(100000);
+	}
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	tcl_resp_clear(&r);
 	tdaemon_stop(&d);
+	testdb_drop(db);
+	free(db);
 }
 
 Test(e2e, status_codes, .timeout = 30)
