@@ -613,16 +613,18 @@ cases_queues(struct http_request *req, void *arg)
 static const char *const list_names[] = { "queue", "state", "priority",
 	"overdue", "from", "to", "limit", "after", "subtype", NULL };
 
+/* casework.states (0002_tables.sql): an unknown state is a bad filter,
+ * not an empty list. */
+static const char *const case_states[] = { "new", "acknowledged",
+	"in_progress", "referred", "resolved", "unfounded", "withdrawn",
+	"closed", NULL };
+
+/* A real date: nothing malformed may reach PostgreSQL (its log would
+ * repeat the value). */
 static int
 is_date(const char *d)
 {
-	int	i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? d[i] != '-' :
-		    !isdigit((unsigned char)d[i]))
-			return (0);
-	return (d[10] == '\0');
+	return (squery_date(d));
 }
 
 static int
@@ -659,7 +661,7 @@ cases_list(struct http_request *req, void *arg)
 	    squery_get(qs, "queue", queue, sizeof(queue)) != 1 ||
 	    !is_dim(queue) ||
 	    (rs = squery_get(qs, "state", state, sizeof(state))) == -1 ||
-	    (rs && !is_dim(state)) ||
+	    (rs && !squery_word(state, case_states)) ||
 	    (rp = squery_get(qs, "priority", prio, sizeof(prio))) == -1 ||
 	    (rp && (strlen(prio) != 1 || prio[0] < '1' || prio[0] > '5')) ||
 	    (ro = squery_get(qs, "overdue", od, sizeof(od))) == -1 ||

@@ -140,6 +140,7 @@ http_status_text(int status)
 	case 413: return ("Content Too Large");
 	case 414: return ("URI Too Long");
 	case 415: return ("Unsupported Media Type");
+	case 417: return ("Expectation Failed");
 	case 422: return ("Unprocessable Content");
 	case 429: return ("Too Many Requests");
 	case 431: return ("Request Header Fields Too Large");
@@ -365,8 +366,9 @@ http_conn_fail(struct http_conn *c, int status, const char *code,
 
 			if (strcmp(rt->rt_path, r->rq_head.hd_path) != 0)
 				continue;
-			w = snprintf(allow + n, sizeof(allow) - n, "%s%s",
-			    n > 0 ? ", " : "", http_method_name(rt->rt_method));
+			w = snprintf(allow + n, sizeof(allow) - n, "%s%s%s",
+			    n > 0 ? ", " : "", http_method_name(rt->rt_method),
+			    rt->rt_method == HTTP_GET ? ", HEAD" : "");
 			if (w < 0 || (size_t)w >= sizeof(allow) - n)
 				break;
 			n += (size_t)w;
@@ -392,21 +394,17 @@ http_route_find(const struct http_server *s, const struct http_head *h,
 		if (strcmp(s->sv_routes[i].rt_path, h->hd_path) != 0)
 			continue;
 		*path_known = 1;
-		if (s->sv_routes[i].rt_method == h->hd_method)
+		/* HEAD is GET without the body (RFC 9110 §9.3.2): the
+		 * handler runs as for GET, http_conn_send() drops the
+		 * body and keeps its Content-Length. */
+		if (s->sv_routes[i].rt_method == h->hd_method ||
+		    (h->hd_method == HTTP_HEAD &&
+		    s->sv_routes[i].rt_method == HTTP_GET))
 			return (&s->sv_routes[i]);
 	}
 	return (NULL);
 }
 
-/* Is the media type application/json (parameters such as charset ok)? */
-static int
-http_is_json(const char *ct)
-{
-	size_t	 n = strlen("application/json");
-
-	return (ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '));
-}
 
 static void
 http_dispatch(struct http_conn *c)
@@ -425,9 +423,9 @@ http_conn_head(struct http_conn *c, size_t headlen)
 	struct evbuffer		*in = bufferevent_get_input(c->cn_bev);
 	struct http_request	*r;
 	const struct http_route	*rt;
-	const char		*why, *ct;
+	const char		*why, *ct, *expect;
 	char			*raw;
-	int			 status, known;
+	int			 status, known, json;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (raw = malloc(headlen)) == NULL) {
@@ -483,8 +481,11 @@ http_conn_head(struct http_conn *c, size_t headlen)
 	r->rq_route = rt;
 	ct = http_head_get(&r->rq_head, "content-type");
 	if (r->rq_head.hd_content_length > 0 &&
-	    (rt->rt_flags & HTTP_ROUTE_JSON_BODY) && !http_is_json(ct)) {
-		http_conn_fail(c, 415, "unsupported_media_type",
+	    (rt->rt_flags & HTTP_ROUTE_JSON_BODY) &&
+	    (json = http_json_type(ct)) != 1) {
+		/* Another charset would be read as UTF-8: refuse it. */
+		http_conn_fail(c, 415, "unsupported_media_type", json == -1 ?
+		    "The body must be JSON in UTF-8 (charset=utf-8)." :
 		    "The body must be application/json.");
 		return;
 	}
@@ -494,7 +495,19 @@ http_conn_head(struct http_conn *c, size_t headlen)
 		    "This resource takes no request body.");
 		return;
 	}
+	if ((expect = http_head_get(&r->rq_head, "expect")) != NULL &&
+	    strcasecmp(expect, "100-continue") != 0) {
+		http_conn_fail(c, 417, "expectation_failed",
+		    "Only Expect: 100-continue is understood.");
+		return;
+	}
 	if (r->rq_head.hd_content_length > 0) {
+		/* Everything about the head is fine: ask for the body now
+		 * rather than let the client wait into a 408. */
+		if (expect != NULL && r->rq_head.hd_minor == 1 &&
+		    evbuffer_get_length(bufferevent_get_input(c->cn_bev)) == 0)
+			evbuffer_add_printf(bufferevent_get_output(c->cn_bev),
+			    "HTTP/1.1 100 Continue\r\n\r\n");
 		c->cn_state = CS_BODY;	/* the head's deadline still runs */
 		http_conn_read(c);
 		return;
@@ -880,8 +893,16 @@ http_server_drain(struct http_server *s, void (*done)(void *), void *arg)
 	s->sv_draining = 1;
 	s->sv_drained = done;
 	s->sv_drained_arg = arg;
-	if (s->sv_listener != NULL)
-		evconnlistener_disable(s->sv_listener);
+	/*
+	 * Close the listening socket, not just stop accepting: connections
+	 * would otherwise wait in the backlog for the whole grace and then
+	 * be reset.  Closed, a connect is refused at once and a load
+	 * balancer moves on.
+	 */
+	if (s->sv_listener != NULL) {
+		evconnlistener_free(s->sv_listener);
+		s->sv_listener = NULL;
+	}
 	if (s->sv_drain_ev == NULL)
 		s->sv_drain_ev = event_new(s->sv_base, -1, 0, http_drain_cb, s);
 	/* Idle and handshaking connections have nothing in flight. */

@@ -69,9 +69,9 @@ int		 http_server_port(const struct http_server *s);
 void		 http_server_set_fallback(struct http_server *s,
 		    http_handler_fn fn);
 /*
- * Stop accepting, close idle connections, and answer the requests in
- * flight with "Connection: close".  done(arg) runs on the loop once no
- * connection is left.
+ * Close the listening socket (new connections are refused at once), close
+ * idle connections, and answer the requests in flight with "Connection:
+ * close".  done(arg) runs on the loop once no connection is left.
  */
 void		 http_server_drain(struct http_server *s, void (*done)(void *),
 		    void *arg);

@@ -223,6 +223,29 @@ http_parse_length(struct http_head *h, int *status, const char **why)
 	return (0);
 }
 
+/*
+ * Headers that carry one value: a second copy is ambiguous (the first
+ * wins here, the last in some proxy), so it is refused.
+ */
+static int
+http_repeated_singleton(const struct http_head *h)
+{
+	static const char *const once[] = {
+		"authorization", "content-type", "expect", "idempotency-key",
+	};
+	size_t	 k;
+	int	 i, n;
+
+	for (k = 0; k < sizeof(once) / sizeof(once[0]); k++) {
+		for (i = 0, n = 0; i < h->hd_nhdrs; i++)
+			if (strcmp(h->hd_hdrs[i].name, once[k]) == 0)
+				n++;
+		if (n > 1)
+			return (1);
+	}
+	return (0);
+}
+
 int
 http_parse_head(const char *data, size_t len, struct http_head *h,
     int *status, const char **why)
@@ -271,6 +294,12 @@ http_parse_head(const char *data, size_t len, struct http_head *h,
 	for (i = 0; i < h->hd_nhdrs; i++)
 		if (strcmp(h->hd_hdrs[i].name, "host") == 0)
 			hosts++;
+	if (http_repeated_singleton(h)) {
+		/* Which one would count?  Parsers disagree: refuse. */
+		*status = 400;
+		*why = "a header that must appear once is repeated";
+		goto fail;
+	}
 	host = http_head_get(h, "host");
 	if ((h->hd_minor == 1 && hosts != 1) || hosts > 1 ||
 	    (host != NULL && *host == '\0')) {
@@ -338,4 +367,46 @@ http_query_param(const char *query, const char *name, char *out, size_t outlen)
 		p = amp + 1;
 	}
 	return (-1);
+}
+
+int
+http_json_type(const char *ct)
+{
+	size_t		 n = strlen("application/json");
+	const char	*p, *v;
+	size_t		 vl;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return (0);
+	p = ct + n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return (1);
+	if (*p != ';')
+		return (0);
+	/* Parameters: ; name=value (value a token or a quoted string). */
+	while (*p == ';') {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		v = strchr(p, '=');
+		if (v == NULL)
+			return (-1);
+		if ((size_t)(v - p) == 7 && strncasecmp(p, "charset", 7) == 0) {
+			v++;
+			vl = strcspn(v, ";");
+			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				vl--;
+			if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+				v++;
+				vl -= 2;
+			}
+			if (!((vl == 5 && strncasecmp(v, "utf-8", 5) == 0) ||
+			    (vl == 4 && strncasecmp(v, "utf8", 4) == 0)))
+				return (-1);
+		}
+		p = strchr(p, ';') != NULL ? strchr(p, ';') : p + strlen(p);
+	}
+	return (*p == '\0' ? 1 : -1);
 }

@@ -3,7 +3,9 @@
  * can be fuzzed on its own (tests/fuzz/fuzz_http.c).  It accepts only what
  * a well-behaved client sends: origin-form targets, CRLF line ends, token
  * header names, no obsolete line folding, one Content-Length, and never
- * Content-Length together with Transfer-Encoding (request smuggling).
+ * Content-Length together with Transfer-Encoding (request smuggling); a
+ * header that carries one value (Authorization, Content-Type, Expect,
+ * Idempotency-Key) at most once.
  */
 #ifndef MELDPUNT_HTTP_PARSE_H
 #define MELDPUNT_HTTP_PARSE_H
@@ -42,6 +44,14 @@ struct http_head {
 	int			 hd_has_te;	/* any Transfer-Encoding */
 	int			 hd_keepalive;	/* after this request */
 };
+
+/*
+ * Is a Content-Type application/json with no charset or charset=utf-8
+ * (case-insensitive, quoted or not, other parameters ignored)?  1 yes;
+ * 0 another media type; -1 JSON in another charset (415: it would be read
+ * as UTF-8 otherwise).
+ */
+int		 http_json_type(const char *content_type);
 
 /*
  * Parse len bytes that end with the blank line (CRLF CRLF).  On success

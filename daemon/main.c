@@ -39,6 +39,7 @@
 #define MELDPUNT_VERSION	"0.1.0"
 
 static struct event	*grace_ev;
+static int		 abandoned;	/* connections cut at the grace */
 
 /*
  * jansson's allocator for the whole process: every JSON value may hold a
@@ -92,8 +93,11 @@ main_grace_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Requests in flight are cut off: their clients get no answer
+	 * (never "not stored") and the exit status says so. */
+	abandoned = http_server_connections(app->a_http);
 	log_warnx("grace period over with %d connections left; exiting",
-	    http_server_connections(app->a_http));
+	    abandoned);
 	event_base_loopexit(app->a_base, NULL);
 }
 
@@ -330,5 +334,6 @@ main(int argc, char *argv[])
 	event_base_free(app.a_base);
 	config_free(app.a_conf);
 	log_info("stopped");
-	return (0);
+	/* A supervisor must know that requests were abandoned. */
+	return (abandoned > 0 ? EX_TEMPFAIL : 0);
 }

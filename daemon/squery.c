@@ -144,3 +144,38 @@ squery_check(const char *qs, const char *const *allowed)
 {
 	return (walk(qs, check_cb, (void *)(uintptr_t)allowed));
 }
+
+int
+squery_date(const char *d)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	int	 i, y, m, day;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+			return (0);
+	if (d[10] != '\0')
+		return (0);
+	y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 +
+	    (d[3] - '0');
+	m = (d[5] - '0') * 10 + (d[6] - '0');
+	day = (d[8] - '0') * 10 + (d[9] - '0');
+	if (y < 1000 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+		return (0);
+	if (m == 2 && day == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0)))
+		return (0);
+	return (1);
+}
+
+int
+squery_word(const char *v, const char *const *allowed)
+{
+	size_t	 i;
+
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(v, allowed[i]) == 0)
+			return (1);
+	return (0);
+}

@@ -20,6 +20,14 @@
  */
 int	squery_get(const char *qs, const char *name, char *out,
 	    size_t outlen);
+/*
+ * Is d a real calendar date YYYY-MM-DD (years 1000-9999, leap years
+ * counted)?  Checked here so that no malformed date ever reaches
+ * PostgreSQL, whose log would repeat the rejected value.
+ */
+int	squery_date(const char *d);
+/* Is v one of the words in allowed (NULL-terminated)? */
+int	squery_word(const char *v, const char *const *allowed);
 /* 0 when every name in qs is in allowed (NULL-terminated), else -1. */
 int	squery_check(const char *qs, const char *const *allowed);
 

@@ -146,3 +146,48 @@ Test(http_parse, query_params)
 	    "lang", out, sizeof(out)), -1);
 	cr_assert_eq(http_query_param("lang=", "lang", out, sizeof(out)), 0);
 }
+
+/* Issue 14: a header that carries one value, twice, is ambiguous. */
+Test(http_parse, repeated_singletons_refused)
+{
+	static const char *const reqs[] = {
+		"GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer a\r\n"
+		"Authorization: Bearer b\r\n\r\n",
+		"POST /x HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+		"content-type: text/plain\r\nContent-Length: 0\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+		"Expect: 100-continue\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: a\r\nIdempotency-Key: a\r\n"
+		"Idempotency-Key: a\r\n\r\n",
+	};
+	struct http_head h;
+	size_t		 i;
+	int		 st;
+
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		st = 0;
+		cr_assert_eq(parse(reqs[i], &h, &st), -1, "case %zu", i);
+		cr_assert_eq(st, 400, "case %zu: %d", i, st);
+	}
+	cr_assert_eq(parse("GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: nl\r\n"
+	    "Accept-Language: en\r\nAuthorization: Bearer a\r\n\r\n", &h, &st), 0);
+	http_head_clear(&h);
+}
+
+Test(http_parse, json_charset)
+{
+	cr_assert_eq(http_json_type("application/json"), 1);
+	cr_assert_eq(http_json_type("Application/JSON; charset=UTF-8"), 1);
+	cr_assert_eq(http_json_type("application/json;charset=\"utf-8\""), 1);
+	cr_assert_eq(http_json_type("application/json; charset=utf8"), 1);
+	cr_assert_eq(http_json_type("application/json; foo=bar"), 1);
+	cr_assert_eq(http_json_type("application/json; charset=utf-16"), -1);
+	cr_assert_eq(http_json_type("application/json; charset=iso-8859-1"),
+	    -1);
+	cr_assert_eq(http_json_type("application/json; foo=1; charset=utf-16"),
+	    -1);
+	cr_assert_eq(http_json_type("application/json; charset"), -1);
+	cr_assert_eq(http_json_type("application/jsonx"), 0);
+	cr_assert_eq(http_json_type("text/plain"), 0);
+	cr_assert_eq(http_json_type(NULL), 0);
+}

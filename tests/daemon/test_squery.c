@@ -39,3 +39,24 @@ Test(squery, refuses_malformed)
 	/* A malformed pair elsewhere spoils the whole query. */
 	cr_assert_eq(squery_get("a=1&b=%g0", "a", v, sizeof(v)), -1);
 }
+
+/* Issue 14: dates are checked against the calendar before any SQL. */
+Test(squery, calendar_dates)
+{
+	cr_assert(squery_date("2025-01-31"));
+	cr_assert(squery_date("2024-02-29"));
+	cr_assert(squery_date("2000-02-29"));
+	cr_assert(!squery_date("2025-13-01"));
+	cr_assert(!squery_date("2025-00-10"));
+	cr_assert(!squery_date("2025-04-31"));
+	cr_assert(!squery_date("2025-02-29"));
+	cr_assert(!squery_date("1900-02-29"));
+	cr_assert(!squery_date("2025-01-00"));
+	cr_assert(!squery_date("0999-01-01"));
+	cr_assert(!squery_date("2025-1-01"));
+	cr_assert(!squery_date("2025-01-011"));
+	cr_assert(!squery_date(""));
+	cr_assert(squery_word("new", (const char *const[]){ "a", "new",
+	    NULL }));
+	cr_assert(!squery_word("New", (const char *const[]){ "new", NULL }));
+}

@@ -7,8 +7,13 @@
  * client is never told "nothing was stored" for a report that is then
  * committed, and that the retry returns the receipt of that report.
  */
+#include <sys/socket.h>
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,4 +520,177 @@ Test(faults, database_refusals_503_and_readyz)
 	}
 	cr_assert_eq(ft_cases(&T), 1);
 	free(body);
+}
+
+/* A plain TCP connect to the daemon's port: 0, or the errno. */
+static int
+ft_tcp_connect(int port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd, rc = 0;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_geq(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		rc = errno;
+	close(fd);
+	return (rc);
+}
+
+/* A GET /readyz that will hang on the stopped backend. */
+static struct tcl_conn *
+ft_inflight(struct ft *t)
+{
+	struct tcl_conn	*c;
+	const char	*req = "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	cr_assert_not_null(c = tcl_connect(t->d.port, 1));
+	cr_assert_eq(tcl_write(c, req, strlen(req)), 0);
+	usleep(300000);
+	return (c);
+}
+
+/*
+ * Issue 14 part 3: on SIGTERM the listening socket closes at once (a new
+ * connection is refused, not parked in the backlog), a request in flight
+ * that finishes within the grace is answered and the exit status is 0;
+ * one still in flight when the grace ends is abandoned and the exit
+ * status says so.  HEAD is served for GET routes.
+ */
+Test(faults, drain_refuses_at_once_and_reports_abandoned)
+{
+	struct tcl_conn	*c;
+	struct tcl_resp	 r;
+	char		 buf[4096];
+	const char	*conf = "db_pool_size = 1\nshutdown_grace_ms = 2000\n"
+	    "request_timeout_ms = 30000\nforms_refresh_s = 3600\n";
+	struct timespec	 t0, t1;
+	long		 n, ms;
+	char		*conn;
+
+	ft_start(&T, conf);
+
+	/* HEAD of a GET route: the head, its length, no body. */
+	cr_assert_not_null(c = tcl_connect(T.d.port, 1));
+	{
+		const char	*h = "HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
+		    "Connection: close\r\n\r\n";
+
+		cr_assert_eq(tcl_write(c, h, strlen(h)), 0);
+	}
+	n = tcl_read_until_close(c, 5000, buf, sizeof(buf) - 1);
+	tcl_close(c);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_assert(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
+	cr_assert(strstr(buf, "Content-Length: ") != NULL, "%s", buf);
+	cr_assert_str_eq(strstr(buf, "\r\n\r\n") + 4, "", "%s", buf);
+
+	/* A request in flight finishes within the grace: exit 0. */
+	T.stopped = ft_backend(&T);
+	cr_assert_eq(kill(T.stopped, SIGSTOP), 0);
+	c = ft_inflight(&T);
+	cr_assert_eq(kill(T.d.pid, SIGTERM), 0);
+	usleep(200000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(ft_tcp_connect(T.d.port), ECONNREFUSED,
+	    "a connection during the drain was not refused");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	cr_assert_lt(ms, 200, "refusing took %ld ms", ms);
+	cr_assert_eq(kill(T.stopped, SIGCONT), 0);
+	T.stopped = 0;
+	cr_assert_eq(tcl_read_resp(c, 5000, &r), 0);
+	cr_assert_eq(r.status, 200, "%d %s", r.status, r.body);
+	cr_assert_not_null(conn = tcl_resp_header(&r, "Connection"));
+	cr_assert_str_eq(conn, "close");
+	free(conn);
+	tcl_resp_clear(&r);
+	tcl_close(c);
+	cr_assert_eq(tdaemon_stop(&T.d), 0, "a clean drain exits 0");
+
+	/* The grace runs out with a request in flight: non-zero. */
+	cr_assert_eq(tdaemon_start(&T.d, "public", tdaemon_conninfo(T.db,
+	    "mp_public"), conf), 0);
+	json_decref(trep_forms(T.d.port, "en"));
+	T.stopped = ft_backend(&T);
+	cr_assert_eq(kill(T.stopped, SIGSTOP), 0);
+	c = ft_inflight(&T);
+	cr_assert_eq(kill(T.d.pid, SIGTERM), 0);
+	usleep(200000);
+	cr_assert_eq(ft_tcp_connect(T.d.port), ECONNREFUSED);
+	cr_assert_eq(tdaemon_stop(&T.d), 75,
+	    "abandoned requests must give a non-zero exit (EX_TEMPFAIL)");
+	tcl_close(c);
+	cr_assert_eq(kill(T.stopped, SIGCONT), 0);
+	T.stopped = 0;
+}
+
+/* Send raw bytes on a fresh TLS connection and read until it closes. */
+static char *
+ft_raw(struct ft *t, const char *head, const char *body, int pause_ms)
+{
+	struct tcl_conn	*c;
+	char		*buf;
+	long		 n;
+
+	cr_assert_not_null(buf = calloc(1, 16384));
+	cr_assert_not_null(c = tcl_connect(t->d.port, 1));
+	cr_assert_eq(tcl_write(c, head, strlen(head)), 0);
+	if (body != NULL) {
+		usleep(pause_ms * 1000);
+		cr_assert_eq(tcl_write(c, body, strlen(body)), 0);
+	}
+	n = tcl_read_until_close(c, 5000, buf, 16383);
+	tcl_close(c);
+	cr_assert_gt(n, 0, "no answer to %s", head);
+	buf[n] = '\0';
+	return (buf);
+}
+
+/*
+ * Issue 14 part 4: duplicate Authorization is 400; JSON in a charset
+ * other than UTF-8 is 415; Expect: 100-continue is answered with 100
+ * before the body is sent, any other expectation with 417.
+ */
+Test(faults, strict_http_headers)
+{
+	char	*out;
+
+	ft_start(&T, NULL);
+	out = ft_raw(&T, "GET /v1/reporter/case HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer aaaa\r\nAuthorization: Bearer bbbb\r\n"
+	    "Connection: close\r\n\r\n", NULL, 0);
+	cr_assert(strncmp(out, "HTTP/1.1 400", 12) == 0, "%s", out);
+	free(out);
+
+	out = ft_raw(&T, "POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json; charset=utf-16\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", NULL, 0);
+	cr_assert(strncmp(out, "HTTP/1.1 415", 12) == 0, "%s", out);
+	cr_assert(strstr(out, "UTF-8") != NULL, "%s", out);
+	free(out);
+
+	/* The 100 comes while the client still holds the body back. */
+	out = ft_raw(&T, "POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+	    "Content-Length: 5\r\nConnection: close\r\n\r\n", "{bad}", 500);
+	{
+		const char	*want = "HTTP/1.1 100 Continue\r\n\r\n"
+		    "HTTP/1.1 400";
+
+		cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
+	}
+	free(out);
+
+	out = ft_raw(&T, "POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nExpect: something\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", NULL, 0);
+	cr_assert(strncmp(out, "HTTP/1.1 417", 12) == 0, "%s", out);
+	free(out);
+	cr_assert_eq(ft_cases(&T), 0);
 }

@@ -397,6 +397,42 @@ Test(staff, handlers_read_reply_transfer_overdue, .timeout = 120)
 	cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qa", b.token, NULL,
 	    NULL), 404);
 
+	/*
+	 * Issue 14: every filter is checked in C before any SQL -- an
+	 * unknown state is refused (not "no cases"), an impossible date
+	 * never reaches PostgreSQL, whose log would repeat it.
+	 */
+	{
+		static const char *const bad[] = { "state=bogus",
+		    "state=NEW", "from=2031-13-07", "to=2031-02-29",
+		    "from=2031-04-31", "to=0000-01-01", "from=2031-1-07" };
+		char	*pglog, lp[700];
+		size_t	 k;
+		FILE	*pf;
+		long	 n;
+
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			snprintf(path, sizeof(path),
+			    "/v1/staff/cases?queue=qa&%s", bad[k]);
+			cr_assert_eq(req(&e, "GET", path, a.token, NULL, NULL),
+			    400, "%s", bad[k]);
+		}
+		cr_assert_eq(req(&e, "GET", "/v1/staff/cases?queue=qa&"
+		    "state=new&from=2032-02-29&to=2032-12-31", a.token, NULL,
+		    NULL), 200);
+		snprintf(lp, sizeof(lp), "%s/pg/postgres.log",
+		    getenv("MELDPUNT_TEST_TMP"));
+		cr_assert_not_null(pf = fopen(lp, "r"), "%s", lp);
+		cr_assert_not_null(pglog = malloc(1 << 24));
+		n = (long)fread(pglog, 1, (1 << 24) - 1, pf);
+		fclose(pf);
+		pglog[n > 0 ? n : 0] = '\0';
+		cr_assert(strstr(pglog, "2031-13-07") == NULL &&
+		    strstr(pglog, "2031-04-31") == NULL,
+		    "a request value reached PostgreSQL's log");
+		free(pglog);
+	}
+
 	/* Alice reads exactly what was submitted; Bob sees nothing. */
 	j = get_case(&e, &a, id1, 200);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
