@@ -93,6 +93,7 @@ struct submit_job {
 	struct store_req	*sj_sreq;	/* statement queued or in flight */
 	struct event		*sj_wait;	/* after a cancel */
 	int			 sj_has_idem;
+	int			 sj_late;	/* deadline passed on a worker */
 	struct idem		 sj_idem;
 	int			 sj_attempts;
 	int			 sj_failed;
@@ -598,9 +599,7 @@ submit_dropped(void *arg)
 {
 	struct submit_job	*sj = arg;
 
-	/* sj_req is NULL when the deadline answered meanwhile. */
-	if (sj->sj_req != NULL)
-		admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
+	admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
 	submit_job_free(sj);
 }
 
@@ -631,9 +630,10 @@ submit_done(void *arg)
 {
 	struct submit_job	*sj = arg;
 
-	if (sj->sj_req == NULL) {
-		/* The deadline answered "nothing stored" meanwhile. */
-		submit_job_free(sj);
+	if (sj->sj_late) {
+		/* The deadline passed during the hash: nothing was sent,
+		 * and nothing will be. */
+		submit_fail(sj, 503, "unavailable");
 		return;
 	}
 	if (sj->sj_failed) {
@@ -819,7 +819,8 @@ submit_wait_cb(evutil_socket_t fd, short what, void *arg)
 /*
  * The request deadline passed.  A statement queued or in flight is
  * cancelled and its outcome awaited a moment; a job still with the
- * workers has sent nothing and never will, which is answered at once.
+ * workers has sent nothing and never will, which is answered when it
+ * comes back.
  */
 static void
 submit_deadline(struct http_request *req, void *arg)
@@ -829,8 +830,15 @@ submit_deadline(struct http_request *req, void *arg)
 	    (SUBMIT_CANCEL_WAIT_MS % 1000) * 1000 };
 
 	if (sj->sj_sreq == NULL) {
-		public_error(req, 503, "unavailable", NULL, sj->sj_lang, 1);
-		sj->sj_req = NULL;	/* submit_done() frees the job */
+		/*
+		 * With the workers: the request must stay alive while the
+		 * pool holds its job (it polls http_req_gone()), so the
+		 * answer waits for the job -- dropped unrun (admission
+		 * answers 503), or back from the hash, when submit_done()
+		 * answers "unavailable" instead of storing.
+		 */
+		(void)req;
+		sj->sj_late = 1;
 		return;
 	}
 	if (sj->sj_wait == NULL && (sj->sj_wait = evtimer_new(sj->sj_base,
