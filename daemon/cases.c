@@ -43,6 +43,7 @@
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/rparse.h"
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
@@ -1163,15 +1164,12 @@ work_read(struct cjob *j)
 	uint8_t		*pt = NULL;
 	size_t		 ptlen = 0, i;
 	json_t		*content = NULL, *msgs, *notes, *o;
-	json_error_t	 jerr;
 
 	have_dek = cmat_dek(&j->j_m, &env, dek) == 0;
 	have_tk = cmat_thread_key(&j->j_m, j->j_case_id, tk) == 0;
 	if (have_dek && envelope_decrypt(env, dek, &pt, &ptlen) == 0) {
-		/* The reference client sends JSON; anything else as text. */
-		if ((content = json_loadb((const char *)pt, ptlen,
-		    JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-			content = json_stringn((const char *)pt, ptlen);
+		/* Reporter-controlled bytes: parsed by rparse.c (fuzzed). */
+		content = rparse_content(pt, ptlen);
 		OPENSSL_clear_free(pt, ptlen);
 	}
 	msgs = json_array();

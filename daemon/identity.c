@@ -34,6 +34,7 @@
 #include "daemon/config.h"
 #include "daemon/http.h"
 #include "daemon/identity.h"
+#include "daemon/rparse.h"
 #include "daemon/log.h"
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
@@ -395,9 +396,8 @@ contact_open(const struct secret *keys, const unsigned char ikid[16],
 	unsigned char	 kid[STAFFCRED_KEYID_LEN], info[sizeof(CONTACT_INFO) -
 			    1 + STAFFCRED_KEYID_LEN];
 	unsigned char	*enc = NULL, *ct = NULL, *pt = NULL;
-	size_t		 enclen = 0, ctlen = 0, len;
+	size_t		 enclen = 0, ctlen = 0;
 	struct hpke_key	*sk = NULL;
-	json_error_t	 jerr;
 	json_t		*c = NULL;
 
 	if (PQntuples(r) != 1 ||
@@ -416,17 +416,8 @@ contact_open(const struct secret *keys, const unsigned char ikid[16],
 	if (hpke_open(&hpke_suite_default, sk, enc, enclen, info,
 	    sizeof(info), NULL, 0, ct, ctlen, pt) == -1)
 		goto done;
-	len = (size_t)pt[0] << 24 | (size_t)pt[1] << 16 |
-	    (size_t)pt[2] << 8 | pt[3];
-	if (len > ctlen - HPKE_TAG_LEN - 4)
-		goto done;
-	c = json_loadb((const char *)pt + 4, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (c != NULL && !json_is_object(c)) {
-		json_decref(c);
-		c = NULL;
-	}
-	OPENSSL_cleanse(&jerr, sizeof(jerr));
+	/* Reporter-controlled bytes: parsed by rparse.c (fuzzed). */
+	c = rparse_contact(pt, ctlen - HPKE_TAG_LEN);
  done:
 	if (pt != NULL)
 		OPENSSL_clear_free(pt, ctlen - HPKE_TAG_LEN);

@@ -35,6 +35,7 @@
 #include "daemon/log.h"
 #include "daemon/pool.h"
 #include "daemon/public_state.h"
+#include "daemon/rparse.h"
 #include "daemon/ratelimit.h"
 #include "daemon/rsession.h"
 #include "daemon/store.h"
@@ -91,50 +92,16 @@ inbox_body(struct http_request *req, const char *want, size_t maxlen,
     json_t **root, enum i18n_lang *l)
 {
 	const unsigned char	*body;
-	const char		*k;
-	json_t			*v, *s;
-	json_error_t		 jerr;
+	const char		*v;
+	struct rparse_err	 e;
 	size_t			 len;
-	char			 ptr[32];
 
+	/* rparse.c: the pure part, fuzzed (tests/fuzz/fuzz_inbox.c). */
 	body = http_req_body(req, &len);
-	*root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (*root == NULL || !json_is_object(*root)) {
-		public_error(req, 400, "invalid_json", "", *l, 0);
-		goto fail;
-	}
-	if ((v = json_object_get(*root, "lang")) != NULL) {
-		if (!json_is_string(v)) {
-			public_error(req, 400, "invalid_field", "/lang", *l, 0);
-			goto fail;
-		}
-		(void)i18n_parse(json_string_value(v), l);
-	}
-	json_object_foreach(*root, k, v) {
-		if (strcmp(k, "lang") != 0 && strcmp(k, want) != 0) {
-			public_error(req, 400, "unknown_field", "", *l, 0);
-			goto fail;
-		}
-	}
-	snprintf(ptr, sizeof(ptr), "/%s", want);
-	if ((s = json_object_get(*root, want)) == NULL) {
-		public_error(req, 400, "missing_field", ptr, *l, 0);
-		goto fail;
-	}
-	if (!json_is_string(s) || json_string_length(s) == 0 ||
-	    json_string_length(s) > maxlen) {
-		public_error(req, json_is_string(s) &&
-		    json_string_length(s) > maxlen ? 413 : 400,
-		    json_is_string(s) && json_string_length(s) > maxlen ?
-		    "too_large" : "invalid_field", ptr, *l, 0);
-		goto fail;
-	}
-	return (json_string_value(s));
- fail:
-	json_decref(*root);
-	*root = NULL;
-	return (NULL);
+	if ((v = rparse_inbox_body(body, len, want, maxlen, root, l, &e)) ==
+	    NULL)
+		public_error(req, e.e_status, e.e_code, e.e_field, *l, 0);
+	return (v);
 }
 
 /* ---- POST /v1/reporter/session ---------------------------------------- */

@@ -29,6 +29,7 @@
 #include "daemon/log.h"
 #include "daemon/public.h"
 #include "daemon/public_state.h"
+#include "daemon/rparse.h"
 #include "daemon/pubkeys.h"
 #include "daemon/ratelimit.h"
 #include "daemon/rsession.h"
@@ -159,33 +160,6 @@ public_forms_json(struct public_state *ps, enum i18n_lang l)
 	return (j);
 }
 
-/*
- * The lang query parameter: its value copied into buf (at most 16
- * characters of [A-Za-z-_]; anything else is treated as unknown).
- * Returns 1 when present.
- */
-static int
-public_query_lang(const char *q, char *buf, size_t bufsz)
-{
-	const char	*p, *v;
-	size_t		 n;
-
-	buf[0] = '\0';
-	for (p = q; p != NULL && *p != '\0'; p = strchr(p, '&') ?
-	    strchr(p, '&') + 1 : NULL) {
-		if (strncmp(p, "lang=", 5) != 0)
-			continue;
-		v = p + 5;
-		n = strcspn(v, "&");
-		if (n < bufsz && strspn(v, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") >= n) {
-			memcpy(buf, v, n);
-			buf[n] = '\0';
-		}
-		return (1);
-	}
-	return (0);
-}
 
 static void
 public_forms(struct http_request *req, void *arg)
@@ -197,7 +171,8 @@ public_forms(struct http_request *req, void *arg)
 	char			 want[17], *s;
 	int			 asked;
 
-	asked = public_query_lang(http_req_query(req), want, sizeof(want));
+	/* rparse.c: the pure part, fuzzed (tests/fuzz/fuzz_lang.c). */
+	asked = rparse_query_lang(http_req_query(req), want, sizeof(want));
 	l = asked ? I18N_DEFAULT : public_lang(req);
 	if (ps->ps_keys == NULL) {
 		public_error(req, 503, "unavailable", NULL, l, 1);

@@ -43,6 +43,7 @@
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/rparse.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
 
@@ -265,16 +266,9 @@ ssession_identity_keys(const struct ssession *s, unsigned char ikid[16])
 static int
 bearer_hash(struct http_request *req, unsigned char *hash)
 {
-	const char	*h = http_req_header(req, "authorization");
-	unsigned char	 tok[TOKEN_LEN];
-
-	if (h == NULL || strncmp(h, "Bearer ", 7) != 0 ||
-	    strlen(h + 7) != 2 * TOKEN_LEN ||
-	    secret_hex_decode(h + 7, 2 * TOKEN_LEN, tok, sizeof(tok)) == -1)
-		return (-1);
-	SHA256(tok, sizeof(tok), hash);
-	OPENSSL_cleanse(tok, sizeof(tok));
-	return (0);
+	/* rparse.c: the pure part, fuzzed (tests/fuzz/fuzz_bearer.c). */
+	return (rparse_bearer(http_req_header(req, "authorization"),
+	    TOKEN_LEN, hash));
 }
 
 static void

@@ -1,6 +1,7 @@
 /*
- * libFuzzer target for daemon/squery.c (staff query strings).  The
- * module is pure, so it is compiled in directly.
+ * libFuzzer target for daemon/squery.c (staff query strings and the
+ * case-list filter checks: states, calendar dates).  The module is pure,
+ * so it is compiled in directly.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	(void)squery_get(qs, "queue", out, sizeof(out));
 	(void)squery_get(qs, "id", out, 2);
 	(void)squery_check(qs, names);
+	/* The case-list checks that run before any SQL: states and dates. */
+	if (squery_get(qs, "state", out, sizeof(out)) == 1)
+		(void)squery_word(out, (const char *const[]){ "new", "closed",
+		    NULL });
+	if (squery_get(qs, "from", out, sizeof(out)) == 1 &&
+	    squery_date(out) && (strlen(out) != 10 || out[4] != '-'))
+		__builtin_trap();
 	free(qs);
 	return (0);
 }
