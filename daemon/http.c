@@ -47,6 +47,7 @@
 
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "daemon/proxyproto.h"
 
 #define HTTP_MAX_RESP_HEADERS	8
 
@@ -56,6 +57,7 @@ static const char csp_json[] =
     "form-action 'none'";
 
 enum conn_state {
+	CS_PROXY,	/* reading a PROXY v2 header; request deadline */
 	CS_HANDSHAKE,	/* TLS handshake; request deadline */
 	CS_IDLE,	/* kept alive, waiting for a request; idle timeout */
 	CS_HEAD,	/* reading a head; request deadline */
@@ -93,6 +95,11 @@ struct http_conn {
 	enum conn_state		 cn_state;
 	struct http_request	*cn_req;	/* while CS_BODY or CS_BUSY */
 	int			 cn_close;	/* close once written */
+	/* CS_PROXY only: the raw socket, its read event and the header. */
+	evutil_socket_t		 cn_fd;
+	struct event		*cn_ppev;
+	unsigned char		*cn_pp;
+	size_t			 cn_pplen;
 };
 
 struct http_server {
@@ -185,6 +192,7 @@ http_conn_set_state(struct http_conn *c, enum conn_state st)
 		    (int64_t)lim->hl_request_timeout_ms * 1000;
 		http_timer_arm(c, lim->hl_request_timeout_ms);
 		break;
+	case CS_PROXY:
 	case CS_HANDSHAKE:
 	case CS_HEAD:
 		http_timer_arm(c, lim->hl_request_timeout_ms);
@@ -230,6 +238,11 @@ http_conn_free(struct http_conn *c)
 		event_free(c->cn_timer);
 	if (c->cn_bev != NULL)
 		bufferevent_free(c->cn_bev);
+	else if (c->cn_state == CS_PROXY)
+		evutil_closesocket(c->cn_fd);	/* no bufferevent owns it yet */
+	if (c->cn_ppev != NULL)
+		event_free(c->cn_ppev);
+	free(c->cn_pp);
 	TAILQ_REMOVE(&s->sv_conns, c, cn_entry);
 	s->sv_nconns--;
 	free(c);
@@ -663,6 +676,7 @@ http_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    "effect. Check, or retry it with the same Idempotency-Key, "
 		    "shortly.");
 		return;
+	case CS_PROXY:
 	case CS_HANDSHAKE:
 	case CS_IDLE:
 	case CS_WRITING:
@@ -724,13 +738,96 @@ http_rotate_cb(evutil_socket_t fd, short what, void *arg)
 		log_warnx("%s: cannot renew the peer-tag key", __func__);
 }
 
+/*
+ * Hand the connection's socket to OpenSSL and start the handshake.  From
+ * here the bufferevent owns the socket.  0, or -1 (c not yet freed).
+ */
+static int
+http_conn_start_tls(struct http_conn *c)
+{
+	struct http_server	*s = c->cn_srv;
+	SSL			*ssl;
+
+	if ((ssl = SSL_new(s->sv_ctx)) == NULL)
+		return (-1);
+	c->cn_bev = bufferevent_openssl_socket_new(s->sv_base, c->cn_fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS);
+	if (c->cn_bev == NULL) {
+		SSL_free(ssl);
+		return (-1);
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->cn_bev, 1);
+	bufferevent_setcb(c->cn_bev, http_read_cb, http_write_cb, http_event_cb,
+	    c);
+	bufferevent_enable(c->cn_bev, EV_READ | EV_WRITE);
+	http_conn_set_state(c, CS_HANDSHAKE);
+	return (0);
+}
+
+/*
+ * Read exactly the PROXY v2 header, never a byte of the TLS stream after
+ * it: recv() asks only for what the parser says is missing.  The header
+ * must arrive within the request deadline like any other first bytes.
+ */
+static void
+http_proxy_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = 0;
+	size_t			 need;
+	ssize_t			 n;
+
+	(void)what;
+	switch (proxyproto_parse(c->cn_pp, c->cn_pplen, &need, &ss, &sslen)) {
+	case PROXYPROTO_MORE:
+		break;
+	default:
+		http_conn_free(c);	/* cannot happen before a read */
+		return;
+	}
+	n = recv(fd, c->cn_pp + c->cn_pplen, need, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		http_conn_free(c);
+		return;
+	}
+	c->cn_pplen += (size_t)n;
+	switch (proxyproto_parse(c->cn_pp, c->cn_pplen, &need, &ss, &sslen)) {
+	case PROXYPROTO_MORE:
+		return;
+	case PROXYPROTO_PROXY:
+		/* The reporter's address replaces the balancer's. */
+		http_peer_tag(c->cn_srv, (struct sockaddr *)&ss, (int)sslen,
+		    c->cn_peer_tag);
+		OPENSSL_cleanse(&ss, sizeof(ss));
+		break;
+	case PROXYPROTO_LOCAL:
+		break;
+	case PROXYPROTO_BAD:
+		log_debug("%s: not a PROXY v2 header, closing", __func__);
+		http_conn_free(c);
+		return;
+	}
+	event_free(c->cn_ppev);
+	c->cn_ppev = NULL;
+	OPENSSL_cleanse(c->cn_pp, c->cn_pplen);
+	free(c->cn_pp);
+	c->cn_pp = NULL;
+	if (http_conn_start_tls(c) == -1) {
+		log_warnx("%s: cannot set up TLS", __func__);
+		http_conn_free(c);
+	}
+}
+
 static void
 http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct http_server	*s = arg;
 	struct http_conn	*c;
-	SSL			*ssl = NULL;
 	int			 one = 1;
 
 	(void)l;
@@ -740,38 +837,35 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		goto fail;
-	if ((ssl = SSL_new(s->sv_ctx)) == NULL)
-		goto fail;
-	c->cn_srv = s;
-	/* The address itself is never stored or logged (DESIGN §1.2). */
-	http_peer_tag(s, sa, salen, c->cn_peer_tag);
-	c->cn_bev = bufferevent_openssl_socket_new(s->sv_base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE |
-	    BEV_OPT_DEFER_CALLBACKS);
-	if (c->cn_bev == NULL) {
-		SSL_free(ssl);
-		goto fail;
-	}
-	/* From here the bufferevent owns ssl and fd. */
-	bufferevent_openssl_set_allow_dirty_shutdown(c->cn_bev, 1);
-	if ((c->cn_timer = evtimer_new(s->sv_base, http_timer_cb, c)) == NULL) {
-		bufferevent_free(c->cn_bev);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->cn_timer = evtimer_new(s->sv_base, http_timer_cb, c)) == NULL) {
+		log_warnx("%s: cannot set up connection", __func__);
 		free(c);
+		evutil_closesocket(fd);
 		return;
 	}
+	c->cn_srv = s;
+	c->cn_fd = fd;
+	c->cn_state = CS_PROXY;		/* until a bufferevent owns fd */
 	TAILQ_INSERT_TAIL(&s->sv_conns, c, cn_entry);
 	s->sv_nconns++;
-	bufferevent_setcb(c->cn_bev, http_read_cb, http_write_cb, http_event_cb,
-	    c);
-	bufferevent_enable(c->cn_bev, EV_READ | EV_WRITE);
-	http_conn_set_state(c, CS_HANDSHAKE);
-	return;
+	/* The address itself is never stored or logged (DESIGN §1.2). */
+	http_peer_tag(s, sa, salen, c->cn_peer_tag);
+	if (s->sv_lim.hl_proxy_protocol) {
+		c->cn_pp = malloc(PROXYPROTO_MAX_LEN);
+		c->cn_ppev = event_new(s->sv_base, fd, EV_READ | EV_PERSIST,
+		    http_proxy_cb, c);
+		if (c->cn_pp == NULL || c->cn_ppev == NULL ||
+		    event_add(c->cn_ppev, NULL) == -1)
+			goto fail;
+		http_conn_set_state(c, CS_PROXY);
+		return;
+	}
+	if (http_conn_start_tls(c) == 0)
+		return;
  fail:
 	log_warnx("%s: cannot set up connection", __func__);
-	free(c);
-	evutil_closesocket(fd);
+	http_conn_free(c);
 }
 
 static void
@@ -908,7 +1002,8 @@ http_server_drain(struct http_server *s, void (*done)(void *), void *arg)
 	/* Idle and handshaking connections have nothing in flight. */
 	for (c = TAILQ_FIRST(&s->sv_conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, cn_entry);
-		if (c->cn_state == CS_IDLE || c->cn_state == CS_HANDSHAKE)
+		if (c->cn_state == CS_IDLE || c->cn_state == CS_HANDSHAKE ||
+		    c->cn_state == CS_PROXY)
 			http_conn_free(c);
 	}
 	http_server_check_drained(s);

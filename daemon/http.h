@@ -50,6 +50,8 @@ struct http_limits {
 	int		 hl_write_timeout_ms;
 	int		 hl_max_connections;
 	int		 hl_hsts_max_age;
+	/* Every connection starts with a PROXY v2 header (proxyproto.h). */
+	int		 hl_proxy_protocol;
 };
 
 /* ctx is borrowed (reference-counted by OpenSSL per connection); routes

@@ -214,6 +214,7 @@ main_start(struct app *app)
 	lim.hl_write_timeout_ms = c->c_write_timeout_ms;
 	lim.hl_max_connections = c->c_max_connections;
 	lim.hl_hsts_max_age = c->c_hsts_max_age;
+	lim.hl_proxy_protocol = c->c_proxy_protocol;
 	if (c->c_role == ROLE_STAFF) {
 		staff_init(app);
 		routes = staff_routes(&nroutes);

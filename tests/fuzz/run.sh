@@ -17,6 +17,7 @@ sources_for() {
 	http)		echo "daemon/http_parse.c" ;;
 	config)		echo "daemon/config.c daemon/log.c crypto/*.c" ;;
 	disclosure)	echo "stats/*.c forms/*.c $(pkg-config --cflags --libs libpng)" ;;
+	proxyproto)	echo "daemon/proxyproto.c" ;;
 	reportreq)	echo "daemon/reportreq.c daemon/pubkeys.c forms/forms.c forms/i18n.c crypto/*.c $(pkg-config --cflags --libs libpq)" ;;
 	content|inbox|lang)	echo "daemon/rparse.c forms/i18n.c crypto/secret.c" ;;
 	bearer)		echo "daemon/rparse.c daemon/rsession.c forms/i18n.c crypto/secret.c" ;;
