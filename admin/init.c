@@ -515,10 +515,12 @@ init_files(struct init_ctx *ic)
 			return (-1);
 		}
 	}
+	/* The reporter-session key is shared by every public process. */
 	if (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP) == -1 ||
 	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1 ||
 	    init_manifest_key(ic) == -1 ||
-	    init_audit_keys(ic) == -1)
+	    init_audit_keys(ic) == -1 ||
+	    init_secret_file(ic, INIT_F_RSESSION, KEYFILE_RSESSION) == -1)
 		return (-1);
 	return (0);
 }

@@ -24,6 +24,7 @@
 #define INIT_F_IDENTITY_PUB	"identity.pub"
 #define INIT_F_MANIFEST		"manifest-signing.key"
 #define INIT_F_MANIFEST_PUB	"manifest-signing.pub"
+#define INIT_F_RSESSION		"reporter-session.key"
 
 struct init_result {
 	int	ir_changes;	/* files written + rows inserted */

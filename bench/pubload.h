@@ -39,7 +39,7 @@ pl_start_daemon(struct benv *e, struct bdaemon *d, const char *name,
 
 	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/receipt-lookup.key\n"
 	    "contact_link_key = %s/contact-link.key\n"
-	    "reporter_sessions_max = 200000\nmax_connections = 4096\n%s",
+	    "max_connections = 4096\n%s",
 	    e->keys, e->keys, extra ? extra : "");
 	if (bdaemon_start(e, d, name, "public", "mp_public", conf) == -1)
 		return (-1);

@@ -34,6 +34,7 @@ enum keyfile_class {
 #define KEYFILE_RECOVERY	"recovery"
 #define KEYFILE_IDENTITY	"identity"
 #define KEYFILE_TOTP_SEAL	"totp-seal"
+#define KEYFILE_RSESSION	"reporter-session"
 #define KEYFILE_QUEUE		"queue"
 #define KEYFILE_MANIFEST_SIGNING "manifest-signing"
 

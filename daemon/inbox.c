@@ -1,7 +1,10 @@
 /*
  * The reporter's anonymous inbox: log in with the receipt, read the case
  * (state in plain words, deadlines, the decrypted thread), add a
- * message, log out.  Sessions are in memory only (rsession.c).
+ * message, log out.  Sessions are sealed tokens that any public process
+ * opens (rsession.h); whether one is still live is the database's row
+ * in casework.reporter_sessions, checked in the same transaction as the
+ * request's own statements.
  *
  * Login does the same work for every well-formed receipt: the lookup id
  * (HMAC, cheap), the salt query, one Argon2id on a worker (with a random
@@ -104,6 +107,56 @@ inbox_body(struct http_request *req, const char *want, size_t maxlen,
 	return (v);
 }
 
+/* ---- sessions in the database ----------------------------------------- */
+
+/*
+ * Parameters of the session functions: the receipt's lookup id, its
+ * verifier (so that only a receipt's holder can begin its session) and
+ * the hash of the session id.  Binary, borrowed from the caller.
+ */
+struct session_params {
+	const char	*sp_v[3];
+	int		 sp_l[3];
+	int		 sp_f[3];
+};
+
+static void
+session_params(struct session_params *sp, const struct rsession_cred *c,
+    const unsigned char *sid_hash)
+{
+	sp->sp_v[0] = (const char *)c->rc_lookup;
+	sp->sp_v[1] = (const char *)c->rc_verifier;
+	sp->sp_v[2] = (const char *)sid_hash;
+	sp->sp_l[0] = RECEIPT_LOOKUP_LEN;
+	sp->sp_l[1] = RECEIPT_VERIFIER_LEN;
+	sp->sp_l[2] = RSESSION_HASH_LEN;
+	sp->sp_f[0] = sp->sp_f[1] = sp->sp_f[2] = 1;
+}
+
+/*
+ * The first statement of every request made with a session: it aborts
+ * the transaction with SQLSTATE 28000 unless the token's session is still
+ * its receipt's live one (not ended by logout or by a newer login, on any
+ * public process).
+ */
+static void
+session_live_stmt(struct store_stmt *st, const struct session_params *sp)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_sql = "SELECT casework.reporter_session_live($1, $2, $3)";
+	st->st_nparams = 3;
+	st->st_values = sp->sp_v;
+	st->st_lengths = sp->sp_l;
+	st->st_formats = sp->sp_f;
+}
+
+/* Was a session request refused because its session had ended? */
+static int
+session_ended(enum store_status st, const char *sqlstate)
+{
+	return (st == STORE_QUERY_ERROR && strcmp(sqlstate, "28000") == 0);
+}
+
 /* ---- POST /v1/reporter/session ---------------------------------------- */
 
 struct login_job {
@@ -120,6 +173,9 @@ struct login_job {
 	unsigned char		 lj_wrapkey[RECEIPT_WRAP_KEY_LEN];
 	int			 lj_failed;
 	struct event		*lj_delay;
+	/* The sealed token, kept until its session is recorded. */
+	char			 lj_token[RSESSION_TOKEN_HEXLEN + 1];
+	time_t			 lj_expires;
 };
 
 static void
@@ -152,15 +208,35 @@ login_wrong(struct login_job *lj)
 }
 
 static void
+login_begun(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct login_job	*lj = arg;
+
+	(void)res;
+	(void)nres;
+	if (st != STORE_OK) {
+		if (st == STORE_QUERY_ERROR)
+			log_warnx("%s: sqlstate %s", __func__, sqlstate);
+		login_refuse(lj, 503, "unavailable");
+		return;
+	}
+	http_reply_json(lj->lj_req, 200, json_pack("{s:s,s:s,s:I}", "token",
+	    lj->lj_token, "token_type", "Bearer", "expires_in",
+	    (json_int_t)(lj->lj_expires - time(NULL))));
+	login_free(lj);
+}
+
+static void
 login_case_done(enum store_status st, const char *sqlstate, PGresult **res,
     int nres, void *arg)
 {
 	struct login_job	*lj = arg;
 	struct rsession_cred	 cred;
-	unsigned char		 sealed[128];
-	char			 token[RSESSION_TOKEN_HEXLEN + 1];
+	struct session_params	 sp;
+	struct store_stmt	 stmt;
+	unsigned char		 sealed[128], sid_hash[RSESSION_HASH_LEN];
 	size_t			 tklen = sizeof(cred.rc_tk);
-	time_t			 expires;
 	long			 n;
 
 	if (st != STORE_OK) {
@@ -189,18 +265,24 @@ login_case_done(enum store_status st, const char *sqlstate, PGresult **res,
 	memcpy(cred.rc_lookup, lj->lj_lookup, sizeof(cred.rc_lookup));
 	memcpy(cred.rc_verifier, lj->lj_verifier, sizeof(cred.rc_verifier));
 	cred.rc_lang = lj->lj_lang;
-	if (rsession_create(lj->lj_ps->ps_sessions, &cred, time(NULL), token,
-	    &expires) == -1) {
+	if (rsession_create(lj->lj_ps->ps_sessions, &cred, time(NULL),
+	    lj->lj_token, &lj->lj_expires, sid_hash) == -1) {
 		OPENSSL_cleanse(&cred, sizeof(cred));
 		login_refuse(lj, 503, "unavailable");
 		return;
 	}
+	/* The new session becomes the receipt's only live one. */
+	session_params(&sp, &cred, sid_hash);
+	memset(&stmt, 0, sizeof(stmt));
+	stmt.st_sql = "SELECT casework.reporter_session_begin($1, $2, $3)";
+	stmt.st_nparams = 3;
+	stmt.st_values = sp.sp_v;
+	stmt.st_lengths = sp.sp_l;
+	stmt.st_formats = sp.sp_f;
+	if (store_exec(lj->lj_ps->ps_app->a_store, &stmt, 1, login_begun,
+	    lj) == NULL)
+		login_refuse(lj, 503, "unavailable");
 	OPENSSL_cleanse(&cred, sizeof(cred));
-	http_reply_json(lj->lj_req, 200, json_pack("{s:s,s:s,s:I}", "token",
-	    token, "token_type", "Bearer", "expires_in",
-	    (json_int_t)(expires - time(NULL))));
-	OPENSSL_cleanse(token, sizeof(token));
-	login_free(lj);
 }
 
 /* On a worker: the Argon2id, right or dummy. */
@@ -375,19 +457,64 @@ inbox_login(struct http_request *req, void *arg)
 		login_start(lj);
 }
 
+struct logout_job {
+	struct http_request	*oj_req;
+	enum i18n_lang		 oj_lang;
+};
+
+static void
+logout_done(enum store_status st, const char *sqlstate, PGresult **res,
+    int nres, void *arg)
+{
+	struct logout_job	*oj = arg;
+
+	if (st != STORE_OK || nres != 1 || PQntuples(res[0]) != 1) {
+		if (st == STORE_QUERY_ERROR)
+			log_warnx("%s: sqlstate %s", __func__, sqlstate);
+		public_error(oj->oj_req, 503, "unavailable", NULL, oj->oj_lang,
+		    1);
+	} else if (strcmp(PQgetvalue(res[0], 0, 0), "t") != 0)
+		public_error(oj->oj_req, 401, "unauthorized", NULL,
+		    oj->oj_lang, 0);
+	else
+		http_reply_json(oj->oj_req, 200, json_pack("{s:s}", "status",
+		    "logged_out"));
+	free(oj);
+}
+
+/* Ends the session for every public process: its row goes. */
 void
 inbox_logout(struct http_request *req, void *arg)
 {
 	struct app		*app = arg;
 	struct public_state	*ps = app->a_public;
+	struct rsession_cred	 cred;
+	struct session_params	 sp;
+	struct store_stmt	 st;
+	struct logout_job	*oj;
+	unsigned char		 sid_hash[RSESSION_HASH_LEN];
 	enum i18n_lang		 l = public_lang(req);
 
-	if (rsession_end(ps->ps_sessions, http_req_header(req,
-	    "authorization")) == -1) {
+	if (rsession_get(ps->ps_sessions, http_req_header(req,
+	    "authorization"), time(NULL), &cred, sid_hash) == -1) {
 		public_error(req, 401, "unauthorized", NULL, l, 0);
 		return;
 	}
-	http_reply_json(req, 200, json_pack("{s:s}", "status", "logged_out"));
+	if ((oj = calloc(1, sizeof(*oj))) == NULL) {
+		OPENSSL_cleanse(&cred, sizeof(cred));
+		public_error(req, 503, "unavailable", NULL, l, 1);
+		return;
+	}
+	oj->oj_req = req;
+	oj->oj_lang = cred.rc_lang;
+	session_params(&sp, &cred, sid_hash);
+	session_live_stmt(&st, &sp);
+	st.st_sql = "SELECT casework.reporter_session_end($1, $2, $3)";
+	if (store_exec(ps->ps_app->a_store, &st, 1, logout_done, oj) == NULL) {
+		public_error(req, 503, "unavailable", NULL, l, 1);
+		free(oj);
+	}
+	OPENSSL_cleanse(&cred, sizeof(cred));
 }
 
 /* ---- GET /v1/reporter/case -------------------------------------------- */
@@ -555,21 +682,27 @@ case_loaded(enum store_status st, const char *sqlstate, PGresult **res,
 	struct case_job	*cj = arg;
 	enum i18n_lang	 l = cj->cj_cred.rc_lang;
 
-	if (st != STORE_OK || nres != 2) {
+	if (session_ended(st, sqlstate)) {
+		public_error(cj->cj_req, 401, "unauthorized", NULL, l, 0);
+		case_free(cj);
+		return;
+	}
+	if (st != STORE_OK || nres != 3) {
 		if (st == STORE_QUERY_ERROR)
 			log_warnx("%s: sqlstate %s", __func__, sqlstate);
 		public_error(cj->cj_req, 503, "unavailable", NULL, l, 1);
 		case_free(cj);
 		return;
 	}
-	if (PQntuples(res[0]) != 1) {
+	/* res[0] is the live-session check. */
+	if (PQntuples(res[1]) != 1) {
 		/* The case is gone (purged): so is the session. */
 		public_error(cj->cj_req, 401, "unauthorized", NULL, l, 0);
 		case_free(cj);
 		return;
 	}
-	if ((cj->cj_case = case_json(res[0], l)) == NULL ||
-	    case_copy_msgs(cj, res[1]) == -1) {
+	if ((cj->cj_case = case_json(res[1], l)) == NULL ||
+	    case_copy_msgs(cj, res[2]) == -1) {
 		public_error(cj->cj_req, 500, "internal", NULL, l, 0);
 		case_free(cj);
 		return;
@@ -587,10 +720,9 @@ inbox_case(struct http_request *req, void *arg)
 	struct app		*app = arg;
 	struct public_state	*ps = app->a_public;
 	struct case_job		*cj;
-	const char		*v[2];
-	int			 l[2] = { RECEIPT_LOOKUP_LEN,
-				    RECEIPT_VERIFIER_LEN }, f[2] = { 1, 1 };
-	struct store_stmt	 st[2];
+	struct session_params	 sp;
+	unsigned char		 sid_hash[RSESSION_HASH_LEN];
+	struct store_stmt	 st[3];
 
 	if ((cj = calloc(1, sizeof(*cj))) == NULL) {
 		public_error(req, 503, "unavailable", NULL, public_lang(req),
@@ -598,7 +730,7 @@ inbox_case(struct http_request *req, void *arg)
 		return;
 	}
 	if (rsession_get(ps->ps_sessions, http_req_header(req,
-	    "authorization"), time(NULL), &cj->cj_cred) == -1) {
+	    "authorization"), time(NULL), &cj->cj_cred, sid_hash) == -1) {
 		public_error(req, 401, "unauthorized", NULL, public_lang(req),
 		    0);
 		case_free(cj);
@@ -606,20 +738,21 @@ inbox_case(struct http_request *req, void *arg)
 	}
 	cj->cj_ps = ps;
 	cj->cj_req = req;
-	v[0] = (const char *)cj->cj_cred.rc_lookup;
-	v[1] = (const char *)cj->cj_cred.rc_verifier;
+	/* The same two binary parameters, lookup id and verifier, follow. */
+	session_params(&sp, &cj->cj_cred, sid_hash);
 	memset(st, 0, sizeof(st));
-	st[0].st_sql = "SELECT state, category, urgent, received_on, ack_due, "
+	session_live_stmt(&st[0], &sp);
+	st[1].st_sql = "SELECT state, category, urgent, received_on, ack_due, "
 	    "acknowledged_on, feedback_due, to_char(first_response_due AT "
 	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
 	    "FROM casework.reporter_case($1, $2)";
-	st[1].st_sql = "SELECT seq, direction, sent_on, coalesce(text_key, ''), "
+	st[2].st_sql = "SELECT seq, direction, sent_on, coalesce(text_key, ''), "
 	    "body FROM casework.reporter_messages($1, $2)";
-	st[0].st_nparams = st[1].st_nparams = 2;
-	st[0].st_values = st[1].st_values = v;
-	st[0].st_lengths = st[1].st_lengths = l;
-	st[0].st_formats = st[1].st_formats = f;
-	if (store_exec(ps->ps_app->a_store, st, 2, case_loaded, cj) == NULL) {
+	st[1].st_nparams = st[2].st_nparams = 2;
+	st[1].st_values = st[2].st_values = sp.sp_v;
+	st[1].st_lengths = st[2].st_lengths = sp.sp_l;
+	st[1].st_formats = st[2].st_formats = sp.sp_f;
+	if (store_exec(ps->ps_app->a_store, st, 3, case_loaded, cj) == NULL) {
 		public_error(req, 503, "unavailable", NULL,
 		    cj->cj_cred.rc_lang, 1);
 		case_free(cj);
@@ -639,7 +772,14 @@ message_stored(enum store_status st, const char *sqlstate, PGresult **res,
 {
 	struct msg_job	*mj = arg;
 
-	if (st != STORE_OK || nres != 1 || PQntuples(res[0]) != 1) {
+	if (session_ended(st, sqlstate)) {
+		public_error(mj->mj_req, 401, "unauthorized", NULL,
+		    mj->mj_lang, 0);
+		free(mj);
+		return;
+	}
+	/* res[0] is the live-session check. */
+	if (st != STORE_OK || nres != 2 || PQntuples(res[1]) != 1) {
 		if (st == STORE_QUERY_ERROR) {
 			log_warnx("%s: sqlstate %s", __func__, sqlstate);
 			public_error(mj->mj_req, strcmp(sqlstate, "MP005") == 0 ?
@@ -650,12 +790,12 @@ message_stored(enum store_status st, const char *sqlstate, PGresult **res,
 			public_error(mj->mj_req, 503, st == STORE_UNKNOWN ?
 			    "outcome_unknown_message" : "unavailable", NULL,
 			    mj->mj_lang, 1);
-	} else if (PQgetisnull(res[0], 0, 0))
+	} else if (PQgetisnull(res[1], 0, 0))
 		public_error(mj->mj_req, 401, "unauthorized", NULL,
 		    mj->mj_lang, 0);
 	else
 		http_reply_json(mj->mj_req, 201, json_pack("{s:i}", "seq",
-		    atoi(PQgetvalue(res[0], 0, 0))));
+		    atoi(PQgetvalue(res[1], 0, 0))));
 	free(mj);
 }
 
@@ -678,19 +818,18 @@ inbox_message(struct http_request *req, void *arg)
 	struct app		*app = arg;
 	struct public_state	*ps = app->a_public;
 	struct rsession_cred	 cred;
+	struct session_params	 sp;
 	struct msg_job		*mj;
 	json_t			*root;
 	const char		*text, *v[3];
-	unsigned char		*body = NULL;
+	unsigned char		*body = NULL, sid_hash[RSESSION_HASH_LEN];
 	size_t			 bodylen = 0;
 	int			 l[3], f[3] = { 1, 1, 1 };
 	enum i18n_lang		 lang = public_lang(req);
-	struct store_stmt	 st = { .st_sql = "SELECT "
-	    "casework.reporter_add_message($1, $2, $3)", .st_nparams = 3,
-	    .st_values = v, .st_lengths = l, .st_formats = f };
+	struct store_stmt	 st[2];
 
 	if (rsession_get(ps->ps_sessions, http_req_header(req,
-	    "authorization"), time(NULL), &cred) == -1) {
+	    "authorization"), time(NULL), &cred, sid_hash) == -1) {
 		public_error(req, 401, "unauthorized", NULL, lang, 0);
 		return;
 	}
@@ -718,7 +857,15 @@ inbox_message(struct http_request *req, void *arg)
 	l[0] = RECEIPT_LOOKUP_LEN;
 	l[1] = RECEIPT_VERIFIER_LEN;
 	l[2] = (int)bodylen;
-	if (store_exec(ps->ps_app->a_store, &st, 1, message_stored, mj) ==
+	session_params(&sp, &cred, sid_hash);
+	session_live_stmt(&st[0], &sp);
+	memset(&st[1], 0, sizeof(st[1]));
+	st[1].st_sql = "SELECT casework.reporter_add_message($1, $2, $3)";
+	st[1].st_nparams = 3;
+	st[1].st_values = v;
+	st[1].st_lengths = l;
+	st[1].st_formats = f;
+	if (store_exec(ps->ps_app->a_store, st, 2, message_stored, mj) ==
 	    NULL) {
 		public_error(req, 503, "unavailable", NULL, lang, 1);
 		free(mj);

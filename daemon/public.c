@@ -446,7 +446,6 @@ public_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	public_refresh(ps);
 	public_expire_submissions(ps);
-	(void)rsession_sweep(ps->ps_sessions, time(NULL));
 	/* Until keys are loaded, retry every second. */
 	tv.tv_sec = ps->ps_keys == NULL ? 1 :
 	    ps->ps_app->a_conf->c_forms_refresh_s;
@@ -516,6 +515,29 @@ public_load_manifest_key(struct public_state *ps, const struct config *c)
 	ps->ps_mf_pinned = 1;
 }
 
+/*
+ * The key that seals reporter-session tokens: a file shared by every
+ * public process behind one balancer, or, without one, a random key of
+ * this process (sessions then end when it exits, as a single process's
+ * always did).
+ */
+static void
+public_session_key(struct public_state *ps, const struct config *c)
+{
+	struct secret	*k = NULL;
+	char		 err[512];
+
+	if (c->c_reporter_session_key != NULL && (k = keyfile_read(
+	    c->c_reporter_session_key, KEYFILE_RSESSION, KEYFILE_SECRET,
+	    RSESSION_KEY_LEN, 0, err, sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "config reporter_session_key: %s", err);
+	ps->ps_sessions = rsession_store_new(k != NULL ? k->s_buf : NULL,
+	    c->c_reporter_session_ttl_s);
+	secret_free(k);
+	if (ps->ps_sessions == NULL)
+		fatalx(EX_OSERR, "out of memory");
+}
+
 void
 public_init(struct app *app)
 {
@@ -542,10 +564,8 @@ public_init(struct app *app)
 	if (!secret_kdf_fast_ok(&ps->ps_kdf, RECEIPT_SALT_LEN, 32))
 		fatalx(EX_CONFIG, "config receipt_argon2_p: must be 1");
 	admit_calibrate(app, &ps->ps_kdf);
-	if ((ps->ps_sessions = rsession_store_new(
-	    (size_t)c->c_reporter_sessions_max,
-	    c->c_reporter_session_ttl_s)) == NULL ||
-	    (ps->ps_limit = ratelimit_new(RATELIMIT_CAPACITY)) == NULL)
+	public_session_key(ps, c);
+	if ((ps->ps_limit = ratelimit_new(RATELIMIT_CAPACITY)) == NULL)
 		fatalx(EX_OSERR, "out of memory");
 	if (!rsession_locked(ps->ps_sessions))
 		log_warnx("reporter session keys are not in locked memory "

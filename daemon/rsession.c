@@ -1,59 +1,53 @@
 /*
- * In-memory reporter sessions (see rsession.h).  Slot i's thread key is
- * bytes [32 i, 32 i + 32) of one locked secret; the other fields are not
- * key material but are wiped on release too, since with the lookup id
- * and verifier anyone could call the reporter functions.
+ * Sealed reporter-session tokens (see rsession.h).  Token bytes:
+ *
+ *   0x01 | session id (16) | nonce (12) | AES-256-GCM(key, nonce,
+ *       plain, aad = 0x01 | session id) | tag (16)
+ *   plain = lookup id (16) | verifier (32) | case id (16) | thread key (32)
+ *           | language (1) | expiry, seconds since the epoch, uint64 BE
+ *
+ * sent as lowercase hex.  Random nonces: at 2^32 tokens per key the
+ * collision bound is still far below 2^-32; the key is a long-lived
+ * file, so deployments rotate it yearly (deploy/README.md).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "crypto/secret.h"
 #include "daemon/rsession.h"
 
-struct rsession {
-	int		 rs_used;
-	unsigned char	 rs_hash[SHA256_DIGEST_LENGTH];
-	time_t		 rs_expires;
-	unsigned char	 rs_lookup[RECEIPT_LOOKUP_LEN];
-	unsigned char	 rs_verifier[RECEIPT_VERIFIER_LEN];
-	unsigned char	 rs_case[RSESSION_CASE_LEN];
-	enum i18n_lang	 rs_lang;
-};
+#define RS_VERSION	0x01
+#define RS_NONCE	12
+#define RS_TAG		16
+#define RS_AAD		(1 + RSESSION_ID_LEN)
 
 struct rsession_store {
-	struct rsession	*ss_slots;
-	size_t		 ss_cap;
-	struct secret	*ss_tk;		/* ss_cap * 32 bytes, locked */
+	struct secret	*ss_key;	/* locked when the system allows */
 	int		 ss_ttl;
 };
 
 struct rsession_store *
-rsession_store_new(size_t capacity, int ttl_s)
+rsession_store_new(const unsigned char *key, int ttl_s)
 {
 	struct rsession_store	*ss;
 
-	if (capacity == 0 || (ss = calloc(1, sizeof(*ss))) == NULL)
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		return (NULL);
-	ss->ss_cap = capacity;
 	ss->ss_ttl = ttl_s;
-	if ((ss->ss_slots = calloc(capacity, sizeof(*ss->ss_slots))) == NULL ||
-	    (ss->ss_tk = secret_new_locked(capacity * RSESSION_TK_LEN)) ==
-	    NULL) {
-		rsession_store_free(ss);
-		return (NULL);
-	}
+	if ((ss->ss_key = secret_new_locked(RSESSION_KEY_LEN)) == NULL)
+		goto fail;
+	if (key != NULL)
+		memcpy(ss->ss_key->s_buf, key, RSESSION_KEY_LEN);
+	else if (secret_random(ss->ss_key->s_buf, RSESSION_KEY_LEN) == -1)
+		goto fail;
 	return (ss);
-}
-
-static void
-rsession_release(struct rsession_store *ss, size_t i)
-{
-	OPENSSL_cleanse(&ss->ss_slots[i], sizeof(ss->ss_slots[i]));
-	OPENSSL_cleanse(ss->ss_tk->s_buf + i * RSESSION_TK_LEN,
-	    RSESSION_TK_LEN);
+ fail:
+	rsession_store_free(ss);
+	return (NULL);
 }
 
 void
@@ -61,135 +55,118 @@ rsession_store_free(struct rsession_store *ss)
 {
 	if (ss == NULL)
 		return;
-	if (ss->ss_slots != NULL) {
-		OPENSSL_cleanse(ss->ss_slots, ss->ss_cap *
-		    sizeof(*ss->ss_slots));
-		free(ss->ss_slots);
-	}
-	secret_free(ss->ss_tk);
+	secret_free(ss->ss_key);
 	free(ss);
 }
 
 int
 rsession_locked(const struct rsession_store *ss)
 {
-	return (secret_is_locked(ss->ss_tk));
+	return (secret_is_locked(ss->ss_key));
 }
 
-size_t
-rsession_sweep(struct rsession_store *ss, time_t now)
+/* AES-256-GCM one-shot; enc 1 seals, 0 opens (tag checked).  0 or -1. */
+static int
+rs_gcm(const struct rsession_store *ss, int enc, const unsigned char *nonce,
+    const unsigned char *aad, const unsigned char *in, size_t len,
+    unsigned char *out, unsigned char *tag)
 {
-	size_t	 i, live = 0;
+	EVP_CIPHER_CTX	*ctx;
+	int		 n, ok = 0;
 
-	for (i = 0; i < ss->ss_cap; i++) {
-		if (!ss->ss_slots[i].rs_used)
-			continue;
-		if (ss->ss_slots[i].rs_expires <= now)
-			rsession_release(ss, i);
-		else
-			live++;
-	}
-	return (live);
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return (-1);
+	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, ss->ss_key->s_buf,
+	    nonce, enc) != 1 ||
+	    EVP_CipherUpdate(ctx, NULL, &n, aad, RS_AAD) != 1 ||
+	    EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
+		goto done;
+	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, RS_TAG,
+	    tag) != 1)
+		goto done;
+	if (EVP_CipherFinal_ex(ctx, out + n, &n) != 1)
+		goto done;
+	if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, RS_TAG,
+	    tag) != 1)
+		goto done;
+	ok = 1;
+ done:
+	EVP_CIPHER_CTX_free(ctx);
+	return (ok ? 0 : -1);
 }
 
 int
 rsession_create(struct rsession_store *ss, const struct rsession_cred *c,
-    time_t now, char token[RSESSION_TOKEN_HEXLEN + 1], time_t *expires)
+    time_t now, char token[RSESSION_TOKEN_HEXLEN + 1], time_t *expires,
+    unsigned char sid_hash[RSESSION_HASH_LEN])
 {
-	struct rsession	*s = NULL;
-	unsigned char	 raw[RSESSION_TOKEN_LEN];
-	size_t		 i;
+	unsigned char	 tok[RSESSION_TOKEN_LEN], plain[RSESSION_PLAIN_LEN];
+	unsigned char	*p = plain, *sid = tok + 1, *nonce = sid + RSESSION_ID_LEN;
+	uint64_t	 exp = (uint64_t)now + (uint64_t)ss->ss_ttl;
+	int		 i, rc = -1;
 
-	/*
-	 * One live session per receipt: a new login ends the previous one.
-	 * Otherwise one receipt could fill the whole table and lock every
-	 * other reporter out.
-	 */
-	for (i = 0; i < ss->ss_cap; i++)
-		if (ss->ss_slots[i].rs_used &&
-		    CRYPTO_memcmp(ss->ss_slots[i].rs_lookup, c->rc_lookup,
-		    sizeof(ss->ss_slots[i].rs_lookup)) == 0)
-			rsession_release(ss, i);
-	for (i = 0; i < ss->ss_cap && s == NULL; i++)
-		if (!ss->ss_slots[i].rs_used)
-			s = &ss->ss_slots[i];
-	if (s == NULL) {
-		(void)rsession_sweep(ss, now);
-		for (i = 0; i < ss->ss_cap && s == NULL; i++)
-			if (!ss->ss_slots[i].rs_used)
-				s = &ss->ss_slots[i];
-	}
-	if (s == NULL || secret_random(raw, sizeof(raw)) == -1)
+	tok[0] = RS_VERSION;
+	if (secret_random(sid, RSESSION_ID_LEN + RS_NONCE) == -1)
 		return (-1);
-	i = (size_t)(s - ss->ss_slots);
-	SHA256(raw, sizeof(raw), s->rs_hash);
-	secret_hex_encode(raw, sizeof(raw), token);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	s->rs_used = 1;
-	s->rs_expires = now + ss->ss_ttl;
-	memcpy(s->rs_lookup, c->rc_lookup, sizeof(s->rs_lookup));
-	memcpy(s->rs_verifier, c->rc_verifier, sizeof(s->rs_verifier));
-	memcpy(s->rs_case, c->rc_case, sizeof(s->rs_case));
-	memcpy(ss->ss_tk->s_buf + i * RSESSION_TK_LEN, c->rc_tk,
-	    RSESSION_TK_LEN);
-	s->rs_lang = c->rc_lang;
-	*expires = s->rs_expires;
-	return (0);
-}
-
-/* The slot of the token in "Bearer <64 hex>", or -1. */
-static long
-rsession_find(struct rsession_store *ss, const char *authz)
-{
-	unsigned char	 raw[RSESSION_TOKEN_LEN], h[SHA256_DIGEST_LENGTH];
-	size_t		 i;
-	long		 found = -1;
-
-	if (authz == NULL || strncmp(authz, "Bearer ", 7) != 0 ||
-	    strlen(authz + 7) != RSESSION_TOKEN_HEXLEN ||
-	    secret_hex_decode(authz + 7, RSESSION_TOKEN_HEXLEN, raw,
-	    sizeof(raw)) == -1)
-		return (-1);
-	SHA256(raw, sizeof(raw), h);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	/* Compare every slot in constant time; no early exit. */
-	for (i = 0; i < ss->ss_cap; i++)
-		if (ss->ss_slots[i].rs_used &&
-		    secret_equal(ss->ss_slots[i].rs_hash, h, sizeof(h)))
-			found = (long)i;
-	return (found);
+	memcpy(p, c->rc_lookup, RECEIPT_LOOKUP_LEN);
+	p += RECEIPT_LOOKUP_LEN;
+	memcpy(p, c->rc_verifier, RECEIPT_VERIFIER_LEN);
+	p += RECEIPT_VERIFIER_LEN;
+	memcpy(p, c->rc_case, RSESSION_CASE_LEN);
+	p += RSESSION_CASE_LEN;
+	memcpy(p, c->rc_tk, RSESSION_TK_LEN);
+	p += RSESSION_TK_LEN;
+	*p++ = (unsigned char)c->rc_lang;
+	for (i = 7; i >= 0; i--)
+		*p++ = (unsigned char)(exp >> (8 * i));
+	if (rs_gcm(ss, 1, nonce, tok, plain, sizeof(plain), nonce + RS_NONCE,
+	    tok + sizeof(tok) - RS_TAG) == -1)
+		goto done;
+	SHA256(sid, RSESSION_ID_LEN, sid_hash);
+	secret_hex_encode(tok, sizeof(tok), token);
+	*expires = (time_t)exp;
+	rc = 0;
+ done:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return (rc);
 }
 
 int
 rsession_get(struct rsession_store *ss, const char *authz, time_t now,
-    struct rsession_cred *c)
+    struct rsession_cred *c, unsigned char sid_hash[RSESSION_HASH_LEN])
 {
-	struct rsession	*s;
-	long		 i;
+	unsigned char	 tok[RSESSION_TOKEN_LEN], plain[RSESSION_PLAIN_LEN];
+	unsigned char	*p = plain, *sid = tok + 1, *nonce = sid + RSESSION_ID_LEN;
+	uint64_t	 exp = 0;
+	int		 i, rc = -1;
 
-	if ((i = rsession_find(ss, authz)) == -1)
+	if (authz == NULL || strncmp(authz, "Bearer ", 7) != 0 ||
+	    strlen(authz + 7) != RSESSION_TOKEN_HEXLEN ||
+	    secret_hex_decode(authz + 7, RSESSION_TOKEN_HEXLEN, tok,
+	    sizeof(tok)) == -1 || tok[0] != RS_VERSION)
 		return (-1);
-	s = &ss->ss_slots[i];
-	if (s->rs_expires <= now) {
-		rsession_release(ss, (size_t)i);
-		return (-1);
-	}
-	memcpy(c->rc_lookup, s->rs_lookup, sizeof(c->rc_lookup));
-	memcpy(c->rc_verifier, s->rs_verifier, sizeof(c->rc_verifier));
-	memcpy(c->rc_case, s->rs_case, sizeof(c->rc_case));
-	memcpy(c->rc_tk, ss->ss_tk->s_buf + (size_t)i * RSESSION_TK_LEN,
-	    RSESSION_TK_LEN);
-	c->rc_lang = s->rs_lang;
-	return (0);
-}
-
-int
-rsession_end(struct rsession_store *ss, const char *authz)
-{
-	long	 i;
-
-	if ((i = rsession_find(ss, authz)) == -1)
-		return (-1);
-	rsession_release(ss, (size_t)i);
-	return (0);
+	if (rs_gcm(ss, 0, nonce, tok, nonce + RS_NONCE, sizeof(plain), plain,
+	    tok + sizeof(tok) - RS_TAG) == -1)
+		goto done;
+	for (i = 0; i < 8; i++)
+		exp = exp << 8 | plain[RSESSION_PLAIN_LEN - 8 + i];
+	if (plain[RSESSION_PLAIN_LEN - 9] >= I18N_NLANG ||
+	    (uint64_t)now >= exp)
+		goto done;
+	memcpy(c->rc_lookup, p, RECEIPT_LOOKUP_LEN);
+	p += RECEIPT_LOOKUP_LEN;
+	memcpy(c->rc_verifier, p, RECEIPT_VERIFIER_LEN);
+	p += RECEIPT_VERIFIER_LEN;
+	memcpy(c->rc_case, p, RSESSION_CASE_LEN);
+	p += RSESSION_CASE_LEN;
+	memcpy(c->rc_tk, p, RSESSION_TK_LEN);
+	p += RSESSION_TK_LEN;
+	c->rc_lang = (enum i18n_lang)*p;
+	SHA256(sid, RSESSION_ID_LEN, sid_hash);
+	rc = 0;
+ done:
+	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return (rc);
 }

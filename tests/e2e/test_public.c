@@ -57,7 +57,7 @@ static int
 pt_post(struct pt *t, const char *path, const char *body, const char *auth,
     struct tcl_resp *r)
 {
-	char	 hdrs[256];
+	char	 hdrs[512];
 
 	snprintf(hdrs, sizeof(hdrs), "Content-Type: application/json\r\n%s%s%s",
 	    auth != NULL ? "Authorization: Bearer " : "",
@@ -166,7 +166,7 @@ static void
 pt_round_trip(struct pt *t, const char *body, const char *queue)
 {
 	struct tcl_resp	 r;
-	char		*receipt, *tok, q[256];
+	char		*receipt, *tok, q[400];
 	json_t		*c, *msgs;
 
 	cr_assert_eq(pt_post(t, "/v1/reports", body, NULL, &r), 0);
@@ -326,7 +326,7 @@ pt_route(const char *cat, const char *sub, const char *answers,
 static char *
 pt_last_queue(long long nbefore)
 {
-	char	 q[256];
+	char	 q[400];
 
 	cr_assert_eq(testdb_count(T.su, "SELECT count(*) FROM casework.cases"),
 	    nbefore + 1);

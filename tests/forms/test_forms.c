@@ -1,8 +1,7 @@
 /*
  * The form and the texts (forms/forms.c, forms/i18n.c): complete in
  * every language, the lists of DESIGN's table and the issue, Arabic
- * right-to-left, language negotiation, and the reporter session store
- * (daemon/rsession.c).
+ * right-to-left and language negotiation.
  */
 #include <string.h>
 #include <time.h>
@@ -12,7 +11,6 @@
 
 #include "forms/forms.h"
 #include "forms/i18n.h"
-#include "daemon/rsession.h"
 
 Test(forms, tables_are_complete_in_every_language)
 {
@@ -109,71 +107,4 @@ Test(forms, language_negotiation)
 	cr_expect_eq(i18n_accept("en;q=0.1, ar"), I18N_AR);
 	cr_expect_eq(i18n_accept(";;;,q=,nl;q=x"), I18N_EN);
 	cr_expect_str_eq(i18n_code(I18N_NLANG), "en");
-}
-
-Test(rsession, create_get_end_expire)
-{
-	struct rsession_store	*ss = rsession_store_new(2, 60);
-	struct rsession_cred	 c, got;
-	char			 tok[RSESSION_TOKEN_HEXLEN + 1];
-	char			 hdr[128], tok2[RSESSION_TOKEN_HEXLEN + 1];
-	time_t			 exp, now = 1000;
-
-	cr_assert_not_null(ss);
-	memset(&c, 0x42, sizeof(c));
-	c.rc_lang = I18N_TR;
-	cr_assert_eq(rsession_create(ss, &c, now, tok, &exp), 0);
-	cr_expect_eq(exp, now + 60);
-	snprintf(hdr, sizeof(hdr), "Bearer %s", tok);
-	cr_assert_eq(rsession_get(ss, hdr, now + 1, &got), 0);
-	cr_expect_eq(memcmp(got.rc_tk, c.rc_tk, sizeof(c.rc_tk)), 0);
-	cr_expect_eq(got.rc_lang, I18N_TR);
-	cr_expect_eq(rsession_get(ss, "Bearer 00", now, &got), -1);
-	cr_expect_eq(rsession_get(ss, tok, now, &got), -1);
-	cr_expect_eq(rsession_get(ss, NULL, now, &got), -1);
-	/* Full table (other receipts): refused until one expires. */
-	c.rc_lookup[0] ^= 1;
-	cr_assert_eq(rsession_create(ss, &c, now, tok2, &exp), 0);
-	c.rc_lookup[0] ^= 2;
-	cr_expect_eq(rsession_create(ss, &c, now + 10, tok2, &exp), -1);
-	cr_expect_eq(rsession_create(ss, &c, now + 61, tok2, &exp), 0);
-	cr_expect_eq(rsession_get(ss, hdr, now + 61, &got), -1);
-	/* Logout. */
-	snprintf(hdr, sizeof(hdr), "Bearer %s", tok2);
-	cr_expect_eq(rsession_end(ss, hdr), 0);
-	cr_expect_eq(rsession_get(ss, hdr, now + 62, &got), -1);
-	cr_expect_eq(rsession_end(ss, hdr), -1);
-	rsession_store_free(ss);
-	rsession_store_free(NULL);
-}
-
-/*
- * One receipt holds at most one session: logging in again ends the
- * previous one, so one receipt cannot fill the table and lock every other
- * reporter out.
- */
-Test(rsession, one_session_per_receipt)
-{
-	struct rsession_store	*ss = rsession_store_new(2, 60);
-	struct rsession_cred	 c, other, got;
-	char			 tok[RSESSION_TOKEN_HEXLEN + 1], hdr[128];
-	char			 tok2[RSESSION_TOKEN_HEXLEN + 1];
-	time_t			 exp, now = 1000;
-	int			 i;
-
-	cr_assert_not_null(ss);
-	memset(&c, 0x42, sizeof(c));
-	memset(&other, 0x17, sizeof(other));
-	cr_assert_eq(rsession_create(ss, &c, now, tok, &exp), 0);
-	snprintf(hdr, sizeof(hdr), "Bearer %s", tok);
-	for (i = 0; i < 100; i++)
-		cr_assert_eq(rsession_create(ss, &c, now, tok2, &exp), 0,
-		    "login %d with the same receipt refused", i);
-	cr_expect_eq(rsession_get(ss, hdr, now, &got), -1,
-	    "the earlier session of the receipt is still live");
-	/* The other slot is still free for another reporter. */
-	cr_expect_eq(rsession_create(ss, &other, now, tok, &exp), 0);
-	snprintf(hdr, sizeof(hdr), "Bearer %s", tok2);
-	cr_expect_eq(rsession_get(ss, hdr, now, &got), 0);
-	rsession_store_free(ss);
 }

@@ -121,7 +121,7 @@ static int
 trep_post(int port, const char *path, const char *token, const char *body,
     struct tcl_resp *r)
 {
-	char	 hdrs[256];
+	char	 hdrs[512];
 
 	snprintf(hdrs, sizeof(hdrs), "Content-Type: application/json\r\n%s%s%s",
 	    token != NULL ? "Authorization: Bearer " : "",
@@ -210,7 +210,7 @@ json_t *
 trep_case(int port, const char *token, int *status)
 {
 	struct tcl_resp	 r;
-	char		 h[160];
+	char		 h[400];
 	json_t		*j;
 
 	*status = -1;
@@ -265,7 +265,7 @@ int
 trep_logout(int port, const char *token)
 {
 	struct tcl_resp	 r;
-	char		 h[160];
+	char		 h[400];
 	int		 st;
 
 	snprintf(h, sizeof(h), "Authorization: Bearer %s\r\n", token);

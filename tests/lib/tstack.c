@@ -212,7 +212,7 @@ tstack_req_port(int port, const char *method, const char *path,
     const char *token, const char *body, json_t **out)
 {
 	struct tcl_resp	 r;
-	char		 hdr[256];
+	char		 hdr[512];
 	json_error_t	 jerr;
 	int		 st;
 
