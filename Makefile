@@ -63,7 +63,7 @@ LIBSHARED := $(BUILD)/libmeldshared.a
 TESTS	  := $(patsubst %,$(BUILD)/tests/test_%,$(TEST_DIRS))
 BENCHES	  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all run test asan fuzz bench install clean deps check-deps
+.PHONY: all run test test-ha asan fuzz bench install clean deps check-deps
 all: $(BUILD)/meldpuntd $(BUILD)/meldctl $(TESTS) $(BENCHES)
 
 # Install missing Debian packages first (idempotent; a no-op when present).
@@ -112,6 +112,13 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run.sh $(BUILD)
+
+# The high-availability test alone with a long load (docs/ha.md); `make
+# test` runs the same test with a short one.
+test-ha: deps
+	@$(MAKE) --no-print-directory all
+	@MELDPUNT_HA_SECONDS=$${MELDPUNT_HA_SECONDS:-120} MELDPUNT_SKIP_BROWSER=1 \
+	    CRITERION_ARGS='--filter=ha/*' tests/run.sh $(BUILD)
 
 # Sanitizer build in its own tree; ASan's leak checker and UBSan abort on
 # the first finding so that any report fails the run.

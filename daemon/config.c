@@ -52,6 +52,7 @@ static const struct ckey ckeys[] = {
 	{ "log_level",		CK_LOGLEVEL,	OFF(c_log_level), 0, 0 },
 	{ "syslog",		CK_BOOL,	OFF(c_syslog), 0, 1 },
 	{ "hsts_max_age",	CK_INT,		OFF(c_hsts_max_age), 0, 100000000 },
+	{ "proxy_protocol",	CK_BOOL,	OFF(c_proxy_protocol), 0, 1 },
 	{ "totp_seal_key",	CK_STR,		OFF(c_totp_seal_key), 0, 0 },
 	{ "epoch_key_dir",	CK_STR,		OFF(c_epoch_key_dir), 0, 0 },
 	{ "session_idle_s",	CK_INT,		OFF(c_session_idle_s), 1, 86400 },
@@ -73,8 +74,8 @@ static const struct ckey ckeys[] = {
 	{ "receipt_argon2_m_kib", CK_INT,	OFF(c_receipt_argon2_m_kib), 8192, 1048576 },
 	{ "receipt_argon2_t",	CK_INT,		OFF(c_receipt_argon2_t), 1, 64 },
 	{ "receipt_argon2_p",	CK_INT,		OFF(c_receipt_argon2_p), 1, 16 },
+	{ "reporter_session_key", CK_STR,	OFF(c_reporter_session_key), 0, 0 },
 	{ "reporter_session_ttl_s", CK_INT,	OFF(c_reporter_session_ttl_s), 60, 86400 },
-	{ "reporter_sessions_max", CK_INT,	OFF(c_reporter_sessions_max), 1, 1000000 },
 	{ "forms_refresh_s",	CK_INT,		OFF(c_forms_refresh_s), 1, 86400 },
 	{ "submission_keep_s",	CK_INT,		OFF(c_submission_keep_s), 60, 604800 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
@@ -143,7 +144,6 @@ config_new(enum config_role role)
 	c->c_receipt_argon2_t = 2;
 	c->c_receipt_argon2_p = 1;
 	c->c_reporter_session_ttl_s = 900;
-	c->c_reporter_sessions_max = 4096;
 	c->c_forms_refresh_s = 60;
 	c->c_audit_chain_interval_ms = 1000;
 	c->c_audit_checkpoint_events = 1000;

@@ -40,6 +40,7 @@ struct config {
 	int	 c_log_level;		/* enum log_level */
 	int	 c_syslog;
 	int	 c_hsts_max_age;
+	int	 c_proxy_protocol;	/* PROXY v2 header from a balancer */
 	/* Staff role (issue 6; docs/staff-api.md). */
 	char	*c_totp_seal_key;	/* key file "totp-seal", mode 0600 */
 	char	*c_epoch_key_dir;	/* epoch-<n>.key files (staff) */
@@ -63,8 +64,8 @@ struct config {
 	int	 c_receipt_argon2_m_kib; /* Argon2id of new receipts */
 	int	 c_receipt_argon2_t;
 	int	 c_receipt_argon2_p;
+	char	*c_reporter_session_key;	/* shared by public processes */
 	int	 c_reporter_session_ttl_s; /* reporter session lifetime */
-	int	 c_reporter_sessions_max; /* concurrent reporter sessions */
 	int	 c_forms_refresh_s;	/* re-read the published keys */
 	int	 c_submission_keep_s;	/* idempotency records live */
 	/* Research exports (issue 7; docs/research.md). */

@@ -839,6 +839,15 @@ conn_req_done(struct store_conn *c)
 		conn_lost(c, "pipeline exit");
 	else if (PQstatus(c->c_pg) == CONNECTION_BAD)
 		conn_lost(c, "closed");
+	else if (strcmp(sqlstate, "25006") == 0)
+		/*
+		 * A read-only server: after a failover the old primary may
+		 * come back as a standby with our session still open.  Drop
+		 * the connection so that the reconnect picks the new primary
+		 * (target_session_attrs=read-write in a multi-host conninfo).
+		 * The statement was refused, so nothing was written.
+		 */
+		conn_lost(c, "server is read-only");
 	else if (PQtransactionStatus(c->c_pg) != PQTRANS_IDLE)
 		conn_reset(c);
 	else
