@@ -53,6 +53,7 @@ static const struct ckey ckeys[] = {
 	{ "syslog",		CK_BOOL,	OFF(c_syslog), 0, 1 },
 	{ "hsts_max_age",	CK_INT,		OFF(c_hsts_max_age), 0, 100000000 },
 	{ "proxy_protocol",	CK_BOOL,	OFF(c_proxy_protocol), 0, 1 },
+	{ "reuse_port",		CK_BOOL,	OFF(c_reuse_port), 0, 1 },
 	{ "totp_seal_key",	CK_STR,		OFF(c_totp_seal_key), 0, 0 },
 	{ "epoch_key_dir",	CK_STR,		OFF(c_epoch_key_dir), 0, 0 },
 	{ "session_idle_s",	CK_INT,		OFF(c_session_idle_s), 1, 86400 },

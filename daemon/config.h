@@ -41,6 +41,7 @@ struct config {
 	int	 c_syslog;
 	int	 c_hsts_max_age;
 	int	 c_proxy_protocol;	/* PROXY v2 header from a balancer */
+	int	 c_reuse_port;		/* SO_REUSEPORT: N processes, one port */
 	/* Staff role (issue 6; docs/staff-api.md). */
 	char	*c_totp_seal_key;	/* key file "totp-seal", mode 0600 */
 	char	*c_epoch_key_dir;	/* epoch-<n>.key files (staff) */

@@ -928,8 +928,14 @@ http_server_listen(struct http_server *s, const char *host, int port)
 		errno = EINVAL;
 		return (-1);
 	}
+	/*
+	 * With reuse_port, several processes bind the same port and the
+	 * kernel spreads new connections over them: N processes per host
+	 * use N cores for TLS and HTTP (docs/ha.md).
+	 */
 	s->sv_listener = evconnlistener_new_bind(s->sv_base, http_accept_cb, s,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC |
+	    (s->sv_lim.hl_reuse_port ? LEV_OPT_REUSEABLE_PORT : 0),
 	    1024, (struct sockaddr *)&ss, (int)len);
 	if (s->sv_listener == NULL)
 		return (-1);

@@ -52,6 +52,8 @@ struct http_limits {
 	int		 hl_hsts_max_age;
 	/* Every connection starts with a PROXY v2 header (proxyproto.h). */
 	int		 hl_proxy_protocol;
+	/* SO_REUSEPORT: several processes share the listening port. */
+	int		 hl_reuse_port;
 };
 
 /* ctx is borrowed (reference-counted by OpenSSL per connection); routes

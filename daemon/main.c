@@ -215,6 +215,7 @@ main_start(struct app *app)
 	lim.hl_max_connections = c->c_max_connections;
 	lim.hl_hsts_max_age = c->c_hsts_max_age;
 	lim.hl_proxy_protocol = c->c_proxy_protocol;
+	lim.hl_reuse_port = c->c_reuse_port;
 	if (c->c_role == ROLE_STAFF) {
 		staff_init(app);
 		routes = staff_routes(&nroutes);

@@ -49,7 +49,7 @@ mport=$base
 monitor="postgres://autoctl_node@127.0.0.1:$mport/pg_auto_failover?sslmode=disable"
 
 keeper() {	# keeper NAME: start `pg_autoctl run` for DIR/NAME if not running
-	if pgrep -f "pg_autoctl run --pgdata $dir/$1\$" >/dev/null 2>&1; then
+	if pgrep -f "^[^ ]*pg_autoctl run --pgdata $dir/$1\$" >/dev/null 2>&1; then
 		return 0
 	fi
 	# setsid: the keeper must outlive this script and not get the
@@ -75,11 +75,22 @@ init_local() {	# init_local NAME PORT
 	as sh -c "grep '^local' '$dir/$1/pg_hba.conf' >'$dir/$1/pg_hba.tmp' &&
 	    echo 'host meldpunt all 127.0.0.1/32 trust' >>'$dir/$1/pg_hba.tmp' &&
 	    mv '$dir/$1/pg_hba.tmp' '$dir/$1/pg_hba.conf'"
-	as sh -c "printf \"listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nport = %s\n\" \
-	    '$dir/sock' '$2' >>'$dir/$1/postgresql.auto.conf'"
+	as sh -c "printf \"listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n\" \
+	    '$dir/sock' >>'$dir/$1/postgresql.auto.conf'"
 }
 
 node_port() { echo $((base + $1)); }
+
+# Signal a keeper and everything it started.  `pg_autoctl run` forks
+# helpers (one restarts PostgreSQL when it dies) that a signal to the
+# parent alone leaves running; setsid made the keeper a process group of
+# its own, so the whole group goes, as when its machine dies.
+keeper_signal() {	# keeper_signal SIG NAME
+	p=$(pgrep -f "^[^ ]*pg_autoctl run --pgdata $dir/$2\$" | head -n 1)
+	[ -n "$p" ] || return 0
+	g=$(ps -o pgid= -p "$p" | tr -d ' ')
+	[ -n "$g" ] && kill -"$1" -- -"$g" 2>/dev/null || true
+}
 
 case "$cmd" in
 start)
@@ -120,11 +131,11 @@ start)
 stop)
 	# The keepers first (else they restart PostgreSQL), then PostgreSQL.
 	for n in node2 node1 monitor; do
-		pkill -TERM -f "pg_autoctl run --pgdata $dir/$n\$" 2>/dev/null || true
+		keeper_signal TERM $n
 	done
 	sleep 1
 	for n in node2 node1 monitor; do
-		pkill -KILL -f "pg_autoctl run --pgdata $dir/$n\$" 2>/dev/null || true
+		keeper_signal KILL $n
 		if [ -f "$dir/$n/PG_VERSION" ]; then
 			as "$PGBIN/pg_ctl" -D "$dir/$n" -m fast -w -t 30 stop >/dev/null 2>&1 || true
 		fi
@@ -162,7 +173,7 @@ kill-primary)
 	n=node$((p - base))
 	# The keeper first (else it restarts PostgreSQL at once), then the
 	# postmaster: as if the machine had died.
-	pkill -KILL -f "pg_autoctl run --pgdata $dir/$n\$" 2>/dev/null || true
+	keeper_signal KILL $n
 	pm=$(head -n 1 "$dir/$n/postmaster.pid" 2>/dev/null || true)
 	[ -n "$pm" ] && kill -9 "$pm" 2>/dev/null || true
 	echo "$n"
