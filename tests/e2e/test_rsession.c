@@ -23,14 +23,12 @@ static struct tdaemon	A, B;
 static void
 setup(void)
 {
-	char	conf[2048];
+	char	conf[4096], extra[1024];
 
 	tstack_start(&T, NULL);
-	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/%s\n"
-	    "contact_link_key = %s/%s\nreporter_session_key = %s/%s\n"
-	    "receipt_argon2_m_kib = 8192\nreceipt_argon2_t = 1\n",
-	    T.keys, INIT_F_LOOKUP, T.keys, INIT_F_LINK, T.keys,
-	    INIT_F_RSESSION);
+	snprintf(extra, sizeof(extra), "reporter_session_key = %s/%s\n",
+	    T.keys, INIT_F_RSESSION);
+	tstack_public_conf(&T, extra, conf, sizeof(conf));
 	cr_assert_eq(tdaemon_start(&A, "public", tdaemon_conninfo(T.db,
 	    "mp_public"), conf), 0, "public A did not start (%s)", A.log);
 	cr_assert_eq(tdaemon_start(&B, "public", tdaemon_conninfo(T.db,

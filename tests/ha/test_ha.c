@@ -42,8 +42,6 @@
 
 #include "admin/init.h"
 #include "admin/migrate.h"
-#include "crypto/keyfile.h"
-#include "crypto/secret.h"
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
@@ -229,8 +227,7 @@ ha_haproxy_start(struct ha *h)
 static void
 ha_stack_start(struct ha *h)
 {
-	unsigned char	 key[32];
-	char		 err[256], conf[4096], ci[1024];
+	char		 conf[4096], ci[1024], extra[1024];
 	struct tstack	*t = &h->t;
 	int		 i;
 
@@ -240,24 +237,18 @@ ha_stack_start(struct ha *h)
 	snprintf(t->keys, sizeof(t->keys), "%s/keys", t->dir);
 	snprintf(t->seal, sizeof(t->seal), "%s/totp-seal.key", t->dir);
 	ha_conninfo(h, "mp_admin", t->admin_ci, sizeof(t->admin_ci));
-	free(tstack_meldctl(t, NULL, 0, "init --keys '%s'", t->keys));
-	cr_assert_eq(secret_random(key, sizeof(key)), 0);
-	cr_assert_eq(keyfile_write(t->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
-	    key, sizeof(key), err, sizeof(err)), 0, "%s", err);
-	OPENSSL_cleanse(key, sizeof(key));
+	tstack_keys(t);
 	tstack_add_user(t, &h->handler, "ha_handler", "handler",
 	    "correct horse battery ha", "labour");
 
-	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/%s\n"
-	    "contact_link_key = %s/%s\nreceipt_argon2_m_kib = 8192\n"
-	    "receipt_argon2_t = 1\nworkers = 2\nproxy_protocol = yes\n"
-	    "reporter_session_key = %s/%s\n", t->keys, INIT_F_LOOKUP,
-	    t->keys, INIT_F_LINK, t->keys, INIT_F_RSESSION);
+	snprintf(extra, sizeof(extra), "proxy_protocol = yes\n"
+	    "reporter_session_key = %s/%s\n", t->keys, INIT_F_RSESSION);
+	tstack_public_conf(t, extra, conf, sizeof(conf));
 	ha_conninfo(h, "mp_public", ci, sizeof(ci));
 	for (i = 0; i < 2; i++)
 		cr_assert_eq(tdaemon_start(&h->pub[i], "public", ci, conf), 0,
 		    "public meldpuntd %d did not start (%s)", i, h->pub[i].log);
-	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n", t->seal);
+	tstack_staff_conf(t, NULL, conf, sizeof(conf));
 	ha_conninfo(h, "mp_staff", ci, sizeof(ci));
 	cr_assert_eq(tdaemon_start(&t->staff, "staff", ci, conf), 0,
 	    "staff meldpuntd did not start (%s)", t->staff.log);

@@ -60,11 +60,47 @@ tstack_start(struct tstack *t, const char *staff_extra)
 }
 
 void
+tstack_keys(struct tstack *t)
+{
+	unsigned char	 key[32];
+	char		 err[256];
+
+	/* The real binary, as an operator would run it. */
+	free(tstack_meldctl(t, NULL, 0, "init --keys '%s'", t->keys));
+	/* As an operator would: the first manifest, then pin its key. */
+	free(tstack_meldctl(t, NULL, 0, "keys sign --signing-key '%s/%s'",
+	    t->keys, INIT_F_MANIFEST));
+	cr_assert_eq(secret_random(key, sizeof(key)), 0);
+	cr_assert_eq(keyfile_write(t->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
+	    key, sizeof(key), err, sizeof(err)), 0, "%s", err);
+	OPENSSL_cleanse(key, sizeof(key));
+}
+
+void
+tstack_public_conf(const struct tstack *t, const char *extra, char *buf,
+    size_t cap)
+{
+	snprintf(buf, cap, "receipt_lookup_key = %s/%s\n"
+	    "contact_link_key = %s/%s\nmanifest_public_key = %s/%s\n"
+	    "receipt_argon2_m_kib = 8192\nreceipt_argon2_t = 1\nworkers = 2\n"
+	    "%s", t->keys, INIT_F_LOOKUP, t->keys, INIT_F_LINK, t->keys,
+	    INIT_F_MANIFEST_PUB, extra != NULL ? extra : "");
+}
+
+void
+tstack_staff_conf(const struct tstack *t, const char *extra, char *buf,
+    size_t cap)
+{
+	snprintf(buf, cap, "totp_seal_key = %s\n"
+	    "epoch_key_dir = %s/epoch\n%s", t->seal, t->keys,
+	    extra != NULL ? extra : "");
+}
+
+void
 tstack_start_with(struct tstack *t, const char *pub_extra,
     const char *staff_extra)
 {
-	unsigned char	 key[32];
-	char		 err[256], conf[4096];
+	char		 conf[4096];
 	struct tcl_resp	 r;
 	int		 i;
 
@@ -77,28 +113,13 @@ tstack_start_with(struct tstack *t, const char *pub_extra,
 	snprintf(t->seal, sizeof(t->seal), "%s/totp-seal.key", t->dir);
 	snprintf(t->admin_ci, sizeof(t->admin_ci), "%s",
 	    tdaemon_conninfo(t->db, "mp_admin"));
-	/* The real binary, as an operator would run it. */
-	free(tstack_meldctl(t, NULL, 0, "init --keys '%s'", t->keys));
-	/* As an operator would: the first manifest, then pin its key. */
-	free(tstack_meldctl(t, NULL, 0, "keys sign --signing-key '%s/%s'",
-	    t->keys, INIT_F_MANIFEST));
-	cr_assert_eq(secret_random(key, sizeof(key)), 0);
-	cr_assert_eq(keyfile_write(t->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
-	    key, sizeof(key), err, sizeof(err)), 0, "%s", err);
-	OPENSSL_cleanse(key, sizeof(key));
-
-	snprintf(conf, sizeof(conf), "receipt_lookup_key = %s/%s\n"
-	    "contact_link_key = %s/%s\nmanifest_public_key = %s/%s\n"
-	    "receipt_argon2_m_kib = 8192\nreceipt_argon2_t = 1\nworkers = 2\n"
-	    "%s", t->keys, INIT_F_LOOKUP, t->keys, INIT_F_LINK, t->keys,
-	    INIT_F_MANIFEST_PUB, pub_extra != NULL ? pub_extra : "");
+	tstack_keys(t);
+	tstack_public_conf(t, pub_extra, conf, sizeof(conf));
 	cr_assert_eq(tdaemon_start(&t->pub, "public", tdaemon_conninfo(t->db,
 	    "mp_public"), conf), 0, "public meldpuntd did not start (%s)",
 	    t->pub.log);
 	t->pub_up = 1;
-	snprintf(conf, sizeof(conf), "totp_seal_key = %s\n"
-	    "epoch_key_dir = %s/epoch\n%s", t->seal, t->keys,
-	    staff_extra != NULL ? staff_extra : "");
+	tstack_staff_conf(t, staff_extra, conf, sizeof(conf));
 	cr_assert_eq(tdaemon_start(&t->staff, "staff", tdaemon_conninfo(t->db,
 	    "mp_staff"), conf), 0, "staff meldpuntd did not start (%s)",
 	    t->staff.log);

@@ -39,6 +39,17 @@ struct tstack_user {
  * The first key manifest is signed and the public side pins its key. */
 void	 tstack_start(struct tstack *t, const char *staff_extra);
 /* The same with more public config lines too (may be NULL). */
+/*
+ * The pieces of tstack_start, for tests that run daemons of their own
+ * (t->dir, keys, seal and admin_ci set): every key file and the first
+ * signed manifest, and the configuration lines of each role (extra
+ * appended; may be NULL).
+ */
+void	 tstack_keys(struct tstack *t);
+void	 tstack_public_conf(const struct tstack *t, const char *extra,
+	    char *buf, size_t cap);
+void	 tstack_staff_conf(const struct tstack *t, const char *extra,
+	    char *buf, size_t cap);
 void	 tstack_start_with(struct tstack *t, const char *pub_extra,
 	    const char *staff_extra);
 /* Stop both daemons (their exit status must be 0) and drop the db. */
