@@ -8,6 +8,9 @@
 -- SHA-256 of the session id (not the token, which cannot be rebuilt from
 -- it) and the day after which the row is stale.  No time finer than a day
 -- (DESIGN §1.2).  The row goes with its receipt when a case is purged.
+
+SET LOCAL ROLE mp_owner;
+
 CREATE TABLE casework.reporter_sessions (
 	lookup_id	bytea PRIMARY KEY REFERENCES casework.receipts (lookup_id)
 			    ON DELETE CASCADE,
