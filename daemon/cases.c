@@ -139,6 +139,14 @@ static const char case_sql[] =
     "LEFT JOIN casework.case_keys k ON k.case_id = c.id "
     "WHERE c.id = $1::uuid";
 
+/*
+ * Every time of day in a staff answer is RFC 3339 in UTC with a "Z"
+ * (2026-12-01T09:30:00Z), whatever the database session's TimeZone;
+ * dates stay full-dates (2026-12-01).
+ */
+#define RFC3339(x)	"to_char((" x ") AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 #define OVERDUE_EXPR(c) \
     "casework.clocks_overdue(" c ".state, " c ".first_contact_on, " \
     c ".ack_due, " c ".feedback_due, " c ".first_response_due, " \
@@ -716,7 +724,7 @@ cases_list(struct http_request *req, void *arg)
 	    "'category', x.category, 'subtype', x.subtype, "
 	    "'urgent', x.urgent, 'received_on', x.received_on, "
 	    "'ack_due', x.ack_due, 'feedback_due', x.feedback_due, "
-	    "'first_response_due', x.first_response_due, "
+	    "'first_response_due', " RFC3339("x.first_response_due") ", "
 	    "'first_contact_on', x.first_contact_on, "
 	    "'assigned_to', (SELECT u.username FROM casework.users u "
 	    "WHERE u.id = x.assigned_to), 'contact_given', x.contact_given, "
@@ -758,7 +766,8 @@ cases_overdue(struct http_request *req, void *arg)
 	    "'priority', x.priority, 'urgent', x.urgent, "
 	    "'received_on', x.received_on, 'ack_due', x.ack_due, "
 	    "'feedback_due', x.feedback_due, "
-	    "'first_response_due', x.first_response_due, 'overdue', x.od) "
+	    "'first_response_due', " RFC3339("x.first_response_due") ", "
+	    "'overdue', x.od) "
 	    "ORDER BY x.received_on, x.id), '[]'::json)::text "
 	    "FROM (SELECT c.*, q.name AS qname, " OVERDUE_EXPR("c") " AS od "
 	    "FROM casework.cases c JOIN casework.queues q "
@@ -1088,13 +1097,14 @@ cases_read(struct http_request *req, void *arg)
 	    "'ack_due', c.ack_due, 'acknowledged_on', c.acknowledged_on, "
 	    "'first_contact_on', c.first_contact_on, "
 	    "'feedback_due', c.feedback_due, "
-	    "'first_response_due', c.first_response_due, "
+	    "'first_response_due', " RFC3339("c.first_response_due") ", "
 	    "'closed_on', c.closed_on, 'overdue', " OVERDUE_EXPR("c") "), "
 	    "'transitions', (SELECT coalesce(json_agg(json_build_object("
 	    "'from', t.from_state, 'to', t.to_state, 'reason', t.reason, "
 	    "'reason_sealed', encode(t.reason_sealed, 'hex'), "
 	    "'by', (SELECT u.username FROM casework.users u "
-	    "WHERE u.id = t.by_user), 'at', t.at) ORDER BY t.id), "
+	    "WHERE u.id = t.by_user), 'at', " RFC3339("t.at") ") "
+	    "ORDER BY t.id), "
 	    "'[]'::json) FROM casework.transitions t WHERE t.case_id = c.id), "
 	    "'referrals', (SELECT coalesce(json_agg(json_build_object("
 	    "'organisation', r.organisation, 'referred_on', r.referred_on, "
@@ -1114,7 +1124,8 @@ cases_read(struct http_request *req, void *arg)
 	    "ORDER BY m.seq";
 	st[2].st_nparams = 1;
 	st[2].st_values = p1;
-	st[3].st_sql = "SELECT n.id, 'note', n.created_at, coalesce("
+	st[3].st_sql = "SELECT n.id, 'note', " RFC3339("n.created_at") ", "
+	    "coalesce("
 	    "(SELECT u.username FROM casework.users u WHERE u.id = "
 	    "n.author_id), ''), '', n.body FROM casework.notes n "
 	    "WHERE n.case_id = $1::uuid ORDER BY n.id";

@@ -88,6 +88,15 @@ id_error(struct http_request *req, int st, const char *sqlstate)
 		ssession_reply_error(req, st, sqlstate);
 }
 
+/* 400 naming the member (a JSON pointer) or query parameter at fault. */
+static void
+reply_field(struct http_request *req, const char *code, const char *field,
+    const char *message)
+{
+	http_reply_json(req, 400, json_pack("{s:{s:s,s:s,s:s}}", "error",
+	    "code", code, "message", message, "field", field));
+}
+
 /* A new job holding a reference on s; NULL after a 503. */
 static struct idjob *
 idjob_new(struct http_request *req, struct ssession *s)
@@ -155,7 +164,12 @@ requested(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	struct idjob	*j = arg;
 
 	(void)n;
-	if (st != STORE_OK)
+	/* In identity_request MP023 has one meaning: nothing to disclose. */
+	if (st == STORE_QUERY_ERROR && sqlstate != NULL &&
+	    strcmp(sqlstate, "MP023") == 0)
+		http_reply_error(j->j_req, 409, "no_contact", "The reporter "
+		    "gave no contact details: there is nothing to disclose.");
+	else if (st != STORE_OK)
 		id_error(j->j_req, st, sqlstate);
 	else
 		http_reply_json(j->j_req, 201, json_pack("{s:I,s:s,s:s}",
@@ -184,7 +198,8 @@ identity_request(struct http_request *req, void *arg)
 		goto done;
 	}
 	if (r == NULL || *r == '\0' || strlen(r) > REASON_MAX) {
-		http_reply_error(req, 400, "invalid_field",
+		reply_field(req, json_object_get(b, "reason") == NULL ?
+		    "missing_field" : "invalid_field", "/reason",
 		    "A reason of 1 to 2000 characters is required.");
 		goto done;
 	}
@@ -235,8 +250,16 @@ identity_decide(struct http_request *req, void *arg)
 		return;
 	a = json_object_get(b, "approve");
 	if (!json_is_boolean(a)) {
-		http_reply_error(req, 400, "invalid_field",
-		    "approve must be true or false.");
+		reply_field(req, a == NULL ? "missing_field" : "invalid_field",
+		    "/approve", "approve must be true or false.");
+		goto done;
+	}
+	/* A request id that is not an integer is the caller's mistake,
+	 * said as such; a well-formed id that names nothing is 404. */
+	if (!json_is_integer(json_object_get(b, "request"))) {
+		reply_field(req, json_object_get(b, "request") == NULL ?
+		    "missing_field" : "invalid_field", "/request",
+		    "request is the integer id of an identity request.");
 		goto done;
 	}
 	if ((j = idjob_new(req, s)) == NULL)
@@ -340,7 +363,8 @@ identity_requests(struct http_request *req, void *arg)
 	st.st_sql = "SELECT coalesce(pg_catalog.json_agg("
 	    "pg_catalog.json_build_object('id', r.id, 'case', r.case_id, "
 	    "'requested_by', r.requested_by, 'reason', r.reason, "
-	    "'requested_at', r.requested_at, "
+	    "'requested_at', to_char(r.requested_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
 	    "'reason_sealed', encode(r.reason_sealed, 'hex'), "
 	    "'ck_epoch', r.ck_epoch, 'ck_enc', encode(r.ck_enc, 'hex'), "
 	    "'ck_wrapped', encode(r.ck_wrapped, 'hex')) ORDER BY r.id), "
@@ -547,8 +571,17 @@ identity_contact(struct http_request *req, void *arg)
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
 		return;
 	if (squery_check(http_req_query(req), names) == -1 ||
-	    squery_get(http_req_query(req), "request", id, sizeof(id)) != 1 ||
-	    !id_ok(id)) {
+	    squery_get(http_req_query(req), "request", id, sizeof(id)) != 1) {
+		reply_field(req, "invalid_field", "request",
+		    "Expected ?request= the integer id of an identity request.");
+		return;
+	}
+	if (id[0] == '\0' || strspn(id, "0123456789") != strlen(id)) {
+		reply_field(req, "invalid_field", "request",
+		    "request is the integer id of an identity request.");
+		return;
+	}
+	if (!id_ok(id)) {
 		http_reply_error(req, 404, "not_found", "No such request.");
 		return;
 	}

@@ -499,13 +499,18 @@ limiter_slot(const unsigned char *tag, int create)
 	return (old);
 }
 
-static int
+/* 0, or the seconds until this source's window ends (for Retry-After). */
+static long
 limiter_blocked(const unsigned char *tag)
 {
 	struct limiter_slot	*l = limiter_slot(tag, 0);
+	long			 left;
 
-	return (l != NULL &&
-	    l->ls_fails >= ss.app->a_conf->c_login_fail_per_source);
+	if (l == NULL ||
+	    l->ls_fails < ss.app->a_conf->c_login_fail_per_source)
+		return (0);
+	left = (long)(LIMITER_WINDOW - (mono_now() - l->ls_start));
+	return (left > 0 ? left : 1);
 }
 
 static void
@@ -1148,6 +1153,8 @@ ssession_login(struct http_request *req, void *arg)
 	struct login		*l;
 	struct store_stmt	 st;
 	const char		*p[1];
+	char			 after[24];
+	long			 wait;
 
 	(void)arg;
 	if (ss.totp_key == NULL) {
@@ -1161,7 +1168,10 @@ ssession_login(struct http_request *req, void *arg)
 	}
 	l->l_req = req;
 	l->l_hastag = http_req_peer_tag(req, l->l_tag) == 0;
-	if (l->l_hastag && limiter_blocked(l->l_tag)) {
+	if (l->l_hastag && (wait = limiter_blocked(l->l_tag)) > 0) {
+		/* When this source may try again: the rest of its window. */
+		snprintf(after, sizeof(after), "%ld", wait);
+		http_req_add_header(req, "Retry-After", after);
 		http_reply_error(req, 429, "too_many_attempts",
 		    "Too many failed logins from here; wait and try again.");
 		login_free(l);
