@@ -41,6 +41,12 @@ test('a researcher downloads a CSV that matches meldctl stats export', {
 	}
 	await rep.close();
 	const r = stack.addUser('console_researcher', 'researcher');
+	// Exact counts (ε = 0) need an administrator's opt-out, for the
+	// researcher and for the CLI's actor alike (docs/research.md).
+	meldctl(stack.admin, 'stats', 'budget', '--researcher', r.username,
+	    '--allow-exact', '--actor', 'test');
+	meldctl(stack.admin, 'stats', 'budget', '--operator', 'test',
+	    '--allow-exact', '--actor', 'test');
 	const page = await openPage(browser, stack.staffUrl, '/', problems);
 	await page.selectOption('#lang', 'en');
 	await signIn(page, r);
