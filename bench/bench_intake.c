@@ -2,37 +2,54 @@
  * Submission and receipt-login throughput against the Argon2id bound
  * (DESIGN section 8: at least 90% of cores / seconds-per-hash, measured in
  * the same run, with zero errors at 64 concurrent clients; overload beyond
- * that answered quickly with 503, not queued without bound).
+ * that answered quickly with 503, not queued without bound), and issue 20:
+ * the bound is the *fast* one, libsodium's vectorised Argon2id that the
+ * daemon hashes with, not the portable libargon2 reference.
  *
- *  1. The bound: libargon2 in this process at the daemon's receipt
- *     parameters (m=19456 KiB, t=2, p=1): seconds per hash on one thread,
- *     and the rate with one thread per core hashing at once.
+ *  1. Both bounds at the daemon's receipt parameters (m=19456 KiB, t=2,
+ *     p=1), with the same code the daemon runs (secret_argon2id_fast() and
+ *     secret_argon2id_ref()): seconds per hash on one thread, and the rate
+ *     with one thread per core hashing at once, right before and right
+ *     after each load phase.
  *  2. POST /v1/reports (plaintext; the server seals, draws a receipt, runs
  *     one Argon2id and commits) from 64 keep-alive TLS clients.
  *  3. POST /v1/reporter/session with the receipts of step 2 (one Argon2id
- *     each) from 64 clients.
+ *     each) from 64 clients, each from a fresh loopback source address
+ *     (127.x.y.z) replaced after 4 logins, so that the per-source login
+ *     limiter (5 free attempts per source) sees many reporters.
  *  4. Overload: a second daemon with worker_queue = 8 takes the same 64
  *     clients; the excess must get 503 at once.  A client that gets 503
  *     waits 100 ms before its next request (it would honour Retry-After).
+ *  5. GlobaLeaks' receipt cost, m=131072 KiB (128 MiB), t=16, with 8
+ *     clients against the default 10 s request deadline: no hash may be
+ *     computed for a request already answered (the daemon's counters), and
+ *     every refusal must be a fast 503 with Retry-After.
  *
  * Own cluster (fsync on, as in production) and daemons under /tmp; loopback
  * only; each phase bounded by MELDPUNT_BENCH_SECONDS (default 15) and a
  * request cap.
  */
 #include <pthread.h>
+#include <sys/wait.h>
 
-#include <argon2.h>
-
+#include "crypto/secret.h"
 #include "bench/pubload.h"
 
 #define CLIENTS		64
+#define HEAVY_CLIENTS	8
 #define M_KIB		19456
 #define T_COST		2
-#define P_LANES		1
+#define HEAVY_M_KIB	131072
+#define HEAVY_T		16
+#define LOGINS_PER_SRC	4	/* below the limiter's 5 free attempts */
+
+enum { IMPL_FAST, IMPL_REF };	/* libsodium, libargon2 */
 
 struct hasher {
-	double	 until;
-	long	 n;
+	double			 until;
+	long			 n;
+	int			 impl;
+	struct secret_kdf	 k;
 };
 
 static void *
@@ -41,37 +58,69 @@ hash_loop(void *arg)
 	struct hasher	*h = arg;
 	unsigned char	 out[32], salt[16] = "meldpunt-bench-s";
 	char		 pwd[64];
+	int		 rc;
 
-	while (lg_now_ms() < h->until && h->n < 100000) {
+	/* At least one hash each, so a 1 ms window times one hash. */
+	do {
 		snprintf(pwd, sizeof(pwd), "4821 7730 %04ld 0062", h->n % 10000);
-		if (argon2id_hash_raw(T_COST, M_KIB, P_LANES, pwd, strlen(pwd),
-		    salt, sizeof(salt), out, sizeof(out)) != ARGON2_OK)
+		rc = h->impl == IMPL_FAST ?
+		    secret_argon2id_fast(&h->k, pwd, strlen(pwd), salt,
+		    sizeof(salt), out, sizeof(out)) :
+		    secret_argon2id_ref(&h->k, pwd, strlen(pwd), salt,
+		    sizeof(salt), out, sizeof(out));
+		if (rc == -1)
 			abort();
 		h->n++;
-	}
+	} while (lg_now_ms() < h->until && h->n < 100000);
 	return (NULL);
 }
 
-/* Hashes per second with nthreads hashing at once for ms. */
+/* Hashes per second with nthreads hashing at once for about ms. */
 static double
-hash_rate(int nthreads, double ms)
+hash_rate(int impl, uint32_t m, uint32_t t, int nthreads, double ms)
 {
-	pthread_t	 t[64];
+	pthread_t	 th[64];
 	struct hasher	 h[64];
 	double		 t0 = lg_now_ms();
 	long		 n = 0;
 	int		 i;
 
 	for (i = 0; i < nthreads; i++) {
+		memset(&h[i], 0, sizeof(h[i]));
 		h[i].until = t0 + ms;
-		h[i].n = 0;
-		pthread_create(&t[i], NULL, hash_loop, &h[i]);
+		h[i].impl = impl;
+		h[i].k.k_m_kib = m;
+		h[i].k.k_t = t;
+		h[i].k.k_p = 1;
+		pthread_create(&th[i], NULL, hash_loop, &h[i]);
 	}
 	for (i = 0; i < nthreads; i++) {
-		pthread_join(t[i], NULL);
+		pthread_join(th[i], NULL);
 		n += h[i].n;
 	}
 	return (n / ((lg_now_ms() - t0) / 1e3));
+}
+
+/* Both bounds, all cores, at the default cost: b[IMPL_FAST], b[IMPL_REF]. */
+static void
+bounds(double b[2], long ncpu)
+{
+	b[IMPL_FAST] = hash_rate(IMPL_FAST, M_KIB, T_COST, (int)ncpu, 2000);
+	b[IMPL_REF] = hash_rate(IMPL_REF, M_KIB, T_COST, (int)ncpu, 2000);
+}
+
+static double
+loadavg(void)
+{
+	FILE	*fp = fopen("/proc/loadavg", "r");
+	double	 l = -1;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%lf", &l) != 1)
+			l = -1;
+		fclose(fp);
+	}
+	return (l);
 }
 
 struct cpu {
@@ -106,18 +155,117 @@ cpu_row(const char *name, const struct cpu *c, long n, long ncpu)
 	    100 * (c->d + c->pg + c->self) / (ncpu * c->t0));
 }
 
+static long
+errors_of(const struct pl *p)
+{
+	return ((long)(p->s503.n + p->other.n) + p->failed);
+}
+
 static void
-row(const char *name, struct pl *p, const struct lg_result *r, double bound)
+row(const char *name, struct pl *p, const struct lg_result *r,
+    const double bound[2])
 {
 	char	st[256];
 	double	rate = r->wall_ms > 0 ? p->ok.n / (r->wall_ms / 1e3) : 0;
-	long	errors = (long)(p->s503.n + p->other.n) + p->failed;
 
 	pl_statuses(p, st, sizeof(st));
-	printf("| %s | %d | %ld | %zu | %ld | %.1f | %.1f | %.0f%% | "
-	    "%.0f | %.0f | %.0f | %s |\n", name, CLIENTS, r->sent, p->ok.n,
-	    errors, rate, bound, 100 * rate / bound,
-	    lat_pct(&p->ok, 50), lat_pct(&p->ok, 99), lat_pct(&p->ok, 100), st);
+	printf("| %s | %d | %ld | %zu | %ld | %.1f | %.1f | **%.0f%%** | "
+	    "%.1f | %.0f%% | %.0f | %.0f | %.0f | %s |\n", name, CLIENTS,
+	    r->sent, p->ok.n, errors_of(p), rate, bound[IMPL_FAST],
+	    100 * rate / bound[IMPL_FAST], bound[IMPL_REF],
+	    100 * rate / bound[IMPL_REF], lat_pct(&p->ok, 50),
+	    lat_pct(&p->ok, 99), lat_pct(&p->ok, 100), st);
+}
+
+/*
+ * Stop a daemon (waiting for a running hash, however slow) and read its
+ * shutdown counters: hashed, hashed for an answered request, dropped,
+ * refused.  -1 when the line is missing.
+ */
+static int
+stop_counters(struct bdaemon *d, long c[4], double *mean_ms)
+{
+	char	 line[512];
+	FILE	*fp;
+	int	 i, st, rc = -1;
+
+	kill(d->pid, SIGTERM);
+	for (i = 0; i < 1200 && waitpid(d->pid, &st, WNOHANG) != d->pid; i++)
+		usleep(50000);
+	if (i == 1200) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &st, 0);
+	}
+	d->pid = 0;
+	if ((fp = fopen(d->log, "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *p = strstr(line, "hashing jobs: ");
+
+		if (p != NULL && sscanf(p, "hashing jobs: %ld hashed (%ld for "
+		    "a request already answered), %ld dropped unstarted, %ld "
+		    "refused on admission; %lf ms", &c[0], &c[1], &c[2], &c[3],
+		    mean_ms) == 5)
+			rc = 0;
+	}
+	fclose(fp);
+	return (rc);
+}
+
+/* Step 5: GlobaLeaks' cost, 8 clients, the default 10 s deadline. */
+static void
+heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu)
+{
+	struct bdaemon		 dh;
+	struct lg_opts		 o;
+	struct lg_result	 r;
+	char			 conf[256], st[256];
+	double			 fast, ref, mean = 0;
+	long			 c[4] = { 0, 0, 0, 0 };
+
+	/* One hash per core at once, each implementation: the bound. */
+	fast = hash_rate(IMPL_FAST, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1);
+	ref = hash_rate(IMPL_REF, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1);
+	snprintf(conf, sizeof(conf), "receipt_argon2_m_kib = %d\n"
+	    "receipt_argon2_t = %d\n", HEAVY_M_KIB, HEAVY_T);
+	if (pl_start_daemon(e, &dh, "heavy", conf) == -1)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.port = dh.port;
+	o.nconn = HEAVY_CLIENTS;
+	o.max_req = 2000;
+	o.max_ms = (secs > 30 ? secs : 30) * 1e3;
+	o.drain_ms = 30000;
+	o.make = pl_make;
+	o.done = pl_done;
+	o.u = p;
+	o.backoff_503_ms = 1000;	/* Retry-After is at least 1 s */
+	pl_reset(p, PL_SUBMIT);
+	lg_run(ctx, &o, &r);
+	pl_statuses(p, st, sizeof(st));
+	if (stop_counters(&dh, c, &mean) == -1)
+		printf("(heavy daemon: no counters in %s)\n", dh.log);
+	printf("m = %d KiB, t = %d (GlobaLeaks' receipt cost), %d clients, "
+	    "%ld workers, request_timeout_ms = 10000, %.0f s of POST "
+	    "/v1/reports (a client waits 1 s after a 503).  One hash per core "
+	    "at once: %.2f/s libsodium, %.2f/s libargon2; the daemon measured "
+	    "%.0f ms per hash.\n\n", HEAVY_M_KIB, HEAVY_T, HEAVY_CLIENTS, ncpu,
+	    o.max_ms / 1e3, fast, ref, mean);
+	printf("| answer | count | p50 ms | p99 ms | max ms |\n"
+	    "|---|---:|---:|---:|---:|\n");
+	printf("| 201 accepted | %zu | %.0f | %.0f | %.0f |\n", p->ok.n,
+	    lat_pct(&p->ok, 50), lat_pct(&p->ok, 99), lat_pct(&p->ok, 100));
+	printf("| 503 refused | %zu | %.1f | %.1f | %.1f |\n", p->s503.n,
+	    lat_pct(&p->s503, 50), lat_pct(&p->s503, 99),
+	    lat_pct(&p->s503, 100));
+	printf("| other | %zu | | | |\n\n", p->other.n + (size_t)p->failed);
+	printf("statuses %s; accepted %.2f/s (%.0f%% of the fast bound); 503 "
+	    "without Retry-After: %ld; daemon counters: %ld hashed, **%ld "
+	    "hashed for a request already answered**, %ld dropped unstarted, "
+	    "%ld refused on admission\n\n", st, r.wall_ms > 0 ? p->ok.n /
+	    (r.wall_ms / 1e3) : 0, r.wall_ms > 0 && fast > 0 ? 100 * p->ok.n /
+	    (r.wall_ms / 1e3) / fast : 0, r.s503_no_retry, c[0], c[1], c[2],
+	    c[3]);
 }
 
 int
@@ -125,21 +273,21 @@ main(void)
 {
 	struct benv		 e;
 	struct bdaemon		 d, dov;
-	struct pl		 p;
+	struct pl		 p, ps;
 	struct lg_opts		 o;
 	struct lg_result	 rs, rl, ro;
 	struct cpu		 cs, cl;
-	long			 ns;
 	SSL_CTX			*ctx;
-	double			 secs = benv_seconds(15), r1, b0, b1, b2, bound;
-	struct pl		 ps;
-	size_t			 okn_s;
-	long			 err_s;
-	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int			 ok = 1;
+	double			 secs = benv_seconds(15), r1[2], b0[2], b1[2],
+				 b2[2], bs[2], bl[2], la0 = loadavg(), mean = 0;
+	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN), ns;
+	long			 c[4] = { 0, 0, 0, 0 };
+	int			 ok = 1, i;
 	char			 st[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (secret_init() == -1)
+		return (1);
 	if (benv_start(&e, "intake", 1) == -1 || pl_init(&p) == -1)
 		return (1);
 	/* Daemon defaults: workers = CPUs, worker_queue = 64, receipt Argon2id
@@ -149,16 +297,16 @@ main(void)
 	ctx = lg_ctx();
 
 	/*
-	 * 1. The bound, in the same run: one hash on one thread (for the
+	 * 1. The bounds, in the same run: one hash on one thread (for the
 	 * record), then one thread per core hashing at once right before and
-	 * right after each load phase.  cores / (seconds per hash with every
-	 * core busy) is that all-core rate; the bound of a phase is the mean
-	 * of the measurements around it, so that other load on a shared
-	 * machine weighs on both sides of the ratio alike.
+	 * right after each load phase, with each implementation.  The bound
+	 * of a phase is the mean of the measurements around it, so that other
+	 * load on a shared machine weighs on both sides of the ratio alike.
 	 */
-	r1 = hash_rate(1, 1500);
-	hash_ms = 1e3 / r1;
-	b0 = hash_rate((int)ncpu, 2000);
+	r1[IMPL_FAST] = hash_rate(IMPL_FAST, M_KIB, T_COST, 1, 1500);
+	r1[IMPL_REF] = hash_rate(IMPL_REF, M_KIB, T_COST, 1, 1500);
+	hash_ms = 1e3 / r1[IMPL_FAST];
+	bounds(b0, ncpu);
 
 	/* 2. Submissions. */
 	memset(&o, 0, sizeof(o));
@@ -175,42 +323,58 @@ main(void)
 	lg_run(ctx, &o, &rs);
 	cpu_end(&cs, &e, d.pid);
 	ns = (long)p.ok.n;
-	b1 = hash_rate((int)ncpu, 2000);
-	okn_s = p.ok.n;
-	err_s = (long)(p.s503.n + p.other.n) + p.failed;
+	bounds(b1, ncpu);
 	memcpy(&ps, &p, sizeof(ps));
 	memset(&p.ok, 0, sizeof(p.ok));
 	memset(&p.s503, 0, sizeof(p.s503));
 	memset(&p.other, 0, sizeof(p.other));
 
-	/* 3. Receipt logins with the receipts just issued. */
+	/* 3. Receipt logins with the receipts just issued, many sources. */
 	pl_reset(&p, PL_LOGIN);
+	o.src_reuse = LOGINS_PER_SRC;
 	cpu_begin(&cl, &e, d.pid);
 	lg_run(ctx, &o, &rl);
 	cpu_end(&cl, &e, d.pid);
-	b2 = hash_rate((int)ncpu, 2000);
-	printf("Argon2id m=%d KiB t=%d p=%d: %.1f ms per hash on one thread; "
-	    "all %ld cores hashing at once: %.1f/s before, %.1f/s between, "
-	    "%.1f/s after the load phases\n\n", M_KIB, T_COST, P_LANES, hash_ms,
-	    ncpu, b0, b1, b2);
-	printf("| workload | clients | sent | ok | errors | ok/s | bound/s | "
-	    "of bound | p50 ms | p99 ms | max ms | statuses |\n"
-	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	row("POST /v1/reports (plaintext)", &ps, &rs, (b0 + b1) / 2);
-	row("POST /v1/reporter/session", &p, &rl, (b1 + b2) / 2);
-	if (okn_s < 0.9 * (b0 + b1) / 2 * rs.wall_ms / 1e3 || err_s > 0 ||
-	    p.ok.n < 0.9 * (b1 + b2) / 2 * rl.wall_ms / 1e3 ||
-	    p.s503.n + p.other.n + p.failed > 0)
+	o.src_reuse = 0;
+	bounds(b2, ncpu);
+	for (i = 0; i < 2; i++) {
+		bs[i] = (b0[i] + b1[i]) / 2;
+		bl[i] = (b1[i] + b2[i]) / 2;
+	}
+	printf("Machine: %ld cores shared with other engineers' builds and "
+	    "tests; 1-minute load average %.1f at the start.\n\n", ncpu, la0);
+	printf("Argon2id m=%d KiB t=%d p=1, one thread: %.1f ms per hash "
+	    "(libsodium), %.1f ms (libargon2), %.2fx.  All %ld cores hashing "
+	    "at once, before / between / after the load phases: libsodium "
+	    "%.1f / %.1f / %.1f per s, libargon2 %.1f / %.1f / %.1f per s.\n\n",
+	    M_KIB, T_COST, 1e3 / r1[IMPL_FAST], 1e3 / r1[IMPL_REF],
+	    r1[IMPL_FAST] / r1[IMPL_REF], ncpu, b0[IMPL_FAST], b1[IMPL_FAST],
+	    b2[IMPL_FAST], b0[IMPL_REF], b1[IMPL_REF], b2[IMPL_REF]);
+	printf("| workload | clients | sent | ok | errors | ok/s | fast bound/s "
+	    "| of fast bound | reference bound/s | of reference | p50 ms | "
+	    "p99 ms | max ms | statuses |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	    "---|\n");
+	row("POST /v1/reports (plaintext)", &ps, &rs, bs);
+	row("POST /v1/reporter/session (new 127.x.y.z every 4)", &p, &rl, bl);
+	if (ps.ok.n < 0.9 * bs[IMPL_FAST] * rs.wall_ms / 1e3 ||
+	    errors_of(&ps) > 0 || p.ok.n < 0.9 * bl[IMPL_FAST] *
+	    rl.wall_ms / 1e3 || errors_of(&p) > 0)
 		ok = 0;
-	bound = (b0 + b1 + b2) / 3;
-	printf("\nbudget (DESIGN §8): ok/s >= 90%% of bound, 0 errors at %d "
-	    "clients: %s\n\n", CLIENTS, ok ? "met" : "NOT met");
+	printf("\nbudget (DESIGN §8, issue 20): ok/s >= 90%% of the fast "
+	    "bound, 0 errors at %d clients: %s\n\n", CLIENTS, ok ? "met" :
+	    "NOT met");
 	printf("Where the CPU went (one Argon2id = %.1f ms of CPU):\n\n"
 	    "| workload | wall s | CPU s available | meldpuntd ms/req | "
 	    "PostgreSQL ms/req | load generator ms/req | CPU busy |\n"
 	    "|---|---:|---:|---:|---:|---:|---:|\n", hash_ms);
 	cpu_row("POST /v1/reports", &cs, ns, ncpu);
 	cpu_row("POST /v1/reporter/session", &cl, (long)p.ok.n, ncpu);
+	if (stop_counters(&d, c, &mean) == 0)
+		printf("\ndaemon counters: %ld hashed, %ld hashed for a request "
+		    "already answered, %ld dropped unstarted, %ld refused on "
+		    "admission; %.1f ms per hash as the daemon measured it\n",
+		    c[0], c[1], c[2], c[3], mean);
 	printf("\n");
 
 	/* 4. Overload: a small worker queue. */
@@ -223,22 +387,25 @@ main(void)
 	lg_run(ctx, &o, &ro);
 	pl_statuses(&p, st, sizeof(st));
 	printf("overload: worker_queue = 8, %ld workers, %d clients, %.0f s of "
-	    "POST /v1/reports; %.1f accepted/s (%.0f%% of bound); statuses %s\n\n",
-	    ncpu, CLIENTS, o.max_ms / 1e3, ro.wall_ms > 0 ? p.ok.n /
-	    (ro.wall_ms / 1e3) : 0, ro.wall_ms > 0 ? 100 * p.ok.n /
-	    (ro.wall_ms / 1e3) / bound : 0, st);
+	    "POST /v1/reports; %.1f accepted/s (%.0f%% of the fast bound); "
+	    "statuses %s; 503 without Retry-After: %ld\n\n", ncpu, CLIENTS,
+	    o.max_ms / 1e3, ro.wall_ms > 0 ? p.ok.n / (ro.wall_ms / 1e3) : 0,
+	    ro.wall_ms > 0 ? 100 * p.ok.n / (ro.wall_ms / 1e3) /
+	    bl[IMPL_FAST] : 0, st, ro.s503_no_retry);
 	printf("| answer | count | p50 ms | p99 ms | max ms |\n"
 	    "|---|---:|---:|---:|---:|\n");
 	printf("| 201 accepted | %zu | %.1f | %.1f | %.1f |\n", p.ok.n,
 	    lat_pct(&p.ok, 50), lat_pct(&p.ok, 99), lat_pct(&p.ok, 100));
 	printf("| 503 refused | %zu | %.2f | %.2f | %.2f |\n", p.s503.n,
 	    lat_pct(&p.s503, 50), lat_pct(&p.s503, 99), lat_pct(&p.s503, 100));
-	printf("| other | %zu | %.1f | %.1f | %.1f |\n", p.other.n + p.failed,
+	printf("| other | %zu | %.1f | %.1f | %.1f |\n\n", p.other.n + p.failed,
 	    lat_pct(&p.other, 50), lat_pct(&p.other, 99), lat_pct(&p.other,
 	    100));
-	printf("\n(accepted latency is bounded by (workers + worker_queue) "
-	    "hashes: (%ld + 8) / %.1f per s = %.0f ms)\n", ncpu, bound,
-	    1e3 * (ncpu + 8) / bound);
+	bdaemon_stop(&dov);
+
+	/* 5. GlobaLeaks' cost. */
+	heavy(&e, ctx, &p, secs, ncpu);
+	printf("1-minute load average at the end: %.1f\n", loadavg());
 	SSL_CTX_free(ctx);
 	/* A missed budget is reported above, not an exit status: load
 	 * numbers on a shared 2-core machine are noisy. */

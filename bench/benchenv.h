@@ -357,7 +357,9 @@ bdaemon_start(struct benv *e, struct bdaemon *d, const char *name,
 			e->d[i] = d;
 			break;
 		}
-	for (i = 0; i < 200; i++) {
+	/* Up to 60 s: the public role times one receipt Argon2id before it
+	 * listens, seconds at GlobaLeaks' cost on a busy machine. */
+	for (i = 0; i < 1200; i++) {
 		usleep(50000);
 		if ((fp = fopen(d->log, "r")) == NULL)
 			continue;

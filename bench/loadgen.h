@@ -8,6 +8,9 @@
  *                  previous response is complete (closed loop), so N is the
  *                  number of concurrent clients.  A callback builds each
  *                  request, another receives status, body and latency.
+ *                  Optionally every connection comes from a fresh loopback
+ *                  source (127.x.y.z) and is replaced after a few requests,
+ *                  so that a per-source limiter sees many reporters.
  *   lg_sync_*()    one blocking keep-alive connection, for set-up steps and
  *                  for a latency probe on its own thread.
  *   lat_*()        recorded latencies and exact percentiles (sort).
@@ -29,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +151,34 @@ lg_parse(const char *buf, size_t len, int *status, size_t *boff,
 	return ((long)(*boff + *blen));
 }
 
+/*
+ * The n-th distinct loopback source: 127.a.b.c with a in 1..254 (never
+ * 127.0.x.x, where the tests' fixed client address lives), c in 1..250.
+ */
+static inline uint32_t
+lg_src(unsigned long n)
+{
+	unsigned long	c = n % 250, b = (n / 250) % 256, a = n / 64000 % 254;
+
+	return (0x7f000000UL | (a + 1) << 16 | b << 8 | (c + 1));
+}
+
+/* TCP to 127.0.0.1:port, from source address src (host order; 0: any). */
+/* Does the response head in[0..hlen) carry header name (lower case)? */
 static inline int
-lg_tcp(int port, int nonblock)
+lg_has_header(const char *in, size_t hlen, const char *name)
+{
+	size_t	 i, n = strlen(name);
+
+	for (i = 0; i + n + 1 < hlen; i++)
+		if (in[i] == '\n' && strncasecmp(in + i + 1, name, n) == 0 &&
+		    in[i + 1 + n] == ':')
+			return (1);
+	return (0);
+}
+
+static inline int
+lg_tcp_from(int port, int nonblock, uint32_t src)
 {
 	struct sockaddr_in	sin;
 	int			fd, one = 1;
@@ -157,6 +187,15 @@ lg_tcp(int port, int nonblock)
 	    0)) == -1)
 		return (-1);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (src != 0) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(src);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+			close(fd);
+			return (-1);
+		}
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
@@ -167,6 +206,12 @@ lg_tcp(int port, int nonblock)
 		return (-1);
 	}
 	return (fd);
+}
+
+static inline int
+lg_tcp(int port, int nonblock)
+{
+	return (lg_tcp_from(port, nonblock, 0));
 }
 
 static inline SSL_CTX *
@@ -314,6 +359,9 @@ struct lg_opts {
 	double		 max_ms;	/* stop sending after this */
 	double		 drain_ms;	/* then wait this long for answers */
 	double		 backoff_503_ms; /* a client waits after a 503 */
+	int		 src_reuse;	/* > 0: each connection from a fresh
+					 * 127.x.y.z, replaced after this many
+					 * requests; 0: from 127.0.0.1 */
 	lg_make_fn	 make;
 	lg_done_fn	 done;
 	void		*u;
@@ -321,6 +369,7 @@ struct lg_opts {
 
 struct lg_result {
 	long	 sent, completed, failed, reconnects;
+	long	 s503_no_retry;		/* 503 answers without Retry-After */
 	double	 wall_ms;		/* first send to last answer */
 };
 
@@ -334,17 +383,24 @@ struct lg_conn {
 	char	*in;
 	size_t	 inlen;
 	double	 t0, wake;
+	int	 nreq;		/* requests on this connection */
 };
 
 static inline int
-lg_conn_open(SSL_CTX *ctx, int port, struct lg_conn *c)
+lg_conn_open(SSL_CTX *ctx, const struct lg_opts *o, struct lg_conn *c)
 {
+	static unsigned long	 nsrc;
+	uint32_t		 src = 0;
+
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
 	if (c->fd != -1)
 		close(c->fd);
 	c->ssl = NULL;
-	if ((c->fd = lg_tcp(port, 1)) == -1 ||
+	c->nreq = 0;
+	if (o->src_reuse > 0)
+		src = lg_src(nsrc++);
+	if ((c->fd = lg_tcp_from(o->port, 1, src)) == -1 ||
 	    (c->ssl = SSL_new(ctx)) == NULL) {
 		c->st = LGS_DONE;
 		return (-1);
@@ -395,7 +451,7 @@ lg_run(SSL_CTX *ctx, const struct lg_opts *o, struct lg_result *res)
 		cs[i].fd = -1;
 		if ((cs[i].in = malloc(LG_INMAX)) == NULL)
 			return (-1);
-		lg_conn_open(ctx, o->port, &cs[i]);
+		lg_conn_open(ctx, o, &cs[i]);
 	}
 	start = lg_now_ms();
 	stop_send = start + o->max_ms;
@@ -472,6 +528,13 @@ lg_run(SSL_CTX *ctx, const struct lg_opts *o, struct lg_result *res)
 						c->st = LGS_DONE;
 					break;
 				case LGS_NEXT:
+					if (o->src_reuse > 0 &&
+					    c->nreq >= o->src_reuse) {
+						/* The next source address. */
+						res->reconnects++;
+						lg_conn_open(ctx, o, c);
+						break;
+					}
 					now = lg_now_ms();
 					if (now >= stop_send || (o->max_req > 0 &&
 					    res->sent >= o->max_req) ||
@@ -482,6 +545,7 @@ lg_run(SSL_CTX *ctx, const struct lg_opts *o, struct lg_result *res)
 						break;
 					}
 					res->sent++;
+					c->nreq++;
 					if (first == 0)
 						first = now;
 					c->t0 = now;
@@ -520,12 +584,15 @@ lg_run(SSL_CTX *ctx, const struct lg_opts *o, struct lg_result *res)
 					now = lg_now_ms();
 					last = now;
 					res->completed++;
+					if (status == 503 && !lg_has_header(
+					    c->in, boff, "retry-after"))
+						res->s503_no_retry++;
 					c->in[boff + blen] = '\0';
 					o->done(o->u, (int)(c - cs), status,
 					    c->in + boff, blen, now - c->t0);
 					if (cl) {
 						res->reconnects++;
-						lg_conn_open(ctx, o->port, c);
+						lg_conn_open(ctx, o, c);
 						break;
 					}
 					if (status == 503 && o->backoff_503_ms > 0) {
@@ -544,7 +611,7 @@ lg_run(SSL_CTX *ctx, const struct lg_opts *o, struct lg_result *res)
 				o->done(o->u, (int)(c - cs), -1, "", 0,
 				    lg_now_ms() - c->t0);
 				res->reconnects++;
-				lg_conn_open(ctx, o->port, c);
+				lg_conn_open(ctx, o, c);
 				break;
 			}
 		}
