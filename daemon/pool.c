@@ -23,7 +23,7 @@
  * deviation (its own duration too when it has to wait; the mean alone
  * when a worker is free for it), and a worker picking a deadline job up
  * drops it, unstarted, when its request was answered meanwhile or it can
- * no longer finish in time at the mean.  The bound an attacker can force
+ * no longer finish in time (planned the same way).  The bound an attacker can force
  * is the queue: at most max_queue jobs, each admitted only while the pool
  * expects to finish it.
  *
@@ -55,6 +55,7 @@ struct pool_job {
 	int64_t			 j_cost_us;	/* expected, when queued */
 	int64_t			 j_start_us;	/* on a worker since */
 	int			 j_dropped;	/* work() skipped */
+	int			 j_waits;	/* admitted behind others */
 };
 TAILQ_HEAD(pool_jobq, pool_job);
 
@@ -302,9 +303,10 @@ pool_submit_due(struct pool *p, const struct pool_due *d, pool_work_fn work,
 	now = pool_now_us();
 	pthread_mutex_lock(&p->p_mtx);
 	wait = pool_wait_us(p, now);
+	j->j_waits = !pool_idle(p);
 	if (p->p_stopping || atomic_load(&p->p_nqueued) >= p->p_max_queue ||
-	    now + wait + (pool_idle(p) ? pool_cost(p, POOL_C_DUE) :
-	    pool_cost_own(p, POOL_C_DUE)) > d->pd_due_us) {
+	    now + wait + (j->j_waits ? pool_cost_own(p, POOL_C_DUE) :
+	    pool_cost(p, POOL_C_DUE)) > d->pd_due_us) {
 		p->p_stats.st_refused++;
 		pthread_mutex_unlock(&p->p_mtx);
 		if (retry_s != NULL)
@@ -367,8 +369,9 @@ pool_running(const struct pool *p)
 
 /*
  * A deadline job a worker is about to start: drop it when its request was
- * answered meanwhile, or when it would finish past its deadline anyway
- * (at the mean duration).  Under p_mtx.
+ * answered meanwhile, or when it would finish past its deadline anyway --
+ * planned as at admission: with the margin if it was admitted behind
+ * others, at the mean if a worker was free for it.  Under p_mtx.
  */
 static int
 pool_should_drop(const struct pool *p, const struct pool_job *j, int64_t now)
@@ -377,7 +380,8 @@ pool_should_drop(const struct pool *p, const struct pool_job *j, int64_t now)
 		return (0);
 	if (j->j_due.pd_gone != NULL && atomic_load(j->j_due.pd_gone))
 		return (1);
-	return (now + pool_cost(p, POOL_C_DUE) > j->j_due.pd_due_us);
+	return (now + (j->j_waits ? pool_cost_own(p, POOL_C_DUE) :
+	    pool_cost(p, POOL_C_DUE)) > j->j_due.pd_due_us);
 }
 
 /* Under p_mtx: hand a job to the loop, writing a wake byte if needed. */

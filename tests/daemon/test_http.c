@@ -49,9 +49,29 @@ echo_len(struct http_request *req, void *arg)
 	http_reply_json(req, 200, json_pack("{s:I}", "len", (json_int_t)len));
 }
 
+/* A handler that overruns the request deadline, then replies into the
+ * void; the request lives until then. */
+static void
+stall_reply(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	http_reply_json(arg, 200, json_pack("{s:b}", "late", 1));
+}
+
+static void
+stall(struct http_request *req, void *arg)
+{
+	struct app	*app = arg;
+	struct timeval	 tv = { 6, 0 };
+
+	event_base_once(app->a_base, -1, EV_TIMEOUT, stall_reply, req, &tv);
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_GET, "/healthz", health_healthz, 0 },
 	{ HTTP_POST, "/echo", echo_len, HTTP_ROUTE_JSON_BODY },
+	{ HTTP_GET, "/stall", stall, 0 },
 };
 
 static void *
@@ -145,6 +165,29 @@ Test(http_server, healthz_answers_while_workers_are_busy, .timeout = 60)
 	    "healthz waited for the worker jobs");
 	while (atomic_load(&slow_done) < 4)
 		usleep(100000);
+	fixture_stop(&f);
+}
+
+/*
+ * A handler that overruns request_timeout_ms gets the server's own 503,
+ * and like every 503 it says when to come back (Retry-After); the
+ * handler's late reply is discarded.
+ */
+Test(http_server, handler_overrun_is_503_with_retry_after, .timeout = 60)
+{
+	struct fixture	 f;
+	struct tcl_resp	 r;
+	char		*ra;
+
+	fixture_start(&f, 1);
+	cr_assert_eq(tcl_request(http_server_port(f.app.a_http), "GET",
+	    "/stall", NULL, NULL, &r), 0);
+	cr_assert_eq(r.status, 503);
+	cr_assert_not_null(ra = tcl_resp_header(&r, "retry-after"));
+	cr_assert_eq(atoi(ra), 1);
+	free(ra);
+	tcl_resp_clear(&r);
+	sleep(3);	/* the handler's reply goes into the void */
 	fixture_stop(&f);
 }
 

@@ -1,10 +1,10 @@
 /*
  * Admission by expected wait (issue 20, daemon/admit.c, pool.h) end to
  * end: a real public meldpuntd with a deliberately slow receipt Argon2id
- * (64 MiB, t = 3), one worker and a 2 s request deadline, hit by many
+ * (128 MiB, t = 3), one worker and a 4 s request deadline, hit by many
  * concurrent submissions and then receipt logins.  More arrive than one
  * worker can hash before their deadline, so some must be refused; the
- * test checks that every refusal is the handler's own fast 503 with a
+ * test checks that every refusal is the handler's own 503 with a
  * Retry-After (never the deadline timer's), and -- from the daemon's
  * shutdown line of counters -- that every hash computed served a request
  * that got its answer: no hash for a request already answered.
@@ -25,7 +25,7 @@
 #include "tests/lib/treporter.h"
 
 #define NCLIENTS	32
-#define TIMEOUT_MS	2000
+#define TIMEOUT_MS	4000
 
 /* The daemon's own text for a refusal; the deadline timer says other. */
 #define BUSY_TEXT	"nothing was stored"
@@ -65,7 +65,7 @@ setup(void)
 	cr_assert_eq(init_run(A.su, A.keys, null, stderr, NULL), 0);
 	fclose(null);
 	snprintf(extra, sizeof(extra), "receipt_lookup_key = %s/%s\n"
-	    "contact_link_key = %s/%s\nreceipt_argon2_m_kib = 65536\n"
+	    "contact_link_key = %s/%s\nreceipt_argon2_m_kib = 131072\n"
 	    "receipt_argon2_t = 3\nworkers = 1\nworker_queue = 64\n"
 	    "request_timeout_ms = %d\nlogin_fail_per_source = 100000\n",
 	    A.keys, INIT_F_LOOKUP, A.keys, INIT_F_LINK, TIMEOUT_MS);
@@ -145,9 +145,12 @@ volley(struct shot *s, int ok)
 			continue;
 		}
 		cr_assert_geq(s[i].retry, 1, "a 503 without Retry-After");
+		/* The handler's own 503 reached the client, so it was sent
+		 * before the deadline timer could answer (after which a
+		 * handler's reply is discarded).  Client-side times include
+		 * the TLS handshake of 32 threads at once, too noisy here. */
 		cr_assert(s[i].own_text, "request %d got the deadline "
 		    "timer's 503 after %.0f ms, not a refusal", i, s[i].ms);
-		cr_assert_lt(s[i].ms, TIMEOUT_MS, "a slow refusal");
 	}
 	return (n);
 }
@@ -197,7 +200,7 @@ Test(admission, no_hash_for_an_answered_request)
 		    "{\"narrative\":\"admission %d\"}}", i);
 	}
 	nsub = volley(sub, 201);
-	/* One worker cannot hash 32 x 64 MiB x 3 passes in two seconds. */
+	/* One worker cannot hash 32 x 128 MiB x 3 passes in four seconds. */
 	cr_assert_lt(nsub, NCLIENTS, "nothing was refused (%s)", calib());
 	cr_assert_gt(nsub, 0, "everything was refused (%s)", calib());
 
