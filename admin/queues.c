@@ -1,12 +1,15 @@
 /*
  * `meldctl queue add|list|members add|remove`.  A queue is a deadline
  * profile and a key pair.  `queue add` makes the key pair and wraps its
- * private key to the current recovery key only; `members add` brings the
- * recovery private key back (--recovery-key FILE) to open every key of
- * the queue and wrap each to the new member's public key
- * (docs/crypto.md §7).  `members remove` deletes the member's wraps; a
- * member who has copied a key keeps it, so rotate the key
- * (`meldctl key rotate`) when someone leaves in anger.
+ * private key to the current recovery key only.  `members add` records
+ * the membership; while another active member holds the queue's key the
+ * new member is "pending" and the next login of such a member wraps the
+ * keys to her (schema 0100, daemon/keyshare.c).  Only a queue nobody
+ * holds the key of needs the recovery private key (--recovery-key FILE),
+ * which opens every key of the queue here and wraps each to the new
+ * member (docs/crypto.md §7).  `members remove` deletes the member's
+ * wraps; a member who has copied a key keeps it, so rotate the key
+ * (`meldctl key rotate`) to cut a leaver off from new reports.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +29,17 @@ const char queues_help[] =
     "      Defaults: --ack '7 days', --feedback '3 months'; a\n"
     "      --first-response interval (e.g. '1 hour') makes the queue urgent.\n"
     "  queue list\n"
-    "  queue members add QUEUE USER --recovery-key FILE\n"
-    "      Wrap every key of QUEUE (current and older) to USER's key.\n"
+    "      Queues, current keys and members; a member marked * is pending.\n"
+    "  queue members add QUEUE USER [--recovery-key FILE]\n"
+    "      Make USER a member.  Without --recovery-key the membership is\n"
+    "      pending: the next time a member of QUEUE signs in, the staff\n"
+    "      process wraps the queue keys to USER (audited as\n"
+    "      queue.member_wrap).  Refused when no active member holds the\n"
+    "      key; then --recovery-key opens every key of QUEUE (current and\n"
+    "      older) here and wraps each to USER's key at once.\n"
     "  queue members remove QUEUE USER\n"
+    "      Delete USER's membership and key wraps.  To cut a leaver off\n"
+    "      from new reports also run `meldctl key rotate QUEUE`.\n"
     "Exit codes: 0, 64 usage, 65 no such queue/user, 69 database\n"
     "unreachable, 70 internal error, 73 queue exists, 78 key file.\n";
 
@@ -107,7 +118,10 @@ queue_list(PGconn *conn)
 	    "k.key_id FROM casework.queue_keys k WHERE k.queue_id = q.id AND "
 	    "k.current), '-'), (SELECT count(*) FROM casework.queue_keys k "
 	    "WHERE k.queue_id = q.id), coalesce((SELECT string_agg("
-	    "u.username, ',' ORDER BY u.username) FROM "
+	    "u.username || CASE WHEN EXISTS (SELECT 1 FROM "
+	    "casework.queue_keys k JOIN casework.queue_key_wraps w ON "
+	    "w.key_id = k.key_id AND w.user_id = u.id WHERE k.queue_id = q.id "
+	    "AND k.current) THEN '' ELSE '*' END, ',' ORDER BY u.username) FROM "
 	    "casework.queue_members m JOIN casework.users u ON u.id = "
 	    "m.user_id WHERE m.queue_id = q.id), '-') FROM casework.queues q "
 	    "ORDER BY q.name", 0, NULL);
@@ -125,6 +139,8 @@ queue_list(PGconn *conn)
 		    strcmp(PQgetvalue(res, i, 2), "t") == 0 ? "yes" : "no",
 		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
 		    PQgetvalue(res, i, 5));
+	printf("(* pending: waits for a member's login to get the queue "
+	    "key)\n");
 	PQclear(res);
 	return (EX_OK);
 }
@@ -146,6 +162,43 @@ ids(PGconn *conn, const char *queue, const char *user, int *qid, int *uid)
 		rc = 0;
 	} else
 		fprintf(stderr, "meldctl: no such queue or user\n");
+	PQclear(res);
+	return (rc);
+}
+
+/*
+ * Whether a membership may wait for a colleague's login (schema 0100):
+ * the user has a key pair and some other active member of the queue
+ * holds its current key.  p: queue id, user id.  EX_OK or the exit code
+ * (message printed).
+ */
+static int
+pending_ok(PGconn *conn, const char *const *p)
+{
+	PGresult	*res;
+	int		 rc = EX_SOFTWARE;
+
+	res = keys_exec(conn, "SELECT (SELECT public_key IS NOT NULL FROM "
+	    "casework.users WHERE id = $2::integer), EXISTS (SELECT 1 FROM "
+	    "casework.queue_keys k JOIN casework.queue_key_wraps w ON "
+	    "w.key_id = k.key_id JOIN casework.queue_members m ON "
+	    "m.queue_id = k.queue_id AND m.user_id = w.user_id JOIN "
+	    "casework.users u ON u.id = w.user_id WHERE k.queue_id = "
+	    "$1::integer AND k.current AND NOT u.disabled AND u.id <> "
+	    "$2::integer)", 2, p);
+	if (!keys_ok(res))
+		fprintf(stderr, "meldctl: reading the queue's members failed "
+		    "(sqlstate %s)\n", adb_sqlstate(res));
+	else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		fprintf(stderr, "meldctl: the user has no key pair\n");
+		rc = EX_DATAERR;
+	} else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		fprintf(stderr, "meldctl: no active member of this queue holds "
+		    "its key, so nobody can pass it on: bring the recovery "
+		    "key (--recovery-key FILE)\n");
+		rc = EX_CONFIG;
+	} else
+		rc = EX_OK;
 	PQclear(res);
 	return (rc);
 }
@@ -172,7 +225,7 @@ members(PGconn *conn, int argc, char **argv)
 	    strcmp(pos[0], "remove") != 0))
 		return (usage());
 	add = strcmp(pos[0], "add") == 0;
-	if (add && (rec = keys_recovery(rec_path)) == NULL)
+	if (add && rec_path != NULL && (rec = keys_recovery(rec_path)) == NULL)
 		return (EX_CONFIG);
 	if (ids(conn, pos[1], pos[2], &qid, &uid) == -1) {
 		rc = EX_DATAERR;
@@ -182,6 +235,10 @@ members(PGconn *conn, int argc, char **argv)
 	snprintf(u, sizeof(u), "%d", uid);
 	if (adb_exec(conn, "BEGIN", NULL) == -1)
 		goto done;
+	if (add && rec == NULL && (i = pending_ok(conn, p)) != EX_OK) {
+		rc = i;
+		goto done;
+	}
 	res = keys_exec(conn, add ? "INSERT INTO casework.queue_members "
 	    "(queue_id, user_id) VALUES ($1::integer, $2::integer) "
 	    "ON CONFLICT DO NOTHING" : "DELETE FROM casework.queue_members "
@@ -191,7 +248,7 @@ members(PGconn *conn, int argc, char **argv)
 	if (!i)
 		goto done;
 	if (add) {
-		if (keys_wrap_member(conn, qid, uid, rec) == -1)
+		if (rec != NULL && keys_wrap_member(conn, qid, uid, rec) == -1)
 			goto done;
 	} else {
 		res = keys_exec(conn, "DELETE FROM casework.queue_key_wraps w "
@@ -206,8 +263,16 @@ members(PGconn *conn, int argc, char **argv)
 	if (keys_audit(conn, add ? "queue.member_add" : "queue.member_remove",
 	    obj) == -1 || adb_exec(conn, "COMMIT", NULL) == -1)
 		goto done;
-	printf("queue %s: member %s %s\n", pos[1], pos[2], add ? "added" :
-	    "removed");
+	if (add && rec == NULL)
+		printf("queue %s: member %s added, pending: the queue keys are "
+		    "wrapped to %s the next time a member of %s signs in\n",
+		    pos[1], pos[2], pos[2], pos[1]);
+	else
+		printf("queue %s: member %s %s\n", pos[1], pos[2], add ?
+		    "added" : "removed");
+	if (!add)
+		printf("(wraps deleted; if %s may have copied a key, run "
+		    "`meldctl key rotate %s`)\n", pos[2], pos[1]);
 	rc = EX_OK;
  done:
 	secret_free(rec);

@@ -48,8 +48,8 @@ const char users_help[] =
     "      New password and new key pair (the old private key cannot be\n"
     "      opened without the old password).  With --recovery-key the\n"
     "      queue keys of NAME's queues are wrapped to the new key at once;\n"
-    "      without it NAME's key wraps are removed and `queue members add`\n"
-    "      is needed again.\n"
+    "      without it NAME's key wraps are removed and her memberships are\n"
+    "      pending until a colleague in each queue signs in.\n"
     "  user reset-totp --totp-seal-key FILE NAME\n"
     "      New TOTP secret; prints it and the otpauth:// URI once.\n"
     "Exit codes: 0, 64 usage, 65 bad data (no such user...), 69 database\n"
@@ -448,7 +448,8 @@ user_reset_password(PGconn *conn, struct uopts *u)
 		goto done;
 	printf("user %s: new password and key pair%s\n", u->u_name,
 	    rec != NULL ? ", queue keys re-wrapped" :
-	    "; run `meldctl queue members add` again for each queue");
+	    "; her queue keys are wrapped to it the next time a colleague in "
+	    "each of her queues signs in");
 	if (gen)
 		printf("password: %s\n", pw);
 	rc = EX_OK;

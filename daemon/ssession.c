@@ -11,7 +11,9 @@
  *             step), then in the same transaction the caller's queue key
  *             wraps (row-level security admits only its own)
  *   6 worker  unwrap the queue private keys into locked memory
- *   7 loop    keep the session, answer 201 with the token.
+ *   7 loop    keep the session; wrap the queue keys it holds to queue
+ *             members still waiting for them (keyshare.c); answer 201
+ *             with the token.
  * Every failure, whichever factor it was, gets the same 401 body.  A
  * wrong TOTP code is counted against the account (login_failed) like a
  * wrong password; the database backs off per account, the limiter here
@@ -41,6 +43,7 @@
 #include "daemon/app.h"
 #include "daemon/config.h"
 #include "daemon/http.h"
+#include "daemon/keyshare.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
 #include "daemon/rparse.h"
@@ -573,6 +576,8 @@ struct login {
 	size_t			 l_iwenclen[2];
 	unsigned char		 l_iwrapped[2][STAFFCRED_WRAPPED_LEN];
 	struct secret		*l_isecret;
+	/* step 7: the new session (the list's; not a reference of ours) */
+	struct ssession		*l_s;
 };
 
 static void
@@ -750,6 +755,7 @@ json_wipe_member(json_t *j, const char *name)
 
 static void login_unwrap_work(void *);
 static void login_unwrap_done(void *);
+static void login_reply(void *);
 
 /*
  * An officer's identity and contact-link wraps (casework.identity_wraps(),
@@ -876,7 +882,6 @@ login_unwrap_done(void *arg)
 {
 	struct login	*l = arg;
 	struct ssession	*s;
-	char		 tok[2 * TOKEN_LEN + 1];
 	time_t		 now = mono_now();
 
 	if (l->l_nok < l->l_nwraps)
@@ -906,6 +911,23 @@ login_unwrap_done(void *arg)
 	s->ss_refs = 1;			/* the list's reference */
 	TAILQ_INSERT_TAIL(&ss.list, s, ss_entry);
 	ss.count++;
+	/*
+	 * The queue keys now in memory go to colleagues still waiting for
+	 * them (keyshare.h) before the answer, so that whoever was added
+	 * to a queue can open its cases as soon as this login returns.
+	 */
+	l->l_s = s;
+	if (keyshare_start(ss.app, s, login_reply, l) == -1)
+		login_reply(l);
+}
+
+/* Step 7: the session exists (l->l_s); answer 201 with the token. */
+static void
+login_reply(void *arg)
+{
+	struct login	*l = arg;
+	struct ssession	*s = l->l_s;
+	char		 tok[2 * TOKEN_LEN + 1];
 
 	secret_hex_encode(l->l_token, TOKEN_LEN, tok);
 	http_reply_json(l->l_req, 201, json_pack("{s:s,s:s,s:i,s:i,s:{s:s,s:s}}",
