@@ -6,14 +6,23 @@
  * key is written once, with a warning that it belongs off this machine;
  * later runs need only its public half (from the database or
  * recovery.pub).  Queue private keys are never written to a file.
+ *
+ * Every key is one small function listed in init_file_keys[] (files
+ * alone) or init_db_keys[] (files whose public half goes into the
+ * database, inside the transaction).  Each creates or checks its file
+ * and records, with init_advise(), who must own it and its mode; the
+ * advice is printed at the end of every run.  A new key is a new
+ * function and a new row.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -58,6 +67,16 @@ static const struct {
 	{ 120, "honour_violence", NULL, "honour" },
 };
 
+#define INIT_MAX_ADVICE	16
+
+/* Who must own a key file and its mode, printed at the end. */
+struct init_advice {
+	const char	*ia_file;
+	const char	*ia_reader;	/* which process or person reads it */
+	const char	*ia_owner;	/* system user, or NULL: off the machine */
+	const char	*ia_mode;
+};
+
 struct init_ctx {
 	PGconn		*ic_conn;
 	const char	*ic_dir;
@@ -66,7 +85,24 @@ struct init_ctx {
 	int		 ic_changes;
 	struct hpke_key	*ic_recovery;	/* public */
 	char		 ic_recovery_id[33];
+	struct init_advice ic_advice[INIT_MAX_ADVICE];
+	int		 ic_nadvice;
 };
+
+static void
+init_advise(struct init_ctx *ic, const char *file, const char *reader,
+    const char *owner, const char *mode)
+{
+	struct init_advice	*a;
+
+	if (ic->ic_nadvice == INIT_MAX_ADVICE)
+		return;
+	a = &ic->ic_advice[ic->ic_nadvice++];
+	a->ia_file = file;
+	a->ia_reader = reader;
+	a->ia_owner = owner;
+	a->ia_mode = mode;
+}
 
 static void
 init_path(const struct init_ctx *ic, const char *name, char *buf,
@@ -398,6 +434,82 @@ init_rules(struct init_ctx *ic)
 	return (0);
 }
 
+/* The receipt lookup key: without it a stolen database cannot even test
+ * receipt guesses (docs/crypto.md §3). */
+static int
+init_key_receipt_lookup(struct init_ctx *ic)
+{
+	init_advise(ic, INIT_F_LOOKUP, "meldpuntd --role public",
+	    INIT_USER_PUBLIC, "0400");
+	return (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP));
+}
+
+/* The contact-link HMAC key: the public process links contact details
+ * to a case with it; officers get it wrapped (meldctl officer grant). */
+static int
+init_key_contact_link(struct init_ctx *ic)
+{
+	init_advise(ic, INIT_F_LINK, "meldpuntd --role public; meldctl "
+	    "officer grant", INIT_USER_PUBLIC, "0400");
+	return (init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK));
+}
+
+/* Seals every staff user's TOTP secret; without it staff logins answer
+ * 503 and `meldctl user add` cannot run. */
+static int
+init_key_totp_seal(struct init_ctx *ic)
+{
+	init_advise(ic, INIT_F_TOTP_SEAL, "meldpuntd --role staff; meldctl "
+	    "user add|reset-totp (as root)", INIT_USER_STAFF, "0400");
+	return (init_secret_file(ic, INIT_F_TOTP_SEAL, KEYFILE_TOTP_SEAL));
+}
+
+/*
+ * The bearer token GET /metrics wants (metrics_token_file): one line of
+ * 64 hex digits, not a key file, because the scraper reads it too.  An
+ * existing file is kept (the daemon checks its form at start).
+ */
+static int
+init_key_metrics_token(struct init_ctx *ic)
+{
+	char		 path[1024], line[2 * 32 + 2];
+	unsigned char	 tok[32];
+	int		 fd, rc = -1;
+
+	init_advise(ic, INIT_F_METRICS, "meldpuntd --role staff and the "
+	    "metrics scraper", INIT_USER_STAFF, "0400");
+	init_path(ic, INIT_F_METRICS, path, sizeof(path));
+	if (keyfile_exists(path) == 1)
+		return (0);
+	if (secret_random(tok, sizeof(tok)) == -1)
+		return (-1);
+	secret_hex_encode(tok, sizeof(tok), line);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	line[64] = '\n';
+	line[65] = '\0';
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		fprintf(ic->ic_err, "meldctl init: %s: %s\n", path,
+		    strerror(errno));
+		goto done;
+	}
+	if (write(fd, line, 65) != 65 || fsync(fd) == -1) {
+		fprintf(ic->ic_err, "meldctl init: %s: %s\n", path,
+		    strerror(errno));
+		(void)close(fd);
+		(void)unlink(path);
+		goto done;
+	}
+	(void)close(fd);
+	fprintf(ic->ic_out, "created %s (metrics bearer token, mode 0600)\n",
+	    path);
+	ic->ic_changes++;
+	rc = 0;
+ done:
+	OPENSSL_cleanse(line, sizeof(line));
+	return (rc);
+}
+
 /*
  * The offline manifest-signing pair (docs/crypto.md §10), once: kept
  * whenever its public half exists, because clients pin that half and a
@@ -411,6 +523,11 @@ init_manifest_key(struct init_ctx *ic)
 	char		 ppriv[1024], ppub[1024], err[1200];
 	int		 rc = -1;
 
+	init_advise(ic, INIT_F_MANIFEST, "meldctl keys sign, then nobody on "
+	    "this machine: two offline copies", NULL, "0400");
+	init_advise(ic, INIT_F_MANIFEST_PUB, "meldpuntd --role public "
+	    "(manifest_public_key); published with the web page",
+	    INIT_USER_PUBLIC, "0444");
 	init_path(ic, INIT_F_MANIFEST, ppriv, sizeof(ppriv));
 	init_path(ic, INIT_F_MANIFEST_PUB, ppub, sizeof(ppub));
 	if (keyfile_exists(ppub) == 1)
@@ -458,6 +575,12 @@ init_audit_keys(struct init_ctx *ic)
 	char		 kpath[1024], ppath[1024], err[1200] = "";
 	int		 rc = -1;
 
+	init_advise(ic, AUDIT_F_CHAIN_KEY, "meldpuntd --role staff "
+	    "(audit_chain_key); meldctl audit verify", INIT_USER_STAFF, "0400");
+	init_advise(ic, AUDIT_F_CP_KEY, "meldpuntd --role staff "
+	    "(audit_checkpoint_key)", INIT_USER_STAFF, "0400");
+	init_advise(ic, AUDIT_F_CP_PUB, "whoever verifies checkpoints (copy "
+	    "it to that host)", "root", "0644");
 	if (init_secret_file(ic, AUDIT_F_CHAIN_KEY, KEYFILE_AUDIT_CHAIN) == -1)
 		return (-1);
 	init_path(ic, AUDIT_F_CP_KEY, kpath, sizeof(kpath));
@@ -482,6 +605,29 @@ init_audit_keys(struct init_ctx *ic)
 	return (rc);
 }
 
+/* The reporter-session key: seals reporter sessions; the same file on
+ * every public process behind one balancer (docs/ha.md). */
+static int
+init_key_reporter_session(struct init_ctx *ic)
+{
+	init_advise(ic, INIT_F_RSESSION, "every meldpuntd --role public",
+	    INIT_USER_PUBLIC, "0400");
+	return (init_secret_file(ic, INIT_F_RSESSION, KEYFILE_RSESSION));
+}
+
+/* Key files that stand alone, in order; written before the database
+ * transaction.  Add a key here as a function like the ones above. */
+static int (*const init_file_keys[])(struct init_ctx *) = {
+	init_key_receipt_lookup,
+	init_key_contact_link,
+	init_key_totp_seal,
+	init_key_metrics_token,
+	init_manifest_key,
+	init_audit_keys,
+	init_key_reporter_session,
+	NULL
+};
+
 /* Files that exist alone, outside any transaction. */
 static int
 init_files(struct init_ctx *ic)
@@ -489,7 +635,7 @@ init_files(struct init_ctx *ic)
 	struct stat	 st;
 	char		 path[1024];
 	PGresult	*res;
-	int		 cases;
+	int		 cases, i;
 
 	if (mkdir(ic->ic_dir, 0700) == 0)
 		fprintf(ic->ic_out, "created %s (mode 0700)\n", ic->ic_dir);
@@ -515,23 +661,24 @@ init_files(struct init_ctx *ic)
 			return (-1);
 		}
 	}
-	/* The reporter-session key is shared by every public process. */
-	if (init_secret_file(ic, INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP) == -1 ||
-	    init_secret_file(ic, INIT_F_LINK, KEYFILE_CONTACT_LINK) == -1 ||
-	    init_manifest_key(ic) == -1 ||
-	    init_audit_keys(ic) == -1 ||
-	    init_secret_file(ic, INIT_F_RSESSION, KEYFILE_RSESSION) == -1)
-		return (-1);
+	for (i = 0; init_file_keys[i] != NULL; i++)
+		if (init_file_keys[i](ic) == -1)
+			return (-1);
 	return (0);
 }
 
+/* The offline recovery key pair: every DEK and queue key is also
+ * wrapped to it.  Its private file is written once, to be moved away. */
 static int
-init_db(struct init_ctx *ic)
+init_key_recovery(struct init_ctx *ic)
 {
-	struct hpke_key	*idk;
 	char		 rpriv[1024];
 	int		 before = ic->ic_changes;
 
+	init_advise(ic, INIT_F_RECOVERY, "nobody on this machine: two "
+	    "offline copies, kept apart", NULL, "0400");
+	init_advise(ic, INIT_F_RECOVERY_PUB, "meldctl init (public half)",
+	    "root", "0644");
 	if ((ic->ic_recovery = init_pair(ic, "casework.recovery_keys",
 	    KEYFILE_RECOVERY, INIT_F_RECOVERY, INIT_F_RECOVERY_PUB)) == NULL ||
 	    init_key_hex(ic->ic_recovery, ic->ic_recovery_id, NULL, 0) == -1)
@@ -542,12 +689,46 @@ init_db(struct init_ctx *ic)
 		    "\n*** WARNING: %s is the OFFLINE RECOVERY PRIVATE KEY.\n"
 		    "*** It can open every report. Copy it to offline storage "
 		    "(two copies,\n*** kept apart), then DELETE it from this "
-		    "machine. meldctl asks for it\n*** only to add a queue's "
-		    "first member or to recover a queue.\n\n", rpriv);
+		    "machine. meldctl asks for it\n*** only to add the first "
+		    "member of a queue nobody holds the key of, or\n*** to "
+		    "recover a queue.\n\n", rpriv);
+	return (0);
+}
+
+/* The identity key pair: contact details are sealed to it; privacy
+ * officers get its private half wrapped (meldctl officer grant). */
+static int
+init_key_identity(struct init_ctx *ic)
+{
+	struct hpke_key	*idk;
+
+	init_advise(ic, INIT_F_IDENTITY, "meldctl officer grant (as root); "
+	    "then offline", "root", "0400");
+	init_advise(ic, INIT_F_IDENTITY_PUB, "meldctl init (public half)",
+	    "root", "0644");
 	if ((idk = init_pair(ic, "identity.keys", KEYFILE_IDENTITY,
 	    INIT_F_IDENTITY, INIT_F_IDENTITY_PUB)) == NULL)
 		return (-1);
 	hpke_key_free(idk);
+	return (0);
+}
+
+/* Key pairs whose public half the database holds, in order, inside the
+ * transaction (the recovery key first: queue keys are wrapped to it). */
+static int (*const init_db_keys[])(struct init_ctx *) = {
+	init_key_recovery,
+	init_key_identity,
+	NULL
+};
+
+static int
+init_db(struct init_ctx *ic)
+{
+	int	i;
+
+	for (i = 0; init_db_keys[i] != NULL; i++)
+		if (init_db_keys[i](ic) == -1)
+			return (-1);
 	if (init_queues(ic) == -1 || init_rules(ic) == -1)
 		return (-1);
 	return (0);
@@ -564,6 +745,9 @@ init_epoch(struct init_ctx *ic)
 	char	 dir[1024];
 	int	 rc;
 
+	init_advise(ic, EPOCH_DIR_NAME "/", "meldpuntd --role staff "
+	    "(epoch_key_dir); meldctl epoch rotate", INIT_USER_STAFF,
+	    "0700 (files 0400)");
 	init_path(ic, EPOCH_DIR_NAME, dir, sizeof(dir));
 	if ((rc = epoch_ensure(ic->ic_conn, dir, ic->ic_out)) == -1) {
 		fprintf(ic->ic_err, "meldctl init: cannot create the first "
@@ -572,6 +756,30 @@ init_epoch(struct init_ctx *ic)
 	}
 	ic->ic_changes += rc;
 	return (0);
+}
+
+/* Who must own which file: init cannot know the system users, so it
+ * says what to run (deploy/README.md, "Keys"). */
+static void
+init_print_advice(const struct init_ctx *ic)
+{
+	const struct init_advice	*a;
+	int				 i;
+
+	fprintf(ic->ic_out, "\nkey files in %s -- owner and mode to set:\n",
+	    ic->ic_dir);
+	for (i = 0; i < ic->ic_nadvice; i++) {
+		a = &ic->ic_advice[i];
+		if (a->ia_owner == NULL)
+			fprintf(ic->ic_out, "  %-20s move OFF this machine (%s)\n",
+			    a->ia_file, a->ia_reader);
+		else
+			fprintf(ic->ic_out, "  %-20s chown %s; chmod %s  "
+			    "(read by %s)\n", a->ia_file, a->ia_owner,
+			    a->ia_mode, a->ia_reader);
+	}
+	fprintf(ic->ic_out, "  then run `meldctl doctor --keys %s` to check "
+	    "them\n", ic->ic_dir);
 }
 
 int
@@ -611,6 +819,7 @@ init_run(PGconn *conn, const char *dir, FILE *out, FILE *err,
 	else
 		fprintf(out, "meldctl init: done (%d changes)\n",
 		    ic.ic_changes);
+	init_print_advice(&ic);
 	rc = 0;
  done:
 	if (res != NULL)

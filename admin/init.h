@@ -1,7 +1,9 @@
 /*
  * `meldctl init`: create the keys and defaults a new installation needs
  * (issue 5, docs/crypto.md §7): key files for the receipt lookup key, the
- * contact-link key, the identity and recovery key pairs; the default
+ * contact-link key, the TOTP seal key, the metrics bearer token, the
+ * identity and recovery key pairs (every key a production installation
+ * needs, issue 15), with owner and mode advice for each; the default
  * queues, each with a key pair whose private half is stored only
  * HPKE-wrapped to the recovery key; the default routing rules; and the
  * public keys in the database.  Idempotent: what exists is checked and
@@ -25,6 +27,12 @@
 #define INIT_F_MANIFEST		"manifest-signing.key"
 #define INIT_F_MANIFEST_PUB	"manifest-signing.pub"
 #define INIT_F_RSESSION		"reporter-session.key"
+#define INIT_F_TOTP_SEAL	"totp-seal.key"
+#define INIT_F_METRICS		"metrics.token"
+
+/* The system users deploy/README.md and the systemd unit name. */
+#define INIT_USER_PUBLIC	"meldpunt-public"
+#define INIT_USER_STAFF		"meldpunt-staff"
 
 struct init_result {
 	int	ir_changes;	/* files written + rows inserted */

@@ -114,14 +114,16 @@ static const struct command commands[] = {
 	{ "init", init_command, "init [--keys DIR]",
 	  "Create what a new installation needs, once: key files in DIR\n"
 	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"
-	  "identity.key/.pub, recovery.key/.pub and manifest-signing.key/.pub\n"
-	  "(move recovery.key and manifest-signing.key OFF the machine after\n"
-	  "signing the first manifest with meldctl keys sign),\n"
-	  "epoch/epoch-1.key (the first retention epoch, see meldctl help\n"
-	  "epoch); the default queues with their keys (private halves only\n"
-	  "wrapped to the recovery key), the default routing rules and the\n"
-	  "public keys in the database.  Idempotent: a second run changes\n"
-	  "nothing and says so.  Connect as mp_admin or a superuser.\n" },
+	  "totp-seal.key, metrics.token, identity.key/.pub, recovery.key/.pub\n"
+	  "and manifest-signing.key/.pub (move recovery.key and\n"
+	  "manifest-signing.key OFF the machine after signing the first\n"
+	  "manifest with meldctl keys sign), epoch/epoch-1.key (the first\n"
+	  "retention epoch, see meldctl help epoch); the default queues with\n"
+	  "their keys (private halves only wrapped to the recovery key), the\n"
+	  "default routing rules and the public keys in the database.\n"
+	  "Existing files are checked and kept, never overwritten; a second\n"
+	  "run changes nothing and says so.  Prints the owner and mode each\n"
+	  "file needs.  Connect as mp_admin or a superuser.\n" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "Show the commands, or the help of one command.\n" },
 	{ NULL, NULL, NULL, NULL }

@@ -65,21 +65,10 @@ conf="$var/meldpuntd.conf"
 sed -e "s|@VAR@|$var|g" -e "s|@PGHOST@|$PGHOST|g" \
     deploy/meldpuntd.conf.dev > "$conf"
 
-# Staff side (issue 6): the totp-seal key, then once a demo handler per
-# default queue and a demo researcher.  DEVELOPMENT ONLY: their passwords
+# Staff side (issue 6): `meldctl init` above wrote the totp-seal key and
+# the metrics token; once, a demo handler per default queue and a demo
+# researcher.  DEVELOPMENT ONLY: their passwords
 # and TOTP secrets are written in clear to var/demo-logins.txt.
-mkdir -p "$var/keys"
-chmod 0700 "$var/keys"
-if [ ! -f "$var/keys/totp-seal.key" ]; then
-	( umask 077
-	  { echo "meldpunt-key v1 totp-seal secret"
-	    head -c 32 /dev/urandom | base64 -w0; echo; } \
-	      > "$var/keys/totp-seal.key" )
-fi
-# The scrape token of GET /metrics (staff port).
-if [ ! -f "$var/keys/metrics.token" ]; then
-	( umask 077; openssl rand -hex 32 > "$var/keys/metrics.token" )
-fi
 if [ ! -f "$var/demo-logins.txt" ] && [ -f "$var/keys/recovery.key" ]; then
 	demo="$var/demo-logins.txt.tmp"
 	( umask 077

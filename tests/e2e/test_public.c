@@ -760,6 +760,14 @@ Test(public, init_is_idempotent_and_private_files_are_0600)
 	snprintf(path, sizeof(path), "%s/%s", T.keys, INIT_F_LOOKUP);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0600);
+	/* Every key a production installation needs (issue 15). */
+	snprintf(path, sizeof(path), "%s/%s", T.keys, INIT_F_TOTP_SEAL);
+	cr_assert_eq(stat(path, &st), 0, "no totp-seal key");
+	cr_expect_eq(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof(path), "%s/%s", T.keys, INIT_F_METRICS);
+	cr_assert_eq(stat(path, &st), 0, "no metrics token");
+	cr_expect_eq(st.st_mode & 0777, 0600);
+	cr_expect_eq(st.st_size, 65);
 	cr_expect_eq(testdb_count(T.su, "SELECT count(*) FROM casework.queues"),
 	    4);
 	cr_expect_eq(testdb_count(T.su, "SELECT count(*) FROM "
@@ -767,6 +775,43 @@ Test(public, init_is_idempotent_and_private_files_are_0600)
 	    "octet_length(recovery_wrapped) = 48"), 4);
 	cr_expect_eq(testdb_count(T.su, "SELECT count(*) FROM "
 	    "casework.routing_check()"), 0);
+}
+
+/* A damaged key file is refused and left as it was, never replaced;
+ * the output says who must own each file. */
+Test(public, init_refuses_to_overwrite_and_advises_owners)
+{
+	char	 path[700], buf[64], *out = NULL;
+	size_t	 len = 0;
+	FILE	*fp, *mem;
+
+	snprintf(path, sizeof(path), "%s/%s", T.keys, INIT_F_TOTP_SEAL);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_not_null(fp = fopen(path, "w"));
+	fputs("not a key\n", fp);
+	fclose(fp);
+	cr_assert_eq(chmod(path, 0600), 0);
+	cr_assert_not_null(mem = open_memstream(&out, &len));
+	cr_expect_neq(init_run(T.su, T.keys, mem, mem, NULL), 0);
+	fclose(mem);
+	free(out);
+	cr_assert_not_null(fp = fopen(path, "r"));
+	cr_assert_not_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	cr_expect_str_eq(buf, "not a key\n");
+
+	cr_assert_eq(unlink(path), 0);
+	out = NULL;
+	cr_assert_not_null(mem = open_memstream(&out, &len));
+	cr_assert_eq(init_run(T.su, T.keys, mem, stderr, NULL), 0);
+	fclose(mem);
+	cr_expect_not_null(strstr(out, "totp-seal.key        chown "
+	    "meldpunt-staff; chmod 0400"), "%s", out);
+	cr_expect_not_null(strstr(out, "receipt-lookup.key   chown "
+	    "meldpunt-public; chmod 0400"), "%s", out);
+	cr_expect_not_null(strstr(out, "recovery.key         move OFF this "
+	    "machine"), "%s", out);
+	free(out);
 }
 
 Test(public, group_readable_key_file_stops_start_up)

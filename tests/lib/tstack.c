@@ -62,18 +62,12 @@ tstack_start(struct tstack *t, const char *staff_extra)
 void
 tstack_keys(struct tstack *t)
 {
-	unsigned char	 key[32];
-	char		 err[256];
-
-	/* The real binary, as an operator would run it. */
+	/* The real binary, as an operator would run it (it writes the
+	 * totp-seal key too). */
 	free(tstack_meldctl(t, NULL, 0, "init --keys '%s'", t->keys));
 	/* As an operator would: the first manifest, then pin its key. */
 	free(tstack_meldctl(t, NULL, 0, "keys sign --signing-key '%s/%s'",
 	    t->keys, INIT_F_MANIFEST));
-	cr_assert_eq(secret_random(key, sizeof(key)), 0);
-	cr_assert_eq(keyfile_write(t->seal, KEYFILE_TOTP_SEAL, KEYFILE_SECRET,
-	    key, sizeof(key), err, sizeof(err)), 0, "%s", err);
-	OPENSSL_cleanse(key, sizeof(key));
 }
 
 void
@@ -110,7 +104,7 @@ tstack_start_with(struct tstack *t, const char *pub_extra,
 	    getenv("MELDPUNT_TEST_TMP"), (int)getpid(), ++tstack_seq);
 	cr_assert_eq(mkdir(t->dir, 0700), 0);
 	snprintf(t->keys, sizeof(t->keys), "%s/keys", t->dir);
-	snprintf(t->seal, sizeof(t->seal), "%s/totp-seal.key", t->dir);
+	snprintf(t->seal, sizeof(t->seal), "%s/%s", t->keys, INIT_F_TOTP_SEAL);
 	snprintf(t->admin_ci, sizeof(t->admin_ci), "%s",
 	    tdaemon_conninfo(t->db, "mp_admin"));
 	tstack_keys(t);

@@ -170,9 +170,8 @@ export class Stack {
 
 	// `meldctl init --keys DIR` writes the key files and the default
 	// queues (labour, obi, honour, honour_urgent) with their routing
-	// rules; the totp-seal key is written as deploy/run-dev.sh does
-	// (docs/crypto.md §7, "Key files").  Returns the configuration lines
-	// that name the keys.
+	// rules, and the totp-seal key (docs/crypto.md §7, "Key files").
+	// Returns the configuration lines that name the keys.
 	initKeys() {
 		meldctl(this.db, 'init', '--keys', this.keysDir);
 		// The operator's first manifest (docs/crypto.md section 10), and
@@ -184,8 +183,6 @@ export class Stack {
 		run(path.join(top, 'deploy', 'install-web.sh'), [path.join(top,
 		    'web'), this.webDir, pub]);
 		this.totpSealKey = path.join(this.keysDir, 'totp-seal.key');
-		writeFileSync(this.totpSealKey, 'meldpunt-key v1 totp-seal secret\n' +
-		    `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
 		this.recoveryKey = path.join(this.keysDir, 'recovery.key');
 		return [
 			`receipt_lookup_key = ${this.keysDir}/receipt-lookup.key`,
