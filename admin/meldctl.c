@@ -16,6 +16,7 @@
 #include "crypto/secret.h"
 #include "admin/audit.h"
 #include "admin/db.h"
+#include "admin/doctor.h"
 #include "admin/init.h"
 #include "admin/meldctl.h"
 #include "admin/migrate.h"
@@ -124,6 +125,7 @@ static const struct command commands[] = {
 	  "Existing files are checked and kept, never overwritten; a second\n"
 	  "run changes nothing and says so.  Prints the owner and mode each\n"
 	  "file needs.  Connect as mp_admin or a superuser.\n" },
+	{ "doctor", doctor_command, doctor_usage, doctor_help },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "Show the commands, or the help of one command.\n" },
 	{ NULL, NULL, NULL, NULL }

@@ -1,0 +1,553 @@
+/*
+ * meldctl doctor (see doctor.h).  Every check prints one line: "ok",
+ * "WARN" (works, but look at it) or "FAIL" (broken or unsafe), and a
+ * FAIL says what to run.  Nothing is changed and no key material is
+ * printed: key files are compared with the database by their key ids.
+ * The owners expected are the system users of deploy/README.md
+ * (meldpunt-public, meldpunt-staff) unless told otherwise.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "admin/db.h"
+#include "admin/doctor.h"
+#include "admin/init.h"
+#include "admin/meldctl.h"
+#include "admin/migrate.h"
+#include "crypto/envelope.h"
+#include "crypto/hpke.h"
+#include "crypto/keyfile.h"
+#include "crypto/secret.h"
+
+const char doctor_usage[] = "doctor [--keys DIR] [--config FILE] "
+    "[--public-user USER] [--staff-user USER]";
+const char doctor_help[] =
+    "Check an installation and name what is wrong; changes nothing.\n"
+    "  key files in DIR (default " INIT_KEYS_DIR "): each present and\n"
+    "    well-formed, not group/world-accessible, owned by the user of the\n"
+    "    process that reads it; recovery.key NOT on the machine;\n"
+    "    recovery.pub and identity.pub equal to the database's keys\n"
+    "  database: roles mp_public, mp_staff, mp_research, mp_admin can log\n"
+    "    in and are neither superuser nor BYPASSRLS; migrations applied\n"
+    "    (needs a superuser connection); every queue has a current key and\n"
+    "    a member who holds it; every category has a catch-all rule\n"
+    "  --config FILE  also run `meldpuntd -c FILE --role R --check` for\n"
+    "                 both roles (meldpuntd next to meldctl, else $PATH)\n"
+    "  --public-user, --staff-user  expected owners (default\n"
+    "                 " INIT_USER_PUBLIC ", " INIT_USER_STAFF ")\n"
+    "Exit codes: 0 consistent (warnings allowed), 78 a check failed,\n"
+    "64 usage, 69 database unreachable.\n";
+
+struct doctor {
+	const struct doctor_opts *d_o;
+	PGconn		*d_conn;
+	FILE		*d_out;
+	int		 d_fail;
+	int		 d_warn;
+};
+
+static void
+say(struct doctor *d, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(struct doctor *d, const char *level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (strcmp(level, "FAIL") == 0)
+		d->d_fail++;
+	else if (strcmp(level, "WARN") == 0)
+		d->d_warn++;
+	fprintf(d->d_out, "%-4s  ", level);
+	va_start(ap, fmt);
+	vfprintf(d->d_out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->d_out);
+}
+
+static void
+path_of(const struct doctor *d, const char *name, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s/%s", d->d_o->do_keys, name);
+}
+
+/* The file's owner against the expected user; stat'ed by the caller. */
+static void
+check_owner(struct doctor *d, const char *name, const struct stat *st,
+    const char *user)
+{
+	struct passwd	*pw;
+
+	if (user == NULL)
+		return;
+	if ((pw = getpwnam(user)) == NULL) {
+		say(d, "FAIL", "%s: system user %s does not exist (useradd -r "
+		    "%s, or --%s-user NAME)", name, user, user,
+		    strcmp(user, d->d_o->do_staff_user) == 0 ? "staff" :
+		    "public");
+		return;
+	}
+	if (st->st_uid != pw->pw_uid)
+		say(d, "FAIL", "%s: owned by uid %u, not by %s (chown %s %s/%s)",
+		    name, (unsigned)st->st_uid, user, user, d->d_o->do_keys,
+		    name);
+}
+
+/*
+ * A key file of kind/cls that must exist and be readable by owner only.
+ * want: expected key length (0: any).  Returns the key (caller frees) or
+ * NULL after saying why.
+ */
+static struct secret *
+check_keyfile(struct doctor *d, const char *name, const char *kind,
+    enum keyfile_class cls, size_t want, const char *user)
+{
+	char		 path[PATH_MAX], err[PATH_MAX + 200];
+	struct stat	 st;
+	struct secret	*s;
+
+	path_of(d, name, path, sizeof(path));
+	if (stat(path, &st) == -1) {
+		say(d, "FAIL", "%s: %s (meldctl init --keys %s creates it)",
+		    name, strerror(errno), d->d_o->do_keys);
+		return (NULL);
+	}
+	if ((s = keyfile_read(path, kind, cls, want, 0, err,
+	    sizeof(err))) == NULL) {
+		say(d, "FAIL", "%s: %s", name, err);
+		return (NULL);
+	}
+	check_owner(d, name, &st, user);
+	return (s);
+}
+
+/* The key id (hex) of a P-256 public key, or -1. */
+static int
+key_id_hex(const unsigned char *pub, size_t len, char hex[33])
+{
+	struct hpke_key	*k;
+	uint8_t		 id[ENVELOPE_KEYID_LEN];
+	int		 rc = -1;
+
+	if ((k = hpke_key_from_public(HPKE_KEM_P256_SHA256, pub, len)) != NULL &&
+	    envelope_key_id(k, id) == 0) {
+		secret_hex_encode(id, sizeof(id), hex);
+		rc = 0;
+	}
+	hpke_key_free(k);
+	return (rc);
+}
+
+/* The key id of the private key in s, or -1. */
+static int
+key_id_of_private(const struct secret *s, char hex[33])
+{
+	struct hpke_key	*k;
+	unsigned char	 pub[HPKE_MAX_PUB];
+	size_t		 len = sizeof(pub);
+	int		 rc = -1;
+
+	if ((k = hpke_key_from_private(HPKE_KEM_P256_SHA256, s->s_buf,
+	    s->s_len)) != NULL && hpke_key_public(k, pub, &len) == 0)
+		rc = key_id_hex(pub, len, hex);
+	hpke_key_free(k);
+	return (rc);
+}
+
+/* The current key id in table (recovery_keys, identity.keys), or "". */
+static void
+db_key_id(struct doctor *d, const char *table, char hex[33])
+{
+	char		 sql[160];
+	PGresult	*res;
+
+	hex[0] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT key_id FROM %s WHERE current",
+	    table);
+	res = PQexec(d->d_conn, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		snprintf(hex, 33, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+/* NAME.pub equal to the current row of table; NAME.key (if there) too. */
+static void
+check_pair(struct doctor *d, const char *table, const char *kind,
+    const char *fpub, const char *fpriv, int priv_allowed)
+{
+	struct secret	*s;
+	char		 dbid[33], fid[33], path[PATH_MAX];
+
+	db_key_id(d, table, dbid);
+	if (dbid[0] == '\0') {
+		say(d, "FAIL", "%s: no current key in the database (meldctl "
+		    "init)", table);
+		return;
+	}
+	if ((s = check_keyfile(d, fpub, kind, KEYFILE_PUBLIC, 0, NULL)) !=
+	    NULL) {
+		if (key_id_hex(s->s_buf, s->s_len, fid) == -1 ||
+		    strcmp(fid, dbid) != 0)
+			say(d, "FAIL", "%s: does not match the current key in "
+			    "%s (%s): wrong directory or a replaced key", fpub,
+			    table, dbid);
+		else
+			say(d, "ok", "%s matches %s (%s)", fpub, table, dbid);
+		secret_free(s);
+	}
+	path_of(d, fpriv, path, sizeof(path));
+	if (keyfile_exists(path) != 1)
+		return;
+	if (!priv_allowed) {
+		say(d, "FAIL", "%s: the OFFLINE recovery private key is on this "
+		    "machine: copy it to offline storage, then delete it",
+		    fpriv);
+		return;
+	}
+	if ((s = check_keyfile(d, fpriv, kind, KEYFILE_PRIVATE, HPKE_PRIV_LEN,
+	    "root")) == NULL)
+		return;
+	if (key_id_of_private(s, fid) == -1 || strcmp(fid, dbid) != 0)
+		say(d, "FAIL", "%s: its public half is not the current key in "
+		    "%s", fpriv, table);
+	else
+		say(d, "WARN", "%s is here: needed only for `meldctl officer "
+		    "grant`; keep it offline otherwise", fpriv);
+	secret_free(s);
+}
+
+/* metrics.token: one line of 32-256 token characters, private. */
+static void
+check_metrics_token(struct doctor *d)
+{
+	char		 path[PATH_MAX], buf[300];
+	struct stat	 st;
+	FILE		*fp;
+	size_t		 n;
+
+	path_of(d, INIT_F_METRICS, path, sizeof(path));
+	if ((fp = fopen(path, "r")) == NULL) {
+		say(d, "WARN", "%s: %s (GET /metrics stays off without it)",
+		    INIT_F_METRICS, strerror(errno));
+		return;
+	}
+	if (fstat(fileno(fp), &st) == -1 || (st.st_mode & 077) != 0)
+		say(d, "FAIL", "%s: group- or world-accessible (chmod 0400)",
+		    INIT_F_METRICS);
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	n = strlen(buf);
+	if (n < 32 || n > 256)
+		say(d, "FAIL", "%s: expected one line of 32 to 256 token "
+		    "characters", INIT_F_METRICS);
+	else
+		check_owner(d, INIT_F_METRICS, &st, d->d_o->do_staff_user);
+	secret_wipe(buf, sizeof(buf));
+}
+
+static void
+check_keys(struct doctor *d)
+{
+	static const struct {
+		const char	*name, *kind;
+		int		 staff;
+	} secrets[] = {
+		{ INIT_F_LOOKUP, KEYFILE_RECEIPT_LOOKUP, 0 },
+		{ INIT_F_LINK, KEYFILE_CONTACT_LINK, 0 },
+		{ INIT_F_TOTP_SEAL, KEYFILE_TOTP_SEAL, 1 },
+	};
+	struct stat	 st;
+	struct secret	*s;
+	size_t		 i;
+	int		 before;
+
+	if (stat(d->d_o->do_keys, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		say(d, "FAIL", "%s: not a directory (meldctl init --keys %s)",
+		    d->d_o->do_keys, d->d_o->do_keys);
+		return;
+	}
+	if (st.st_mode & 022)
+		say(d, "FAIL", "%s: writable by group or others (chmod 0755)",
+		    d->d_o->do_keys);
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		before = d->d_fail;
+		s = check_keyfile(d, secrets[i].name, secrets[i].kind,
+		    KEYFILE_SECRET, 32, secrets[i].staff ?
+		    d->d_o->do_staff_user : d->d_o->do_public_user);
+		if (s != NULL && d->d_fail == before)
+			say(d, "ok", "%s", secrets[i].name);
+		secret_free(s);
+	}
+	check_metrics_token(d);
+	check_pair(d, "casework.recovery_keys", KEYFILE_RECOVERY,
+	    INIT_F_RECOVERY_PUB, INIT_F_RECOVERY, 0);
+	check_pair(d, "identity.keys", KEYFILE_IDENTITY, INIT_F_IDENTITY_PUB,
+	    INIT_F_IDENTITY, 1);
+}
+
+static void
+check_roles(struct doctor *d)
+{
+	static const char *const roles[] = { "mp_public", "mp_staff",
+	    "mp_research", "mp_admin" };
+	const char	*p[1];
+	PGresult	*res;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		p[0] = roles[i];
+		res = PQexecParams(d->d_conn, "SELECT rolcanlogin, rolsuper, "
+		    "rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = $1",
+		    1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) != 1)
+			say(d, "FAIL", "role %s: missing (meldctl migrate as a "
+			    "superuser)", roles[i]);
+		else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0 ||
+		    strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+			say(d, "FAIL", "role %s: SUPERUSER or BYPASSRLS; row-level "
+			    "security would not hold (ALTER ROLE %s NOSUPERUSER "
+			    "NOBYPASSRLS)", roles[i], roles[i]);
+		else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+			say(d, "FAIL", "role %s: cannot log in (ALTER ROLE %s "
+			    "LOGIN)", roles[i], roles[i]);
+		else
+			say(d, "ok", "role %s", roles[i]);
+		PQclear(res);
+	}
+}
+
+/* The highest NNNN_*.sql in dir, or -1. */
+static int
+schema_version(const char *dir)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	int		 v, best = -1;
+	size_t		 n;
+
+	if ((dp = opendir(dir)) == NULL)
+		return (-1);
+	while ((de = readdir(dp)) != NULL) {
+		n = strlen(de->d_name);
+		if (n > 9 && strspn(de->d_name, "0123456789") == 4 &&
+		    de->d_name[4] == '_' && strcmp(de->d_name + n - 4,
+		    ".sql") == 0 && (v = atoi(de->d_name)) > best)
+			best = v;
+	}
+	closedir(dp);
+	return (best);
+}
+
+static void
+check_migrations(struct doctor *d)
+{
+	PGresult	*res;
+	int		 have, want;
+
+	want = schema_version(d->d_o->do_schema);
+	res = PQexec(d->d_conn, "SELECT coalesce(max(version), 0) FROM "
+	    "meldpunt_meta.migrations");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		say(d, "WARN", "migrations: not checked (meldpunt_meta is "
+		    "readable by a superuser only: meldctl -d \"...superuser\" "
+		    "doctor)");
+		PQclear(res);
+		return;
+	}
+	have = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (want == -1)
+		say(d, "WARN", "migrations: %s: no migration files to compare "
+		    "with", d->d_o->do_schema);
+	else if (have < want)
+		say(d, "FAIL", "migrations: database at %04d, %s has %04d "
+		    "(meldctl migrate)", have, d->d_o->do_schema, want);
+	else if (have > want)
+		say(d, "FAIL", "migrations: database at %04d is newer than %s "
+		    "(%04d): install the matching release", have,
+		    d->d_o->do_schema, want);
+	else
+		say(d, "ok", "migrations: database at %04d", have);
+}
+
+static void
+check_queues(struct doctor *d)
+{
+	PGresult	*res;
+	int		 i;
+
+	res = PQexec(d->d_conn, "SELECT q.name, EXISTS (SELECT 1 FROM "
+	    "casework.queue_keys k WHERE k.queue_id = q.id AND k.current), "
+	    "EXISTS (SELECT 1 FROM casework.queue_keys k JOIN "
+	    "casework.queue_key_wraps w ON w.key_id = k.key_id JOIN "
+	    "casework.queue_members m ON m.queue_id = q.id AND m.user_id = "
+	    "w.user_id JOIN casework.users u ON u.id = w.user_id WHERE "
+	    "k.queue_id = q.id AND k.current AND NOT u.disabled) "
+	    "FROM casework.queues q ORDER BY q.name");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		say(d, "FAIL", "queues: cannot read them (sqlstate %s; connect "
+		    "as mp_admin)", adb_sqlstate(res));
+		PQclear(res);
+		return;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 1), "t") != 0)
+			say(d, "FAIL", "queue %s: no current key (meldctl key "
+			    "rotate %s)", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 0));
+		else if (strcmp(PQgetvalue(res, i, 2), "t") != 0)
+			say(d, "WARN", "queue %s: no active member holds its key; "
+			    "its first member needs the recovery key",
+			    PQgetvalue(res, i, 0));
+		else
+			say(d, "ok", "queue %s", PQgetvalue(res, i, 0));
+	}
+	PQclear(res);
+	res = PQexec(d->d_conn, "SELECT * FROM casework.routing_check()");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		say(d, "FAIL", "routing: check failed (sqlstate %s)",
+		    adb_sqlstate(res));
+	else if (PQntuples(res) > 0)
+		for (i = 0; i < PQntuples(res); i++)
+			say(d, "FAIL", "routing: %s (meldctl route load FILE)",
+			    PQgetvalue(res, i, 0));
+	else
+		say(d, "ok", "routing: every category has a catch-all rule");
+	PQclear(res);
+}
+
+/* `meldpuntd -c FILE --role ROLE --check`, its first line reported. */
+static void
+check_config(struct doctor *d, const char *role)
+{
+	char	 cmd[2 * PATH_MAX + 64], line[512];
+	FILE	*fp;
+	int	 st;
+
+	if (strchr(d->d_o->do_config, '\'') != NULL ||
+	    strchr(d->d_o->do_meldpuntd, '\'') != NULL) {
+		say(d, "FAIL", "config: a path with a quote character");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' --role %s --check 2>&1",
+	    d->d_o->do_meldpuntd, d->d_o->do_config, role);
+	if ((fp = popen(cmd, "r")) == NULL) {
+		say(d, "FAIL", "config: cannot run %s", d->d_o->do_meldpuntd);
+		return;
+	}
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	while (fgetc(fp) != EOF)
+		;
+	st = pclose(fp);
+	line[strcspn(line, "\n")] = '\0';
+	if (st == 0)
+		say(d, "ok", "config %s, role %s: %s", d->d_o->do_config, role,
+		    line);
+	else
+		say(d, "FAIL", "config %s, role %s: %s", d->d_o->do_config,
+		    role, line);
+}
+
+int
+doctor_run(PGconn *conn, const struct doctor_opts *o, FILE *out)
+{
+	struct doctor	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.d_o = o;
+	d.d_conn = conn;
+	d.d_out = out;
+	if (o->do_config != NULL && o->do_meldpuntd != NULL) {
+		check_config(&d, "public");
+		check_config(&d, "staff");
+	}
+	check_keys(&d);
+	check_roles(&d);
+	check_migrations(&d);
+	check_queues(&d);
+	fprintf(out, "%d failed, %d warnings\n", d.d_fail, d.d_warn);
+	return (d.d_fail);
+}
+
+/* meldpuntd installed next to this meldctl, else the one on $PATH. */
+static void
+sibling_meldpuntd(char *buf, size_t bufsz)
+{
+	char	self[PATH_MAX];
+	ssize_t	n;
+	char	*slash;
+
+	snprintf(buf, bufsz, "meldpuntd");
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (strlen(self) + sizeof("/meldpuntd") > bufsz)
+		return;
+	memcpy(buf, self, strlen(self));
+	memcpy(buf + strlen(self), "/meldpuntd", sizeof("/meldpuntd"));
+	if (access(buf, X_OK) == -1)
+		snprintf(buf, bufsz, "meldpuntd");
+}
+
+int
+doctor_command(struct meldctl_opts *mo, int argc, char **argv)
+{
+	struct doctor_opts	 o;
+	char			 bin[PATH_MAX];
+	PGconn			*conn;
+	int			 i, n;
+
+	memset(&o, 0, sizeof(o));
+	o.do_keys = INIT_KEYS_DIR;
+	o.do_schema = migrate_default_dir();
+	o.do_public_user = INIT_USER_PUBLIC;
+	o.do_staff_user = INIT_USER_STAFF;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
+			o.do_keys = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			o.do_config = argv[++i];
+		else if (strcmp(argv[i], "--schema-dir") == 0 && i + 1 < argc)
+			o.do_schema = argv[++i];
+		else if (strcmp(argv[i], "--public-user") == 0 && i + 1 < argc)
+			o.do_public_user = argv[++i];
+		else if (strcmp(argv[i], "--staff-user") == 0 && i + 1 < argc)
+			o.do_staff_user = argv[++i];
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf("usage: meldctl [-d CONNINFO] %s\n\n%s",
+			    doctor_usage, doctor_help);
+			return (EX_OK);
+		} else {
+			fprintf(stderr, "usage: meldctl [-d CONNINFO] %s\n",
+			    doctor_usage);
+			return (EX_USAGE);
+		}
+	}
+	sibling_meldpuntd(bin, sizeof(bin));
+	o.do_meldpuntd = bin;
+	if ((conn = adb_connect(mo->mo_conninfo, stderr)) == NULL)
+		return (EX_UNAVAILABLE);
+	n = doctor_run(conn, &o, stdout);
+	PQfinish(conn);
+	return (n == 0 ? EX_OK : EX_CONFIG);
+}
