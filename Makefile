@@ -148,6 +148,8 @@ install: $(BUILD)/meldpuntd $(BUILD)/meldctl
 	-install -m 0644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/ 2>/dev/null
 	-cp -R web/. $(DESTDIR)$(PREFIX)/share/meldpunt/web/ 2>/dev/null
 	-cp -R console/. $(DESTDIR)$(PREFIX)/share/meldpunt/console/ 2>/dev/null
+	install -m 0644 deploy/meldpuntd.conf.example deploy/meldpuntd@.service \
+	    $(DESTDIR)$(PREFIX)/share/meldpunt/
 
 clean:
 	rm -rf build

@@ -766,8 +766,9 @@ init_print_advice(const struct init_ctx *ic)
 	const struct init_advice	*a;
 	int				 i;
 
-	fprintf(ic->ic_out, "\nkey files in %s -- owner and mode to set:\n",
-	    ic->ic_dir);
+	fprintf(ic->ic_out, "\nkey files in %s -- owner and mode to set:\n"
+	    "  %-20s chmod 0711  (each process reaches only its own files)\n",
+	    ic->ic_dir, "(the directory)");
 	for (i = 0; i < ic->ic_nadvice; i++) {
 		a = &ic->ic_advice[i];
 		if (a->ia_owner == NULL)

@@ -50,6 +50,25 @@ for t in "$build"/tests/test_*; do
 	fi
 done
 
+# Installation scripts (tests/deploy/test_*.sh): each is one test that
+# exits 0 when everything it checks held.
+for s in "$top"/tests/deploy/test_*.sh; do
+	[ -f "$s" ] || continue
+	name=$(basename "$s" .sh)
+	echo "== deploy $name"
+	out="$tmp/deploy-$name.out"
+	sh "$s" "$build" >"$out" 2>&1
+	src=$?
+	cat "$out"
+	tested=$((tested + 1))
+	if [ $src -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		echo "$name: FAILED (exit $src)"
+		failed=$((failed + 1)); rc=1
+	fi
+done
+
 # The reference web client in a real headless Chromium (tests/browser/):
 # node's test runner prints TAP; its totals join the Criterion ones.  It
 # skips only when chromium cannot be installed, and says so.
