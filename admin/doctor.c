@@ -28,6 +28,7 @@
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
+#include "crypto/manifest.h"
 #include "crypto/secret.h"
 
 const char doctor_usage[] = "doctor [--keys DIR] [--config FILE] "
@@ -36,7 +37,8 @@ const char doctor_help[] =
     "Check an installation and name what is wrong; changes nothing.\n"
     "  key files in DIR (default " INIT_KEYS_DIR "): each present and\n"
     "    well-formed, not group/world-accessible, owned by the user of the\n"
-    "    process that reads it; recovery.key NOT on the machine;\n"
+    "    process that reads it; recovery.key and manifest-signing.key NOT\n"
+    "    on the machine;\n"
     "    recovery.pub and identity.pub equal to the database's keys\n"
     "  database: roles mp_public, mp_staff, mp_research, mp_admin can log\n"
     "    in and are neither superuser nor BYPASSRLS; migrations applied\n"
@@ -260,6 +262,26 @@ check_metrics_token(struct doctor *d)
 	secret_wipe(buf, sizeof(buf));
 }
 
+/* The manifest-signing pair: the public half pinned by the public
+ * process, the private half offline (docs/crypto.md §10). */
+static void
+check_manifest_key(struct doctor *d)
+{
+	struct secret	*s;
+	char		 path[PATH_MAX];
+
+	if ((s = check_keyfile(d, INIT_F_MANIFEST_PUB,
+	    KEYFILE_MANIFEST_SIGNING, KEYFILE_PUBLIC, MANIFEST_PK_LEN,
+	    NULL)) != NULL)
+		say(d, "ok", "%s", INIT_F_MANIFEST_PUB);
+	secret_free(s);
+	path_of(d, INIT_F_MANIFEST, path, sizeof(path));
+	if (keyfile_exists(path) == 1)
+		say(d, "FAIL", "%s: the OFFLINE manifest-signing key is on this "
+		    "machine: sign (meldctl keys sign), copy it to offline "
+		    "storage, then delete it", INIT_F_MANIFEST);
+}
+
 static void
 check_keys(struct doctor *d)
 {
@@ -298,6 +320,7 @@ check_keys(struct doctor *d)
 	    INIT_F_RECOVERY_PUB, INIT_F_RECOVERY, 0);
 	check_pair(d, "identity.keys", KEYFILE_IDENTITY, INIT_F_IDENTITY_PUB,
 	    INIT_F_IDENTITY, 1);
+	check_manifest_key(d);
 }
 
 static void

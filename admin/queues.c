@@ -9,7 +9,7 @@
  * which opens every key of the queue here and wraps each to the new
  * member (docs/crypto.md §7).  `members remove` deletes the member's
  * wraps; a member who has copied a key keeps it, so rotate the key
- * (`meldctl key rotate`) to cut a leaver off from new reports.
+ * (`meldctl keys rotate`) to cut a leaver off from new reports.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@ const char queues_help[] =
     "      older) here and wraps each to USER's key at once.\n"
     "  queue members remove QUEUE USER\n"
     "      Delete USER's membership and key wraps.  To cut a leaver off\n"
-    "      from new reports also run `meldctl key rotate QUEUE`.\n"
+    "      from new reports also run `meldctl keys rotate QUEUE`.\n"
     "Exit codes: 0, 64 usage, 65 no such queue/user, 69 database\n"
     "unreachable, 70 internal error, 73 queue exists, 78 key file.\n";
 
@@ -272,7 +272,7 @@ members(PGconn *conn, int argc, char **argv)
 		    "added" : "removed");
 	if (!add)
 		printf("(wraps deleted; if %s may have copied a key, run "
-		    "`meldctl key rotate %s`)\n", pos[2], pos[1]);
+		    "`meldctl keys rotate %s`)\n", pos[2], pos[1]);
 	rc = EX_OK;
  done:
 	secret_free(rec);

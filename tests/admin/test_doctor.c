@@ -112,12 +112,19 @@ Test(doctor, names_each_fault_and_passes_a_consistent_installation)
 	dr_expect(out, "ok    totp-seal.key");
 	dr_expect(out, "WARN  migrations: not checked");
 	dr_expect(out, "WARN  queue labour: no active member holds its key");
+
+	dr_expect(out, "FAIL  manifest-signing.key: the OFFLINE manifest-signing "
+	    "key is on this machine");
 	free(out);
 
 	snprintf(path, sizeof(path), "%s/%s", KEYS, INIT_F_RECOVERY);
 	snprintf(moved, sizeof(moved), "%s/offline.key", DIR_);
 	cr_assert_eq(rename(path, moved), 0);
+	snprintf(path, sizeof(path), "%s/%s", KEYS, INIT_F_MANIFEST);
+	snprintf(moved, sizeof(moved), "%s/offline-manifest.key", DIR_);
+	cr_assert_eq(rename(path, moved), 0);
 	out = dr_doctor(0, NULL);
+	dr_expect(out, "ok    manifest-signing.pub");
 	dr_expect(out, "ok    recovery.pub matches casework.recovery_keys");
 	dr_expect(out, "ok    identity.pub matches identity.keys");
 	dr_expect(out, "0 failed");

@@ -107,7 +107,8 @@ mkdir -p "$etc"
 "$meldctl" -d "$admin" init --keys "$keys" >"$tmp/init.out" ||
 	{ cat "$tmp/init.out"; fail "meldctl init"; }
 for f in receipt-lookup.key contact-link.key totp-seal.key metrics.token \
-    identity.key identity.pub recovery.key recovery.pub; do
+    identity.key identity.pub recovery.key recovery.pub manifest-signing.key \
+    manifest-signing.pub; do
 	[ -f "$keys/$f" ] || fail "meldctl init did not create $f"
 	grep -q "^  $f " "$tmp/init.out" || fail "no owner/mode advice for $f"
 done
@@ -148,8 +149,12 @@ printf '%s\n' "first member's password" | "$meldctl" -d "$admin" user add \
     anna >"$tmp/anna" || fail "user add anna"
 "$meldctl" -d "$admin" queue members add labour anna \
     --recovery-key "$keys/recovery.key" >/dev/null || fail "members add anna"
+# The first key manifest, signed with the offline key, which leaves too.
+"$meldctl" -d "$admin" keys sign --signing-key "$keys/manifest-signing.key" \
+    >/dev/null || fail "meldctl keys sign"
 mkdir -p "$tmp/offline"
-mv "$keys/recovery.key" "$tmp/offline/" || fail "moving the recovery key"
+mv "$keys/recovery.key" "$keys/manifest-signing.key" "$tmp/offline/" ||
+	fail "moving the offline keys"
 
 "$meldctl" -d "$admin" doctor --keys "$keys" --config "$conf" \
     --public-user "$pub_user" --staff-user "$staff_user" >"$tmp/doctor" 2>&1 ||
