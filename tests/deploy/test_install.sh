@@ -133,7 +133,7 @@ chown -R "$staff_user" "$etc/tls-staff"
 conf="$etc/meldpuntd.conf"
 sed -e "s|/etc/meldpunt/keys|$keys|g" \
     -e "s|host=/run/postgresql|host=$PGHOST port=$PGPORT|g" \
-    -e "s|/usr/local/share/meldpunt/web|$prefix/share/meldpunt/web|g" \
+    -e "s|/usr/local/share/meldpunt|$prefix/share/meldpunt|g" \
     -e "s|^listen = 127.0.0.1:844[34]|listen = 127.0.0.1:0|" \
     -e "s|^\[public\]|[public]\ntls_cert = $etc/tls-public/cert.pem\ntls_key = $etc/tls-public/key.pem\nreceipt_argon2_m_kib = 8192\nreceipt_argon2_t = 1\nworkers = 2|" \
     -e "s|^\[staff\]|[staff]\ntls_cert = $etc/tls-staff/cert.pem\ntls_key = $etc/tls-staff/key.pem\nmetrics_token_file = $keys/metrics.token\nworkers = 2|" \
