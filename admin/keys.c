@@ -8,6 +8,7 @@
  * their member wraps stay, so older reports remain readable until an
  * administrator retires them.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,16 +47,28 @@ const char keys_help[] =
     "  or routing rules change which keys a category seals to, and\n"
     "  before the manifest expires.  (\"key\" is accepted for \"keys\".)\n";
 
+/*
+ * Who runs meldctl, for the audit chain: the sudo caller when run through
+ * sudo, else the account of the real uid (getpwuid, so cron and systemd
+ * jobs without $USER work), else "meldctl".  The administrator is trusted
+ * to say who she is; this is a record, not an authentication.
+ */
 const char *
 keys_actor(void)
 {
+	static char	 name[64];
+	struct passwd	*pw;
 	const char	*u;
 
-	if ((u = getenv("SUDO_USER")) != NULL && *u != '\0')
+	if ((u = getenv("SUDO_USER")) != NULL && *u != '\0' &&
+	    strlen(u) < sizeof(name))
 		return (u);
-	if ((u = getenv("USER")) != NULL && *u != '\0')
-		return (u);
-	return ("root");
+	if ((pw = getpwuid(getuid())) != NULL && pw->pw_name != NULL &&
+	    *pw->pw_name != '\0' && strlen(pw->pw_name) < sizeof(name)) {
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+		return (name);
+	}
+	return ("meldctl");
 }
 
 PGresult *

@@ -19,6 +19,7 @@
 #include "admin/db.h"
 #include "admin/meldctl.h"
 #include "admin/staffadm.h"
+#include "admin/vocab.h"
 #include "crypto/secret.h"
 
 const char queues_usage[] = "queue add|list|members add|remove ...";
@@ -57,7 +58,7 @@ queue_add(PGconn *conn, int argc, char **argv)
 	const char	*name = NULL, *cat = NULL, *ack = "7 days",
 			*fb = "3 months", *fr = NULL, *p[5];
 	PGresult	*res;
-	char		 obj[80];
+	char		 obj[80], err[256];
 	int		 i, qid;
 
 	for (i = 2; i < argc; i++) {
@@ -77,6 +78,16 @@ queue_add(PGconn *conn, int argc, char **argv)
 	}
 	if (name == NULL || cat == NULL)
 		return (usage());
+	if (strlen(name) > 40 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_") != strlen(name) || *name == '\0') {
+		fprintf(stderr, "meldctl: queue names are 1-40 of [a-z0-9_]: "
+		    "\"%s\"\n", name);
+		return (EX_DATAERR);
+	}
+	if (vocab_check_category(cat, err, sizeof(err)) == -1) {
+		fprintf(stderr, "meldctl: --category: %s\n", err);
+		return (EX_DATAERR);
+	}
 	if (adb_exec(conn, "BEGIN", NULL) == -1)
 		return (EX_SOFTWARE);
 	p[0] = name;

@@ -117,6 +117,7 @@ routefile_parse(const char *text, size_t len, struct route_rule **out,
 		}
 		if (parse_line(line, &rules[cnt], &why) == -1)
 			goto fail;
+		rules[cnt].rr_line = lineno;
 		for (i = 0; i < cnt; i++)
 			if (rules[i].rr_position == rules[cnt].rr_position) {
 				why = "duplicate position";

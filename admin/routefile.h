@@ -24,6 +24,7 @@ struct route_rule {
 	int	rr_urgent;			/* -1 any, 0 no, 1 yes */
 	char	rr_province[ROUTEFILE_NAME];
 	char	rr_queue[ROUTEFILE_NAME];
+	int	rr_line;			/* in the file, from 1 */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "admin/meldctl.h"
 #include "admin/routefile.h"
 #include "admin/staffadm.h"
+#include "admin/vocab.h"
 
 #define ROUTEFILE_BYTES	(256 * 1024)
 
@@ -26,7 +27,10 @@ const char routes_help[] =
     "  e.g. 10 honour_violence * yes * honour_urgent\n"
     "'*' matches anything; URGENT is yes, no or *; the lowest matching\n"
     "position wins; every category needs a rule with * for subtype,\n"
-    "urgency and province.  Exit codes: 0, 64 usage, 65 bad file or\n"
+    "urgency and province.  Category, subtype and province must be\n"
+    "values of the form (GET /v1/forms); an unknown one is refused with\n"
+    "its line and the nearest valid value.  Exit codes: 0, 64 usage,\n"
+    "65 bad file or\n"
     "rules, 66 cannot read FILE, 69 database unreachable.\n";
 
 static int
@@ -109,7 +113,7 @@ route_load(PGconn *conn, const char *path)
 {
 	struct route_rule	*rules = NULL;
 	size_t			 n, i, len;
-	char			*text, err[128], obj[32];
+	char			*text, err[512], obj[32];
 	PGresult		*res;
 	int			 rc = EX_DATAERR;
 
@@ -124,6 +128,18 @@ route_load(PGconn *conn, const char *path)
 		return (EX_DATAERR);
 	}
 	free(text);
+	/* Every value must be one the form can produce: a typo would be a
+	 * rule that never matches.  All bad lines are named at once. */
+	for (i = 0, len = 0; i < n; i++)
+		if (vocab_check_rule(&rules[i], err, sizeof(err)) == -1) {
+			fprintf(stderr, "meldctl: %s: %s\n", path, err);
+			len++;
+		}
+	if (len > 0) {
+		fprintf(stderr, "meldctl: %s: nothing loaded\n", path);
+		free(rules);
+		return (EX_DATAERR);
+	}
 	if (adb_exec(conn, "BEGIN", NULL) == -1 ||
 	    adb_exec(conn, "DELETE FROM casework.routing_rules", NULL) == -1) {
 		rc = EX_SOFTWARE;

@@ -30,7 +30,8 @@ extern const char routes_usage[], routes_help[];
 extern const char keys_usage[], keys_help[];
 extern const char officers_usage[], officers_help[];
 
-/* Who runs meldctl, for audit events ("$SUDO_USER", "$USER", "root"). */
+/* Who runs meldctl, for audit events: $SUDO_USER, else the real uid's
+ * account name, else "meldctl"; never needs $USER. */
 const char	*keys_actor(void);
 /* audit.admin_event(actor, action, object, '{}'); 0 or -1. */
 int		 keys_audit(PGconn *, const char *action, const char *object);

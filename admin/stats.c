@@ -16,6 +16,7 @@
 
 #include "admin/db.h"
 #include "admin/meldctl.h"
+#include "admin/staffadm.h"
 #include "admin/stats.h"
 
 static const char usage_text[] =
@@ -187,8 +188,7 @@ stats_export_cmd(struct meldctl_opts *mo, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	disclosure_query_init(&o.se_q);
-	o.se_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
-	    getenv("USER");
+	o.se_actor = keys_actor();	/* never needs $USER */
 	for (i = 2; i < argc; i++) {
 		done = 0;
 		for (q = 0; q < sizeof(qkeys) / sizeof(qkeys[0]) && !done; q++) {
@@ -214,8 +214,8 @@ stats_export_cmd(struct meldctl_opts *mo, int argc, char **argv)
 	o.se_k = o.se_q.q_k != 0 ? o.se_q.q_k : STATS_CLI_K;
 	o.se_epsilon = o.se_q.q_epsilon >= 0 ? o.se_q.q_epsilon :
 	    STATS_CLI_EPSILON;
-	if (o.se_actor == NULL || *o.se_actor == '\0')
-		return (stats_usage(stderr, "--actor: required (no $USER)"));
+	if (*o.se_actor == '\0')
+		return (stats_usage(stderr, "--actor: empty"));
 	if ((conn = adb_connect(mo->mo_conninfo, stderr)) == NULL)
 		return (EX_UNAVAILABLE);
 	if (path != NULL && (out = fopen(path, "w")) == NULL) {
@@ -320,8 +320,7 @@ stats_budget_cmd(struct meldctl_opts *mo, int argc, char **argv)
 	int		 i, rc;
 
 	memset(&b, 0, sizeof(b));
-	b.sb_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
-	    getenv("USER");
+	b.sb_actor = keys_actor();	/* never needs $USER */
 	for (i = 2; i < argc; i++) {
 		if ((v = opt_value(argc, argv, &i, "--researcher")) != NULL) {
 			b.sb_kind = "researcher";
@@ -361,7 +360,7 @@ stats_budget_cmd(struct meldctl_opts *mo, int argc, char **argv)
 		return (stats_usage(stderr, "name --researcher, --operator or "
 		    "--default"));
 	if (b.sb_kind != NULL && (b.sb_actor == NULL || *b.sb_actor == '\0'))
-		return (stats_usage(stderr, "--actor: required (no $USER)"));
+		return (stats_usage(stderr, "--actor: empty"));
 	if ((conn = adb_connect(mo->mo_conninfo, stderr)) == NULL)
 		return (EX_UNAVAILABLE);
 	rc = EX_OK;
@@ -405,8 +404,7 @@ stats_annual_cmd(struct meldctl_opts *mo, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	disclosure_query_init(&q);
 	o.sa_k = STATS_CLI_K;
-	o.sa_actor = getenv("SUDO_USER") ? getenv("SUDO_USER") :
-	    getenv("USER");
+	o.sa_actor = keys_actor();	/* never needs $USER */
 	for (i = 2; i < argc; i++) {
 		if ((v = opt_value(argc, argv, &i, "--year")) != NULL) {
 			char	*end;
@@ -432,7 +430,7 @@ stats_annual_cmd(struct meldctl_opts *mo, int argc, char **argv)
 	if (o.sa_year == 0)
 		return (stats_usage(stderr, "--year: required"));
 	if (o.sa_actor == NULL || *o.sa_actor == '\0')
-		return (stats_usage(stderr, "--actor: required (no $USER)"));
+		return (stats_usage(stderr, "--actor: empty"));
 	if (q.q_k != 0)
 		o.sa_k = q.q_k;
 	o.sa_epsilon = q.q_epsilon >= 0 ? q.q_epsilon : 0;

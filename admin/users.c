@@ -22,6 +22,7 @@
 #include "admin/db.h"
 #include "admin/meldctl.h"
 #include "admin/staffadm.h"
+#include "admin/vocab.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
 #include "crypto/secret.h"
@@ -87,11 +88,32 @@ name_ok(const char *u)
 	return (1);
 }
 
+/* "M,T,P" into k; -1 when it is not three numbers. */
+static int
+parse_argon2(const char *s, struct secret_kdf *k)
+{
+	char	*end;
+
+	k->k_m_kib = (uint32_t)strtoul(s, &end, 10);
+	if (*end++ != ',')
+		return (-1);
+	k->k_t = (uint32_t)strtoul(end, &end, 10);
+	if (*end++ != ',')
+		return (-1);
+	k->k_p = (uint32_t)strtoul(end, &end, 10);
+	return (*end == '\0' ? 0 : -1);
+}
+
 static int
 parse_opts(int argc, char **argv, struct uopts *u)
 {
+	static const char *const user_kinds[] = { "handler", "officer",
+	    "researcher", "admin" };
+	static const char *const user_options[] = { "--kind",
+	    "--totp-seal-key", "--recovery-key", "--password-stdin",
+	    "--argon2" };
 	int		 i;
-	char		*end;
+	char		 err[256];
 	const char	*why;
 
 	memset(u, 0, sizeof(*u));
@@ -108,30 +130,40 @@ parse_opts(int argc, char **argv, struct uopts *u)
 			u->u_stdin = 1;
 		else if (strcmp(argv[i], "--argon2") == 0 && i + 1 < argc) {
 			i++;
-			u->u_kdf.k_m_kib = (uint32_t)strtoul(argv[i], &end, 10);
-			if (*end++ != ',')
+			if (parse_argon2(argv[i], &u->u_kdf) == -1) {
+				fprintf(stderr, "meldctl: --argon2: expected "
+				    "M,T,P (KiB, passes, lanes), e.g. "
+				    "19456,2,1\n");
 				return (-1);
-			u->u_kdf.k_t = (uint32_t)strtoul(end, &end, 10);
-			if (*end++ != ',')
-				return (-1);
-			u->u_kdf.k_p = (uint32_t)strtoul(end, &end, 10);
-			if (*end != '\0')
-				return (-1);
+			}
 			if ((why = secret_kdf_config_error(&u->u_kdf)) !=
 			    NULL) {
 				fprintf(stderr, "meldctl: --argon2: %s\n", why);
 				return (-1);
 			}
-		} else if (argv[i][0] == '-' || u->u_name != NULL)
+		} else if (argv[i][0] == '-') {
+			/* A misspelt or argument-less option, named. */
+			if (vocab_check_choice("option", argv[i], user_options,
+			    sizeof(user_options) / sizeof(user_options[0]), err,
+			    sizeof(err)) == -1)
+				fprintf(stderr, "meldctl: %s\n", err);
+			else
+				fprintf(stderr, "meldctl: %s needs a value\n",
+				    argv[i]);
 			return (-1);
-		else
+		} else if (u->u_name != NULL) {
+			fprintf(stderr, "meldctl: one user name only (\"%s\", "
+			    "\"%s\")\n", u->u_name, argv[i]);
+			return (-1);
+		} else
 			u->u_name = argv[i];
 	}
-	if (strcmp(u->u_kind, "handler") != 0 &&
-	    strcmp(u->u_kind, "officer") != 0 &&
-	    strcmp(u->u_kind, "researcher") != 0 &&
-	    strcmp(u->u_kind, "admin") != 0)
+	if (vocab_check_choice("--kind", u->u_kind, user_kinds,
+	    sizeof(user_kinds) / sizeof(user_kinds[0]), err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "meldctl: %s\n", err);
 		return (-1);
+	}
 	if (u->u_name != NULL && !name_ok(u->u_name)) {
 		fprintf(stderr, "meldctl: user names are 1-64 of [a-z0-9._-], "
 		    "starting with a letter or digit\n");
