@@ -1,6 +1,7 @@
 # meldpunt — plain Makefile.
 #
 #   make run     install what is missing, build, start PostgreSQL and both daemons
+#                (PUBLIC_PORT=8443 STAFF_PORT=8444 by default)
 #   make test    build and run the whole suite against a throw-away PostgreSQL
 #   make asan    the same suite built with AddressSanitizer + UBSan
 #   make fuzz    build the libFuzzer harnesses (clang) and run each briefly
@@ -105,9 +106,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DAEMON_LIB_OBJ) $(LIBSHARED) $(LIBCRY
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# PUBLIC_PORT= and STAFF_PORT= (default 8443, 8444) pass through.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@deploy/run-dev.sh $(BUILD)
+	@PUBLIC_PORT=$(PUBLIC_PORT) STAFF_PORT=$(STAFF_PORT) deploy/run-dev.sh $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory all
