@@ -1,5 +1,6 @@
 /*
- * `meldctl officer grant USER --identity-key FILE --contact-link-key FILE`:
+ * `meldctl officer grant USER --identity-key FILE --contact-link-key FILE`
+ * and `meldctl officer revoke USER`:
  * give a privacy officer what she needs to read the contact details of an
  * approved identity-disclosure request (DESIGN.md section 4, "Identity
  * vault"): the identity private key and the contact-link key, each
@@ -23,14 +24,19 @@
 #include "crypto/secret.h"
 #include "crypto/staffcred.h"
 
-const char officers_usage[] = "officer grant USER --identity-key FILE "
-    "--contact-link-key FILE";
+const char officers_usage[] = "officer grant|revoke USER [--identity-key FILE "
+    "--contact-link-key FILE]";
 const char officers_help[] =
     "  officer grant USER --identity-key FILE --contact-link-key FILE\n"
     "      Wrap the identity private key and the contact-link key to the\n"
     "      public key of USER (kind officer), so that her staff session\n"
     "      can read the contact details of approved disclosure requests.\n"
     "      Replaces earlier wraps.  Audited as officer.grant.\n"
+    "  officer revoke USER\n"
+    "      Delete USER's identity and contact-link wraps: her next login\n"
+    "      opens no contact details.  A session she has open keeps the\n"
+    "      keys until it ends; `meldctl user disable USER` ends it at once.\n"
+    "      Audited as officer.revoke.\n"
     "Exit codes: 0, 64 usage, 65 no such officer or key not in the\n"
     "database, 69 database unreachable, 70 internal error, 78 key file.\n";
 
@@ -162,6 +168,42 @@ grant(PGconn *conn, const char *user, const char *idpath,
 	return (rc);
 }
 
+/* Delete the officer's wraps; EX_DATAERR when she had none. */
+static int
+revoke(PGconn *conn, const char *user)
+{
+	const char	*p[1] = { user };
+	char		 obj[160];
+	PGresult	*res;
+	int		 n;
+
+	if (adb_exec(conn, "BEGIN", NULL) == -1)
+		return (EX_SOFTWARE);
+	res = keys_exec(conn, "DELETE FROM identity.officer_wraps w USING "
+	    "casework.users u WHERE u.id = w.user_id AND u.username = $1", 1,
+	    p);
+	if (!keys_ok(res)) {
+		fprintf(stderr, "meldctl: revoking failed (sqlstate %s)\n",
+		    adb_sqlstate(res));
+		PQclear(res);
+		return (EX_SOFTWARE);
+	}
+	n = atoi(PQcmdTuples(res));
+	PQclear(res);
+	if (n == 0) {
+		fprintf(stderr, "meldctl: %s holds no officer keys\n", user);
+		return (EX_DATAERR);
+	}
+	snprintf(obj, sizeof(obj), "user:%s", user);
+	if (keys_audit(conn, "officer.revoke", obj) == -1 ||
+	    adb_exec(conn, "COMMIT", NULL) == -1)
+		return (EX_SOFTWARE);
+	printf("officer %s: identity and contact-link keys revoked (an open "
+	    "session keeps them until it ends: `meldctl user disable %s` "
+	    "ends it now)\n", user, user);
+	return (EX_OK);
+}
+
 int
 officers_cmd(struct meldctl_opts *o, int argc, char **argv)
 {
@@ -174,6 +216,15 @@ officers_cmd(struct meldctl_opts *o, int argc, char **argv)
 		printf("usage: meldctl [-d CONNINFO] %s\n%s", officers_usage,
 		    officers_help);
 		return (EX_OK);
+	}
+	if (argc == 3 && strcmp(argv[1], "revoke") == 0) {
+		if ((conn = adb_connect(o->mo_conninfo, stderr)) == NULL)
+			return (EX_UNAVAILABLE);
+		rc = revoke(conn, argv[2]);
+		if (rc != EX_OK)
+			(void)adb_exec(conn, "ROLLBACK", NULL);
+		PQfinish(conn);
+		return (rc);
 	}
 	if (argc < 3 || strcmp(argv[1], "grant") != 0)
 		return (usage());

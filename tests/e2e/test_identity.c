@@ -19,6 +19,7 @@
 
 #include "admin/init.h"
 #include "tests/lib/tdaemon.h"
+#include "tests/lib/testdb.h"
 #include "tests/lib/treporter.h"
 #include "tests/lib/tstack.h"
 
@@ -262,4 +263,39 @@ Test(identity, request_approve_notify_then_read)
 	cr_expect(strstr(log, ID_CANARY) == NULL, "public log has the canary");
 	free(log);
 	free(receipt);
+}
+
+/*
+ * `meldctl officer revoke` deletes exactly that officer's wraps (her
+ * next login finds none to unwrap) and audits it; another officer's
+ * stay; a second revoke has nothing to delete (exit 65).
+ */
+Test(identity, revoke_takes_an_officers_keys)
+{
+	struct tstack_user	 o1, o2;
+	PGconn			*su;
+	char			*out;
+
+	tstack_add_user(&T, &o1, "olga", "officer", ID_PASSWORD, NULL);
+	tstack_add_user(&T, &o2, "otto", "officer", ID_PASSWORD, NULL);
+	free(tstack_meldctl(&T, NULL, 0, "officer grant olga --identity-key "
+	    "'%s/%s' --contact-link-key '%s/%s'", T.keys, INIT_F_IDENTITY,
+	    T.keys, INIT_F_LINK));
+	free(tstack_meldctl(&T, NULL, 0, "officer grant otto --identity-key "
+	    "'%s/%s' --contact-link-key '%s/%s'", T.keys, INIT_F_IDENTITY,
+	    T.keys, INIT_F_LINK));
+	out = tstack_meldctl(&T, NULL, 0, "officer revoke olga");
+	cr_expect_not_null(strstr(out, "revoked"), "%s", out);
+	free(out);
+	free(tstack_meldctl(&T, NULL, 65, "officer revoke olga"));
+	cr_assert_not_null(su = testdb_connect(T.db, NULL));
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM "
+	    "identity.officer_wraps w JOIN casework.users u ON u.id = "
+	    "w.user_id WHERE u.username = 'olga'"), 0);
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM "
+	    "identity.officer_wraps w JOIN casework.users u ON u.id = "
+	    "w.user_id WHERE u.username = 'otto'"), 2);
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM audit.events "
+	    "WHERE action = 'officer.revoke' AND object = 'user:olga'"), 1);
+	PQfinish(su);
 }
