@@ -23,7 +23,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 
 PKGS	 = libevent libevent_openssl libevent_pthreads libpq libssl libcrypto \
-	   libargon2 libsodium jansson
+	   libargon2 libsodium jansson libqrencode
 DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS := $(shell pkg-config --cflags criterion 2>/dev/null)

@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "admin/db.h"
 #include "admin/meldctl.h"
+#include "admin/qr.h"
 #include "admin/staffadm.h"
 #include "admin/vocab.h"
 #include "crypto/hpke.h"
@@ -36,12 +38,14 @@ const char users_usage[] =
     "user add|list|disable|reset-password|reset-totp [OPTIONS] [NAME]";
 const char users_help[] =
     "  user add [--kind handler|officer|researcher|admin] [--password-stdin]\n"
-    "           --totp-seal-key FILE [--argon2 M,T,P] NAME\n"
+    "           [--qr] --totp-seal-key FILE [--argon2 M,T,P] NAME\n"
     "      Create a staff account with a new key pair and TOTP secret.\n"
     "      Prints the password (when generated), the TOTP secret and the\n"
-    "      otpauth:// URI once.  Argon2id defaults: 19456,2,1 (KiB, passes,\n"
-    "      lanes); M must be at least 8192 and P must be 1 (libsodium's\n"
-    "      Argon2id, the fast path, computes one lane only).\n"
+    "      otpauth:// URI once, and the URI as a QR code on a terminal\n"
+    "      (--qr: also when stdout is not one).  Argon2id defaults:\n"
+    "      19456,2,1 (KiB, passes, lanes); M must be at least 8192 and P\n"
+    "      must be 1 (libsodium's Argon2id, the fast path, computes one\n"
+    "      lane only).\n"
     "  user list\n"
     "  user disable NAME          ends every session of NAME at once\n"
     "  user reset-password [--password-stdin] [--argon2 M,T,P]\n"
@@ -51,8 +55,9 @@ const char users_help[] =
     "      queue keys of NAME's queues are wrapped to the new key at once;\n"
     "      without it NAME's key wraps are removed and her memberships are\n"
     "      pending until a colleague in each queue signs in.\n"
-    "  user reset-totp --totp-seal-key FILE NAME\n"
-    "      New TOTP secret; prints it and the otpauth:// URI once.\n"
+    "  user reset-totp --totp-seal-key FILE [--qr] NAME\n"
+    "      New TOTP secret; prints it, the otpauth:// URI and its QR code\n"
+    "      once.\n"
     "Exit codes: 0, 64 usage, 65 bad data (no such user...), 69 database\n"
     "unreachable, 70 internal error, 73 cannot create, 78 key file.\n";
 
@@ -61,6 +66,7 @@ struct uopts {
 	const char		*u_seal;
 	const char		*u_recovery;
 	int			 u_stdin;
+	int			 u_qr;		/* QR code also off a tty */
 	struct secret_kdf	 u_kdf;
 	const char		*u_name;
 };
@@ -111,7 +117,7 @@ parse_opts(int argc, char **argv, struct uopts *u)
 	    "researcher", "admin" };
 	static const char *const user_options[] = { "--kind",
 	    "--totp-seal-key", "--recovery-key", "--password-stdin",
-	    "--argon2" };
+	    "--argon2", "--qr" };
 	int		 i;
 	char		 err[256];
 	const char	*why;
@@ -128,6 +134,8 @@ parse_opts(int argc, char **argv, struct uopts *u)
 			u->u_recovery = argv[++i];
 		else if (strcmp(argv[i], "--password-stdin") == 0)
 			u->u_stdin = 1;
+		else if (strcmp(argv[i], "--qr") == 0)
+			u->u_qr = 1;
 		else if (strcmp(argv[i], "--argon2") == 0 && i + 1 < argc) {
 			i++;
 			if (parse_argon2(argv[i], &u->u_kdf) == -1) {
@@ -297,12 +305,19 @@ totp_make(const char *seal_path, const char *name, char **sealed_hex,
 	return (rc);
 }
 
+/* The enrolment, once; the QR code on a terminal or with --qr. */
 static void
-print_totp(const char *b32, const char *uri)
+print_totp(const char *b32, const char *uri, int qr)
 {
 	printf("totp-secret: %s\notpauth: %s\n", b32, uri);
-	printf("(shown once: enter the secret or the URI in an authenticator "
-	    "app)\n");
+	if (qr || isatty(STDOUT_FILENO)) {
+		fflush(stdout);
+		if (qr_print(stdout, uri) == -1)
+			fprintf(stderr, "meldctl: the QR code could not be "
+			    "drawn; use the secret or the URI\n");
+	}
+	printf("(shown once: scan the code, or enter the secret or the URI, in "
+	    "an authenticator app)\n");
 }
 
 static int
@@ -359,7 +374,7 @@ user_add(PGconn *conn, struct uopts *u)
 	printf("user %s (%s) created\n", u->u_name, u->u_kind);
 	if (gen)
 		printf("password: %s\n", pw);
-	print_totp(b32, uri);
+	print_totp(b32, uri, u->u_qr);
 	rc = EX_OK;
  done:
 	if (pw != NULL)
@@ -510,7 +525,7 @@ user_reset_totp(PGconn *conn, struct uopts *u)
 	    u->u_name);
 	if (rc == EX_OK) {
 		printf("user %s: new TOTP secret\n", u->u_name);
-		print_totp(b32, uri);
+		print_totp(b32, uri, u->u_qr);
 	}
 	OPENSSL_cleanse(b32, sizeof(b32));
 	OPENSSL_clear_free(uri, strlen(uri));
