@@ -151,6 +151,7 @@ install: $(BUILD)/meldpuntd $(BUILD)/meldctl
 	-cp -R web/. $(DESTDIR)$(PREFIX)/share/meldpunt/web/ 2>/dev/null
 	-cp -R console/. $(DESTDIR)$(PREFIX)/share/meldpunt/console/ 2>/dev/null
 	install -m 0644 deploy/meldpuntd.conf.example deploy/meldpuntd@.service \
+	    deploy/meldpunt-epoch.service deploy/meldpunt-epoch.timer \
 	    $(DESTDIR)$(PREFIX)/share/meldpunt/
 
 clean:

@@ -50,6 +50,7 @@ receipt_argon2_m_kib = 8192
 receipt_argon2_t = 1
 [staff]
 totp_seal_key = $2/totp-seal.key
+epoch_key_dir = $2/epoch
 EOF
 	"$build/meldpuntd" -c "$tmp/$1.conf" --role "$1" >/dev/null 2>"$3" </dev/null &
 	pids="$pids $!"
@@ -111,12 +112,16 @@ stop_daemons
 # --- backup: the cluster (physical, with its WAL) and the online keys ----
 pg_basebackup -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$tmp/backup/pg" \
     -Fp -X stream -c fast || fail pg_basebackup
-mkdir -p "$tmp/backup/keys"
-cp -p "$keys"/* "$tmp/backup/keys/" || fail "copying the key files"
+# The retention-epoch keys apart from everything else (their copies
+# follow the backup window, deploy/README.md).
+mkdir -p "$tmp/backup/keys" "$tmp/backup-epochs"
+cp -p "$keys"/*.key "$keys"/*.pub "$keys"/metrics.token "$tmp/backup/keys/" ||
+	fail "copying the key files"
+cp -pR "$keys/epoch" "$tmp/backup-epochs/" || fail "copying the epoch keys"
 for f in recovery.key manifest-signing.key; do
 	[ ! -e "$tmp/backup/keys/$f" ] || fail "$f is in the backup"
 done
-say "backed up: $(du -sk "$tmp/backup/pg" | cut -f1) KiB of cluster, $(ls "$tmp/backup/keys" | wc -l) key files"
+say "backed up: $(du -sk "$tmp/backup/pg" | cut -f1) KiB of cluster, $(ls "$tmp/backup/keys" | wc -l) key files, $(ls "$tmp/backup-epochs/epoch" | wc -l) epoch key(s)"
 
 # --- disaster: the cluster and the key directory are gone ---------------
 "$top/deploy/pgcluster.sh" stop "$tmp/src" >/dev/null
@@ -132,6 +137,7 @@ eval "$(MELDPUNT_PG_FSYNC=off "$top/deploy/pgcluster.sh" start "$tmp/restored")"
 keys2="$tmp/restored-keys"
 mkdir -m 0711 "$keys2"
 cp -p "$tmp/backup/keys"/* "$keys2/"
+cp -pR "$tmp/backup-epochs/epoch" "$keys2/"
 daemon public "$keys2" "$tmp/public.log"
 daemon staff "$keys2" "$tmp/staff.log"
 pport=$(port_of "$tmp/public.log") || fail "public daemon after restore"

@@ -115,6 +115,7 @@ done
 chmod 0711 "$keys"
 chown "$pub_user" "$keys/receipt-lookup.key" "$keys/contact-link.key"
 chown "$staff_user" "$keys/totp-seal.key" "$keys/metrics.token"
+chown -R "$staff_user" "$keys/epoch"
 chmod 0400 "$keys/receipt-lookup.key" "$keys/contact-link.key" \
     "$keys/totp-seal.key" "$keys/metrics.token"
 
