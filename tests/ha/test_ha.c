@@ -235,7 +235,7 @@ ha_stack_start(struct ha *h)
 	snprintf(t->dir, sizeof(t->dir), "%s/stack", h->dir);
 	cr_assert_eq(mkdir(t->dir, 0700), 0);
 	snprintf(t->keys, sizeof(t->keys), "%s/keys", t->dir);
-	snprintf(t->seal, sizeof(t->seal), "%s/totp-seal.key", t->dir);
+	snprintf(t->seal, sizeof(t->seal), "%s/%s", t->keys, INIT_F_TOTP_SEAL);
 	ha_conninfo(h, "mp_admin", t->admin_ci, sizeof(t->admin_ci));
 	tstack_keys(t);
 	tstack_add_user(t, &h->handler, "ha_handler", "handler",
