@@ -1023,8 +1023,16 @@ http_server_free(struct http_server *s)
 	if (s == NULL)
 		return;
 	s->sv_drained = NULL;
-	while ((c = TAILQ_FIRST(&s->sv_conns)) != NULL)
+	while ((c = TAILQ_FIRST(&s->sv_conns)) != NULL) {
+		/* Abandoned at shutdown: no handler can reply any more (the
+		 * loop, the store and the workers are gone), so the request
+		 * goes with its connection. */
+		if (c->cn_state == CS_BUSY && c->cn_req != NULL) {
+			http_request_free(c->cn_req);
+			c->cn_req = NULL;
+		}
 		http_conn_free(c);
+	}
 	if (s->sv_listener != NULL)
 		evconnlistener_free(s->sv_listener);
 	if (s->sv_drain_ev != NULL)

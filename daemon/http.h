@@ -80,6 +80,8 @@ void		 http_server_set_fallback(struct http_server *s,
 void		 http_server_drain(struct http_server *s, void (*done)(void *),
 		    void *arg);
 int		 http_server_connections(const struct http_server *s);
+/* Also frees requests still owned by handlers: call it only after the
+ * store and the worker pool are gone (nothing can reply any more). */
 void		 http_server_free(struct http_server *s);
 
 enum http_method http_req_method(const struct http_request *req);

@@ -325,13 +325,14 @@ main(int argc, char *argv[])
 	signal(SIGINT, SIG_IGN);
 	if (grace_ev != NULL)
 		event_free(grace_ev);
-	http_server_free(app.a_http);
 	if (app.a_conf->c_role == ROLE_STAFF)
 		staff_free(&app);
 	else
 		public_free(&app);
 	store_free(app.a_store);
 	pool_free(app.a_pool);
+	/* Last: it frees requests that handlers abandoned. */
+	http_server_free(app.a_http);
 	SSL_CTX_free(app.a_tls);
 	event_base_free(app.a_base);
 	config_free(app.a_conf);

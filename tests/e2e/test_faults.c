@@ -368,10 +368,11 @@ Test(faults, queued_statement_at_deadline_is_not_stored)
 	free(body);
 }
 
-/* GET path until it answers want (10 s at most); the code of the last
- * answer's error (malloc'd) or NULL. */
+/* GET path until it answers want (and, if not NULL, error code
+ * want_code; 10 s at most); the code of the last answer's error
+ * (malloc'd) or NULL. */
 static char *
-ft_wait_status(struct ft *t, const char *path, int want)
+ft_wait(struct ft *t, const char *path, int want, const char *want_code)
 {
 	struct tcl_resp	 r;
 	char		*code = NULL;
@@ -384,12 +385,19 @@ ft_wait_status(struct ft *t, const char *path, int want)
 		free(code);
 		code = st >= 400 ? ft_field(&r, "error", "code") : NULL;
 		tcl_resp_clear(&r);
-		if (st == want)
+		if (st == want && (want_code == NULL || (code != NULL &&
+		    strcmp(code, want_code) == 0)))
 			break;
 		usleep(100000);
 	}
 	cr_assert_eq(st, want, "%s: %d (%s)", path, st, code ? code : "");
 	return (code);
+}
+
+static char *
+ft_wait_status(struct ft *t, const char *path, int want)
+{
+	return (ft_wait(t, path, want, NULL));
 }
 
 /* A submission that the database refuses: 503 + Retry-After, never 500,
@@ -451,7 +459,7 @@ Test(faults, database_refusals_503_and_readyz)
 		    tdaemon_conninfo(T.db, "mp_public"), extra), 0);
 	}
 	usleep(1500000);
-	code = ft_wait_status(&T, "/readyz", 503);
+	code = ft_wait(&T, "/readyz", 503, "keys_not_loaded");
 	cr_assert_str_eq(code, "keys_not_loaded");
 	free(code);
 	snprintf(q, sizeof(q), ft_revoke, "forms_keys", "GRANT", "TO");
@@ -480,7 +488,7 @@ Test(faults, database_refusals_503_and_readyz)
 	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
 	ft_submit_refused(&T, body, "privilege");
 	cr_assert_eq(ft_cases(&T), 0);
-	code = ft_wait_status(&T, "/readyz", 503);
+	code = ft_wait(&T, "/readyz", 503, "database_privilege");
 	cr_assert_str_eq(code, "database_privilege");
 	free(code);
 	snprintf(q, sizeof(q), ft_revoke, "submit_report", "GRANT", "TO");
@@ -492,7 +500,7 @@ Test(faults, database_refusals_503_and_readyz)
 	    "default_transaction_read_only = on", T.db);
 	cr_assert_eq(testdb_exec(T.su, q, NULL), 0);
 	ft_reconnect(&T);
-	code = ft_wait_status(&T, "/readyz", 503);
+	code = ft_wait(&T, "/readyz", 503, "database_read_only");
 	cr_assert_str_eq(code, "database_read_only");
 	free(code);
 	ft_submit_refused(&T, body, "read-only");
