@@ -51,7 +51,8 @@ const char epoch_help[] =
     "      Start a new retention epoch: write its private key file\n"
     "      epoch-<n>.key (mode 0600) to DIR and its public key to the\n"
     "      database, re-wrap every live case key to it, give cases stored\n"
-    "      before migration 0050 a case key, and destroy (overwrite and\n"
+    "      before migration 0050 a case key, re-seal pending contact\n"
+    "      hand-overs to it, and destroy (overwrite and\n"
     "      delete) the key files of epochs retired more than DAYS ago\n"
     "      (default 30; 0 destroys every retired epoch now).  DAYS must\n"
     "      be at least the age of the oldest backup you keep: a backup\n"
@@ -451,7 +452,9 @@ destroy_old(PGconn *conn, struct epoch_cache *c, uint32_t current,
 			    10) : -1;
 			PQclear(d);
 			if (left < 0 || (left > 0 &&
-			    rewrap_all(conn, c, current, e) != 0)) {
+			    (rewrap_all(conn, c, current, e) != 0 ||
+			    contacts_reseal(conn, c->ec_dir, cache_get(c,
+			    current), current, e) != 0))) {
 				fprintf(stderr, "meldctl: epoch %u still wraps "
 				    "case keys; its file is kept\n", e);
 				rc = -1;
@@ -495,7 +498,7 @@ epoch_rotate(PGconn *conn, const char *dir, int window, FILE *out)
 {
 	struct epoch_cache	 c;
 	uint32_t		 to;
-	long			 bad, legacy;
+	long			 bad, legacy, pend = 0;
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
@@ -503,6 +506,7 @@ epoch_rotate(PGconn *conn, const char *dir, int window, FILE *out)
 	if ((rc = epoch_create(conn, dir, &to, out)) != 0)
 		return (rc == -2 ? EX_CANTCREAT : EX_UNAVAILABLE);
 	if ((bad = rewrap_all(conn, &c, to, 0)) < 0 ||
+	    (pend = contacts_reseal(conn, dir, cache_get(&c, to), to, 0)) < 0 ||
 	    (legacy = adopt_all(conn, &c, to, out)) < 0) {
 		cache_clear(&c);
 		fprintf(stderr, "meldctl: re-wrapping failed; run again\n");
@@ -511,6 +515,10 @@ epoch_rotate(PGconn *conn, const char *dir, int window, FILE *out)
 	if (bad > 0)
 		fprintf(stderr, "meldctl: %ld case keys could not be opened "
 		    "(epoch key file missing?)\n", bad);
+	if (pend > 0)
+		fprintf(stderr, "meldctl: %ld pending contacts could not be "
+		    "re-sealed (epoch key file missing?)\n", pend);
+	bad += pend;
 	rc = destroy_old(conn, &c, to, window, out);
 	cache_clear(&c);
 	if (bad > 0)

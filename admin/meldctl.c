@@ -113,6 +113,7 @@ static const struct command commands[] = {
 	{ "keys", keys_cmd, keys_usage, keys_help },
 	{ "epoch", epoch_cmd, epoch_usage, epoch_help },
 	{ "case", case_cmd, case_usage, case_help },
+	{ "contact", contact_cmd, contact_usage, contact_help },
 	{ "init", init_command, "init [--keys DIR]",
 	  "Create what a new installation needs, once: key files in DIR\n"
 	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"

@@ -1,6 +1,7 @@
 /*
  * meldctl command groups for retention (issue 11): `epoch` (retention-epoch
- * keys, admin/epoch.c) and `case purge` (admin/purge.c).  Each *_cmd takes
+ * keys, admin/epoch.c), `case purge` (admin/purge.c) and `contact flush`
+ * (admin/contacts.c).  Each *_cmd takes
  * the command's argv (argv[0] is the group name) and returns a sysexits(3)
  * code.  See docs/crypto.md §12 and docs/schema.md "Retention".
  */
@@ -25,6 +26,16 @@ int	epoch_cmd(struct meldctl_opts *, int, char **);
 int	case_cmd(struct meldctl_opts *, int, char **);
 extern const char epoch_usage[], epoch_help[];
 extern const char case_usage[], case_help[];
+int	contact_cmd(struct meldctl_opts *, int, char **);
+extern const char contact_usage[], contact_help[];
+
+struct hpke_key;
+/* admin/contacts.c: flush the pending hand-overs when >= batch (a
+ * sysexits code); re-seal pending rows of epochs below `to` (or of `only`
+ * when not 0) to `to`, returning how many failed or -1. */
+int	contacts_flush(PGconn *, const char *dir, int batch, FILE *out);
+long	contacts_reseal(PGconn *, const char *dir, const struct hpke_key *pk,
+	    uint32_t to, uint32_t only);
 
 /*
  * A new current epoch: key file DIR/epoch-<n>.key (DIR made 0700 if

@@ -206,3 +206,76 @@ casekey_strip(const uint8_t *key, const uint8_t *case_id, const char *prefix,
 	OPENSSL_clear_free(out, *len);
 	return (rc);
 }
+
+uint8_t *
+casekey_handover_build(const struct casekey_contact *c, size_t *ptlen)
+{
+	uint8_t	*pt;
+	size_t	 n;
+
+	if (c->cc_enclen == 0 || c->cc_enclen > 255 || c->cc_ctlen > 16384)
+		return (NULL);
+	n = 32 + 16 + 1 + c->cc_enclen + c->cc_ctlen;
+	if ((pt = malloc(n)) == NULL)
+		return (NULL);
+	memcpy(pt, c->cc_link, 32);
+	memcpy(pt + 32, c->cc_key_id, 16);
+	pt[48] = (uint8_t)c->cc_enclen;
+	memcpy(pt + 49, c->cc_enc, c->cc_enclen);
+	memcpy(pt + 49 + c->cc_enclen, c->cc_ct, c->cc_ctlen);
+	*ptlen = n;
+	return (pt);
+}
+
+static void
+handover_info(uint32_t epoch, uint8_t *info)
+{
+	size_t	 l = sizeof(CASEKEY_HANDOVER_INFO) - 1;
+
+	memcpy(info, CASEKEY_HANDOVER_INFO, l);
+	info[l] = (uint8_t)(epoch >> 24);
+	info[l + 1] = (uint8_t)(epoch >> 16);
+	info[l + 2] = (uint8_t)(epoch >> 8);
+	info[l + 3] = (uint8_t)epoch;
+}
+
+int
+casekey_handover_seal(const struct hpke_key *pk, uint32_t epoch,
+    const uint8_t *pt, size_t ptlen, uint8_t *enc, size_t *enclen,
+    uint8_t *sealed)
+{
+	uint8_t	 info[sizeof(CASEKEY_HANDOVER_INFO) - 1 + 4];
+
+	handover_info(epoch, info);
+	return (hpke_seal(&hpke_suite_default, pk, info, sizeof(info), NULL, 0,
+	    pt, ptlen, enc, enclen, sealed));
+}
+
+int
+casekey_handover_open(const struct hpke_key *sk, uint32_t epoch,
+    const uint8_t *enc, size_t enclen, const uint8_t *sealed,
+    size_t sealedlen, uint8_t *pt)
+{
+	uint8_t	 info[sizeof(CASEKEY_HANDOVER_INFO) - 1 + 4];
+
+	if (sealedlen <= HPKE_TAG_LEN)
+		return (-1);
+	handover_info(epoch, info);
+	return (hpke_open(&hpke_suite_default, sk, enc, enclen, info,
+	    sizeof(info), NULL, 0, sealed, sealedlen, pt));
+}
+
+int
+casekey_handover_parse(const uint8_t *pt, size_t ptlen,
+    struct casekey_contact *c)
+{
+	if (ptlen < 49 || pt[48] == 0 || ptlen < 49 + (size_t)pt[48] + 1)
+		return (-1);
+	memcpy(c->cc_link, pt, 32);
+	memcpy(c->cc_key_id, pt + 32, 16);
+	c->cc_enclen = pt[48];
+	c->cc_enc = pt + 49;
+	c->cc_ct = pt + 49 + c->cc_enclen;
+	c->cc_ctlen = ptlen - 49 - c->cc_enclen;
+	return (0);
+}

@@ -90,4 +90,34 @@ int	casekey_strip(const uint8_t *key, const uint8_t *case_id,
 	    const char *prefix, const char *suffix, unsigned char *buf,
 	    size_t *len);
 
+/*
+ * Contact hand-over (docs/crypto.md §12.3): the contact row a submission
+ * produces, HPKE-sealed to the epoch public key with info
+ * "meldpunt-contact-handover" || I2OSP(epoch, 4), aad "", and
+ * pt = link (32) || key id (16) || I2OSP(len(enc), 1) || enc || ct.
+ * sealed receives ptlen + 16 bytes; enc 65 (*enclen in: room, out: length).
+ */
+#define CASEKEY_HANDOVER_INFO	"meldpunt-contact-handover"
+struct casekey_contact {
+	uint8_t		 cc_link[32];
+	uint8_t		 cc_key_id[16];
+	const uint8_t	*cc_enc;	/* point into the plaintext */
+	size_t		 cc_enclen;
+	const uint8_t	*cc_ct;
+	size_t		 cc_ctlen;
+};
+/* pt = the layout above into a malloc'd buffer (*ptlen); -1 on error. */
+uint8_t	*casekey_handover_build(const struct casekey_contact *c,
+	    size_t *ptlen);
+int	 casekey_handover_seal(const struct hpke_key *pk, uint32_t epoch,
+	    const uint8_t *pt, size_t ptlen, uint8_t *enc, size_t *enclen,
+	    uint8_t *sealed);
+/* pt receives sealedlen - 16 bytes. */
+int	 casekey_handover_open(const struct hpke_key *sk, uint32_t epoch,
+	    const uint8_t *enc, size_t enclen, const uint8_t *sealed,
+	    size_t sealedlen, uint8_t *pt);
+/* Split an opened hand-over (pointers into pt); -1 when malformed. */
+int	 casekey_handover_parse(const uint8_t *pt, size_t ptlen,
+	    struct casekey_contact *c);
+
 #endif /* MELDPUNT_CRYPTO_CASEKEY_H */

@@ -50,6 +50,8 @@ struct idjob {
 	char			 j_case[37];
 	int			 j_status;	/* reply status on success */
 	const char		*j_dir;		/* epoch_key_dir (borrowed) */
+	int			 j_purge;	/* contact purge, not read */
+	unsigned char		 j_link[32];	/* HMAC(link key, case id) */
 };
 
 static void
@@ -379,13 +381,16 @@ identity_requests(struct http_request *req, void *arg)
 /* ------------------------------------------------------------ contact */
 
 static void contact_fetched(int, const char *, PGresult **, int, void *);
+static void contact_purged(int, const char *, PGresult **, int, void *);
+static void contact_reply(struct idjob *, json_t *);
+static void pending_fetched(int, const char *, PGresult **, int, void *);
 
 /* The sealed contact opened with the session's identity key: the JSON
  * object the reporter gave, or NULL. */
 /* Strip the case-key layer from ct (a case_keys row in columns 3-5). */
 static int
 contact_unlayer(const char *dir, const char *case_id, const PGresult *r,
-    unsigned char *ct, size_t *ctlen)
+    int row, unsigned char *ct, size_t *ctlen)
 {
 	unsigned char	 ck[CASEKEY_LEN], raw[16];
 	unsigned char	*enc = NULL, *wrap = NULL;
@@ -393,13 +398,13 @@ contact_unlayer(const char *dir, const char *case_id, const PGresult *r,
 	char		 err[256];
 	int		 rc = -1;
 
-	if (PQgetisnull(r, 0, 3))
+	if (PQgetisnull(r, row, 3))
 		return (0);	/* stored before 0050 */
 	if (staffcred_uuid_parse(case_id, raw) == -1 ||
-	    (enc = store_bytea_dup(r, 0, 4, &enclen)) == NULL ||
-	    (wrap = store_bytea_dup(r, 0, 5, &wraplen)) == NULL)
+	    (enc = store_bytea_dup(r, row, 4, &enclen)) == NULL ||
+	    (wrap = store_bytea_dup(r, row, 5, &wraplen)) == NULL)
 		goto done;
-	if (casekey_open_dir(dir, (uint32_t)strtoul(PQgetvalue(r, 0, 3),
+	if (casekey_open_dir(dir, (uint32_t)strtoul(PQgetvalue(r, row, 3),
 	    NULL, 10), raw, enc, enclen, wrap, wraplen, ck, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s: %s", __func__, err);
@@ -413,30 +418,31 @@ contact_unlayer(const char *dir, const char *case_id, const PGresult *r,
 	return (rc);
 }
 
+/*
+ * The contact (key id, enc, ct with its case-key layer; the case_keys row
+ * in columns 3-5 of row `row` of r) opened with the session's identity
+ * key: the JSON object the reporter gave, or NULL.  ct is changed.
+ */
 static json_t *
-contact_open(const struct secret *keys, const unsigned char ikid[16],
-    const PGresult *r, const char *dir, const char *case_id)
+contact_decrypt(const struct secret *keys, const unsigned char ikid[16],
+    const unsigned char *kid, const unsigned char *enc, size_t enclen,
+    unsigned char *ct, size_t ctlen, const PGresult *r, int row,
+    const char *dir, const char *case_id)
 {
-	unsigned char	 kid[STAFFCRED_KEYID_LEN], info[sizeof(CONTACT_INFO) -
-			    1 + STAFFCRED_KEYID_LEN];
-	unsigned char	*enc = NULL, *ct = NULL, *pt = NULL;
-	size_t		 enclen = 0, ctlen = 0;
+	unsigned char	 info[sizeof(CONTACT_INFO) - 1 + STAFFCRED_KEYID_LEN];
+	unsigned char	*pt = NULL;
 	struct hpke_key	*sk = NULL;
 	json_t		*c = NULL;
 
-	if (PQntuples(r) != 1 ||
-	    staffcred_key_id_parse(PQgetvalue(r, 0, 0), kid) == -1 ||
-	    CRYPTO_memcmp(kid, ikid, sizeof(kid)) != 0 ||
-	    (enc = store_bytea_dup(r, 0, 1, &enclen)) == NULL ||
-	    (ct = store_bytea_dup(r, 0, 2, &ctlen)) == NULL ||
-	    contact_unlayer(dir, case_id, r, ct, &ctlen) == -1 ||
+	if (CRYPTO_memcmp(kid, ikid, STAFFCRED_KEYID_LEN) != 0 ||
+	    contact_unlayer(dir, case_id, r, row, ct, &ctlen) == -1 ||
 	    ctlen <= HPKE_TAG_LEN + 4 ||
 	    (pt = malloc(ctlen - HPKE_TAG_LEN)) == NULL ||
 	    (sk = hpke_key_from_private(HPKE_KEM_P256_SHA256, keys->s_buf,
 	    STAFFCRED_SCALAR_LEN)) == NULL)
 		goto done;
 	memcpy(info, CONTACT_INFO, sizeof(CONTACT_INFO) - 1);
-	memcpy(info + sizeof(CONTACT_INFO) - 1, kid, sizeof(kid));
+	memcpy(info + sizeof(CONTACT_INFO) - 1, kid, STAFFCRED_KEYID_LEN);
 	if (hpke_open(&hpke_suite_default, sk, enc, enclen, info,
 	    sizeof(info), NULL, 0, ct, ctlen, pt) == -1)
 		goto done;
@@ -445,9 +451,75 @@ contact_open(const struct secret *keys, const unsigned char ikid[16],
  done:
 	if (pt != NULL)
 		OPENSSL_clear_free(pt, ctlen - HPKE_TAG_LEN);
+	hpke_key_free(sk);
+	return (c);
+}
+
+/* A flushed contact row (key_id, enc, ciphertext, case key row). */
+static json_t *
+contact_open(const struct secret *keys, const unsigned char ikid[16],
+    const PGresult *r, const char *dir, const char *case_id)
+{
+	unsigned char	 kid[STAFFCRED_KEYID_LEN];
+	unsigned char	*enc = NULL, *ct = NULL;
+	size_t		 enclen = 0, ctlen = 0;
+	json_t		*c = NULL;
+
+	if (PQntuples(r) == 1 &&
+	    staffcred_key_id_parse(PQgetvalue(r, 0, 0), kid) == 0 &&
+	    (enc = store_bytea_dup(r, 0, 1, &enclen)) != NULL &&
+	    (ct = store_bytea_dup(r, 0, 2, &ctlen)) != NULL)
+		c = contact_decrypt(keys, ikid, kid, enc, enclen, ct, ctlen, r,
+		    0, dir, case_id);
 	free(enc);
 	free(ct);
-	hpke_key_free(sk);
+	return (c);
+}
+
+/*
+ * A contact not flushed yet (0053): open every pending hand-over with its
+ * epoch key and take the one whose link is this request's.  On the loop:
+ * one ECDH per pending row, fewer than the flush batch K normally.
+ */
+static json_t *
+pending_open(const struct secret *keys, const unsigned char ikid[16],
+    const PGresult *r, const struct idjob *j)
+{
+	struct casekey_contact	 cc;
+	struct hpke_key		*sk;
+	unsigned char		*enc, *sealed, *pt, *ct;
+	size_t			 enclen, sealedlen;
+	char			 err[256];
+	json_t			*c = NULL;
+	int			 i;
+
+	for (i = 0; i < PQntuples(r) && c == NULL; i++) {
+		enc = sealed = pt = NULL;
+		sk = casekey_epoch_load(j->j_dir, (uint32_t)strtoul(
+		    PQgetvalue(r, i, 0), NULL, 10), err, sizeof(err));
+		if (sk != NULL &&
+		    (enc = store_bytea_dup(r, i, 1, &enclen)) != NULL &&
+		    (sealed = store_bytea_dup(r, i, 2, &sealedlen)) != NULL &&
+		    sealedlen > HPKE_TAG_LEN &&
+		    (pt = malloc(sealedlen)) != NULL &&
+		    casekey_handover_open(sk, (uint32_t)strtoul(PQgetvalue(r,
+		    i, 0), NULL, 10), enc, enclen, sealed, sealedlen, pt) == 0 &&
+		    casekey_handover_parse(pt, sealedlen - HPKE_TAG_LEN,
+		    &cc) == 0 && CRYPTO_memcmp(cc.cc_link, j->j_link,
+		    sizeof(cc.cc_link)) == 0 &&
+		    (ct = malloc(cc.cc_ctlen)) != NULL) {
+			memcpy(ct, cc.cc_ct, cc.cc_ctlen);
+			c = contact_decrypt(keys, ikid, cc.cc_key_id, cc.cc_enc,
+			    cc.cc_enclen, ct, cc.cc_ctlen, r, i, j->j_dir,
+			    j->j_case);
+			OPENSSL_clear_free(ct, cc.cc_ctlen);
+		}
+		if (pt != NULL)
+			OPENSSL_clear_free(pt, sealedlen);
+		free(enc);
+		free(sealed);
+		hpke_key_free(sk);
+	}
 	return (c);
 }
 
@@ -504,17 +576,22 @@ request_found(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		goto fail;
 	}
 	secret_free(keys);
+	memcpy(j->j_link, link, sizeof(link));
 	secret_hex_encode(link, sizeof(link), hex);
+	OPENSSL_cleanse(link, sizeof(link));
 	p[0] = j->j_id;
 	p[1] = hex;
 	memset(&s, 0, sizeof(s));
-	s.st_sql = "SELECT c.key_id, c.enc, c.ciphertext, k.epoch, k.enc, "
+	s.st_sql = j->j_purge ? "SELECT casework.identity_contact_purge("
+	    "$1::bigint, pg_catalog.decode($2, 'hex'))" :
+	    "SELECT c.key_id, c.enc, c.ciphertext, k.epoch, k.enc, "
 	    "k.wrapped FROM casework.identity_contact($1::bigint, "
 	    "pg_catalog.decode($2, 'hex')) c "
 	    "LEFT JOIN casework.identity_case_key($1::bigint) k ON true";
 	s.st_nparams = 2;
 	s.st_values = p;
-	if (ssession_exec(j->j_s, &s, 1, contact_fetched, j) == -1) {
+	if (ssession_exec(j->j_s, &s, 1, j->j_purge ? contact_purged :
+	    contact_fetched, j) == -1) {
 		busy(j->j_req);
 		goto fail;
 	}
@@ -534,6 +611,23 @@ contact_fetched(int st, const char *sqlstate, PGresult **res, int n,
 	json_t		*c = NULL;
 
 	(void)n;
+	if (st == STORE_QUERY_ERROR && sqlstate != NULL &&
+	    strcmp(sqlstate, "MP020") == 0) {
+		/* Not flushed yet: look among the pending hand-overs. */
+		const char		*p[1] = { j->j_id };
+		struct store_stmt	 s;
+
+		memset(&s, 0, sizeof(s));
+		s.st_sql = "SELECT p.epoch, p.enc, p.sealed, k.epoch, k.enc, "
+		    "k.wrapped FROM casework.identity_pending($1::bigint) p "
+		    "LEFT JOIN casework.identity_case_key($1::bigint) k ON true";
+		s.st_nparams = 1;
+		s.st_values = p;
+		if (ssession_exec(j->j_s, &s, 1, pending_fetched, j) == 0)
+			return;
+		busy(j->j_req);
+		goto done;
+	}
 	if (st != STORE_OK) {
 		id_error(j->j_req, st, sqlstate);
 		goto done;
@@ -542,10 +636,66 @@ contact_fetched(int st, const char *sqlstate, PGresult **res, int n,
 		c = contact_open(keys, ikid, res[0], j->j_dir, j->j_case);
 		secret_free(keys);
 	}
+	contact_reply(j, c);
+ done:
+	idjob_free(j);
+}
+
+static void
+pending_fetched(int st, const char *sqlstate, PGresult **res, int n,
+    void *arg)
+{
+	struct idjob	*j = arg;
+	struct secret	*keys;
+	unsigned char	 ikid[16];
+	json_t		*c = NULL;
+
+	(void)n;
+	if (st != STORE_OK)
+		id_error(j->j_req, st, sqlstate);
+	else {
+		if ((keys = ssession_identity_keys(j->j_s, ikid)) != NULL) {
+			c = pending_open(keys, ikid, res[0], j);
+			secret_free(keys);
+		}
+		if (c == NULL && PQntuples(res[0]) == 0)
+			http_reply_error(j->j_req, 404, "not_found",
+			    "No contact details for this request.");
+		else
+			contact_reply(j, c);
+	}
+	idjob_free(j);
+}
+
+static void
+contact_purged(int st, const char *sqlstate, PGresult **res, int n,
+    void *arg)
+{
+	struct idjob	*j = arg;
+
+	(void)n;
+	if (st != STORE_OK)
+		id_error(j->j_req, st, sqlstate);
+	else if (strcmp(PQgetvalue(res[0], 0, 0), "t") != 0)
+		http_reply_error(j->j_req, 409, "contact_pending",
+		    "No stored contact row for this request: it is still "
+		    "pending (after the next meldctl contact flush it can be "
+		    "purged) or was purged already.");
+	else
+		http_reply_json(j->j_req, 200, json_pack("{s:I,s:s,s:b}",
+		    "request", (json_int_t)strtoll(j->j_id, NULL, 10), "case",
+		    j->j_case, "purged", 1));
+	idjob_free(j);
+}
+
+/* Reply with an opened contact (NULL: undecryptable); wipes it. */
+static void
+contact_reply(struct idjob *j, json_t *c)
+{
 	if (c == NULL) {
 		http_reply_error(j->j_req, 500, "undecryptable",
 		    "The contact details could not be opened.");
-		goto done;
+		return;
 	}
 	json_incref(c);
 	http_reply_json(j->j_req, 200, json_pack("{s:I,s:s,s:O}", "request",
@@ -554,8 +704,32 @@ contact_fetched(int st, const char *sqlstate, PGresult **res, int n,
 	contact_wipe(c);
 	json_decref(c);
 	json_decref(c);
- done:
-	idjob_free(j);
+}
+
+/* Read or purge: find the request, then request_found(). */
+static void
+contact_begin(struct http_request *req, void *arg, struct ssession *s,
+    const char *id, int purge)
+{
+	struct store_stmt	 st;
+	struct idjob		*j;
+	const char		*p[1];
+
+	if ((j = idjob_new(req, s)) == NULL)
+		return;
+	j->j_purge = purge;
+	j->j_dir = ((struct app *)arg)->a_conf->c_epoch_key_dir;
+	snprintf(j->j_id, sizeof(j->j_id), "%s", id);
+	p[0] = j->j_id;
+	memset(&st, 0, sizeof(st));
+	st.st_sql = "SELECT r.case_id::text, r.status FROM "
+	    "casework.identity_requests() r WHERE r.id = $1::bigint";
+	st.st_nparams = 1;
+	st.st_values = p;
+	if (ssession_exec(s, &st, 1, request_found, j) == -1) {
+		idjob_free(j);
+		busy(req);
+	}
 }
 
 void
@@ -563,9 +737,6 @@ identity_contact(struct http_request *req, void *arg)
 {
 	static const char *const names[] = { "request", NULL };
 	struct ssession		*s;
-	struct store_stmt	 st;
-	struct idjob		*j;
-	const char		*p[1];
 	char			 id[24];
 
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL)
@@ -585,18 +756,27 @@ identity_contact(struct http_request *req, void *arg)
 		http_reply_error(req, 404, "not_found", "No such request.");
 		return;
 	}
-	if ((j = idjob_new(req, s)) == NULL)
+	contact_begin(req, arg, s, id, 0);
+}
+
+/*
+ * POST /v1/staff/identity/contact/purge {"request": id}: an officer deletes
+ * the stored contact row of an approved request (audited as
+ * identity.contact_purge); 409 contact_pending while it is not flushed.
+ */
+void
+identity_contact_purge(struct http_request *req, void *arg)
+{
+	struct ssession	*s;
+	json_t		*b;
+	char		 id[24];
+
+	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL ||
+	    (b = body_json(req)) == NULL)
 		return;
-	j->j_dir = ((struct app *)arg)->a_conf->c_epoch_key_dir;
-	snprintf(j->j_id, sizeof(j->j_id), "%s", id);
-	p[0] = j->j_id;
-	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT r.case_id::text, r.status FROM "
-	    "casework.identity_requests() r WHERE r.id = $1::bigint";
-	st.st_nparams = 1;
-	st.st_values = p;
-	if (ssession_exec(s, &st, 1, request_found, j) == -1) {
-		idjob_free(j);
-		busy(req);
-	}
+	if (body_id(json_object_get(b, "request"), id, sizeof(id)) == -1)
+		http_reply_error(req, 404, "not_found", "No such request.");
+	else
+		contact_begin(req, arg, s, id, 1);
+	json_decref(b);
 }

@@ -17,5 +17,6 @@ void	identity_decide(struct http_request *req, void *arg);
 void	identity_requests(struct http_request *req, void *arg);
 /* GET /v1/staff/identity/contact?request= (officer, approved only). */
 void	identity_contact(struct http_request *req, void *arg);
+void	identity_contact_purge(struct http_request *req, void *arg);
 
 #endif

@@ -56,6 +56,8 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/identity/decide", identity_decide, J },
 	{ HTTP_GET, "/v1/staff/identity/requests", identity_requests, 0 },
 	{ HTTP_GET, "/v1/staff/identity/contact", identity_contact, 0 },
+	{ HTTP_POST, "/v1/staff/identity/contact/purge", identity_contact_purge,
+	  J },
 	{ HTTP_GET, "/v1/research/stats", research_stats, 0 },
 };
 

@@ -65,7 +65,7 @@
 #include "daemon/store.h"
 
 #define SUBMIT_ATTEMPTS		3
-#define SUBMIT_NPARAMS		34
+#define SUBMIT_NPARAMS		37
 #define LAYERED_WRAP		(48 + CASEKEY_LAYER_OVERHEAD)
 #define SUBMIT_IDEM_NPARAMS	4	/* lookup, check, sealed, keep */
 /* After a cancel, how long the server may take to say what it did; well
@@ -125,6 +125,11 @@ struct submit_job {
 	uint8_t			 sj_ldek[ENVELOPE_MAX_WRAPS][LAYERED_WRAP];
 	unsigned char		*sj_lcct;	/* layered contact ct */
 	size_t			 sj_lcctlen;
+	/* The contact hand-over sealed to the epoch key (0053). */
+	uint8_t			 sj_henc[HPKE_MAX_ENC];
+	size_t			 sj_henclen;
+	uint8_t			*sj_hsealed;
+	size_t			 sj_hsealedlen;
 };
 
 static void	submit_work(void *);
@@ -144,6 +149,7 @@ submit_job_free(struct submit_job *sj)
 		OPENSSL_clear_free(sj->sj_cct, sj->sj_cctlen);
 	free(sj->sj_lcct);
 	idem_clear(&sj->sj_idem);
+	free(sj->sj_hsealed);
 	OPENSSL_cleanse(sj, sizeof(*sj));
 	free(sj);
 }
@@ -238,6 +244,40 @@ submit_wrap_tk(struct submit_job *sj, const struct pubkeys_cat *kc,
 }
 
 /*
+ * The contact row, sealed to the epoch public key for the hand-over
+ * (0053): `meldctl contact flush` moves it into identity.contacts later,
+ * in a shuffled batch of at least K, in a transaction of its own.
+ */
+static int
+submit_handover(struct submit_job *sj, const struct hpke_key *pk)
+{
+	const struct reportreq	*rr = sj->sj_rr;
+	struct casekey_contact	 c;
+	uint8_t			*pt;
+	size_t			 ptlen;
+	int			 rc;
+
+	memcpy(c.cc_link, sj->sj_link, sizeof(c.cc_link));
+	memcpy(c.cc_key_id, rr->rr_contact_key->pk_id, sizeof(c.cc_key_id));
+	c.cc_enc = rr->rr_contact == RR_CONTACT_SEALED ? rr->rr_contact_enc :
+	    sj->sj_cenc;
+	c.cc_enclen = rr->rr_contact == RR_CONTACT_SEALED ?
+	    rr->rr_contact_enclen : sj->sj_cenclen;
+	c.cc_ct = sj->sj_lcct;
+	c.cc_ctlen = sj->sj_lcctlen;
+	if ((pt = casekey_handover_build(&c, &ptlen)) == NULL)
+		return (-1);
+	free(sj->sj_hsealed);
+	sj->sj_hsealedlen = ptlen + HPKE_TAG_LEN;
+	sj->sj_henclen = sizeof(sj->sj_henc);
+	rc = (sj->sj_hsealed = malloc(sj->sj_hsealedlen)) == NULL ? -1 :
+	    casekey_handover_seal(pk, sj->sj_epoch, pt, ptlen, sj->sj_henc,
+	    &sj->sj_henclen, sj->sj_hsealed);
+	OPENSSL_clear_free(pt, ptlen);
+	return (rc);
+}
+
+/*
  * The case key: wrapped to the epoch public key, then the outer layer on
  * every DEK wrap, thread-key wrap and the contact ciphertext.
  */
@@ -288,7 +328,7 @@ submit_case_key(struct submit_job *sj)
 		sj->sj_lcctlen = ctlen + CASEKEY_LAYER_OVERHEAD;
 		if ((sj->sj_lcct = malloc(sj->sj_lcctlen)) == NULL ||
 		    casekey_layer_seal(ck, sj->sj_case, CASEKEY_L_CONTACT, ct,
-		    ctlen, sj->sj_lcct) == -1)
+		    ctlen, sj->sj_lcct) == -1 || submit_handover(sj, pk) == -1)
 			goto done;
 	}
 	rc = 0;
@@ -448,7 +488,8 @@ static const char submit_sql[] =
     "to_char(to_timestamp(ceil(date_part('epoch', first_response_due) / "
     "3600) * 3600) AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key, "
-    "intake.case_key_store($31, $32, $33, $34) FROM s";
+    "intake.case_key_store($31, $32, $33, $34), "
+    "intake.contact_handover($31, $32, $35, $36, $37) FROM s";
 
 /*
  * With an Idempotency-Key: the same statement, and in its select list the
@@ -536,15 +577,12 @@ submit_store(struct submit_job *sj)
 	v[23] = num[5];
 	v[24] = num[6];
 	submit_bin(v, l, f, 25, sj->sj_tksealed, sj->sj_tksealedlen);
+	/* Contact: never through submit_report (whose row would share this
+	 * transaction), only the sealed hand-over, $35-$37. */
 	if (rr->rr_contact != RR_CONTACT_NONE) {
-		submit_bin(v, l, f, 26, sj->sj_link, sizeof(sj->sj_link));
-		v[27] = rr->rr_contact_key->pk_hex;
-		if (rr->rr_contact == RR_CONTACT_SEALED)
-			submit_bin(v, l, f, 28, rr->rr_contact_enc,
-			    rr->rr_contact_enclen);
-		else
-			submit_bin(v, l, f, 28, sj->sj_cenc, sj->sj_cenclen);
-		submit_bin(v, l, f, 29, sj->sj_lcct, sj->sj_lcctlen);
+		v[34] = rr->rr_contact_key->pk_hex;
+		submit_bin(v, l, f, 35, sj->sj_henc, sj->sj_henclen);
+		submit_bin(v, l, f, 36, sj->sj_hsealed, sj->sj_hsealedlen);
 	}
 	secret_hex_encode(sj->sj_case, sizeof(sj->sj_case), hex);
 	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", hex,

@@ -154,7 +154,7 @@ Test(casekey, epoch_files_load_by_number_and_missing_is_an_error)
 }
 
 /*
- * The worked example of docs/crypto.md §12.4: tests/data/casekey_example.json
+ * The worked example of docs/crypto.md §12.3: tests/data/casekey_example.json
  * holds inputs and expected outputs (computed by the independent
  * tests/data/casekey_example_check.py); every value is recomputed here with
  * crypto/casekey.c and must also appear in docs/crypto.md.

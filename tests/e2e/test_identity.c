@@ -244,6 +244,30 @@ Test(identity, request_approve_notify_then_read)
 	cr_assert_str_eq(json_string_value(json_object_get(j, "case")),
 	    case_id);
 	json_decref(j);
+
+	/* That was the pending hand-over (0053); once flushed, the stored
+	 * row reads the same, and the officer can purge it. */
+	cr_assert_eq(id_post(&o1, "/v1/staff/identity/contact/purge",
+	    json_pack("{s:I}", "request", (json_int_t)rid), NULL), 409,
+	    "a pending contact cannot be purged yet");
+	out = tstack_meldctl(&T, NULL, 0, "contact flush --epoch-dir "
+	    "'%s/epoch' --batch 2", T.keys);
+	cr_assert(strstr(out, "fewer than 2") != NULL, "%s", out);
+	free(out);
+	out = tstack_meldctl(&T, NULL, 0, "contact flush --epoch-dir "
+	    "'%s/epoch' --batch 1", T.keys);
+	cr_assert(strstr(out, "flushed 1 contacts") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(id_contact(&o1, rid, &j), 200);
+	c = json_object_get(j, "contact");
+	cr_assert_str_eq(json_string_value(json_object_get(c, "name")),
+	    ID_NAME);
+	json_decref(j);
+	cr_assert_eq(id_post(&h1, "/v1/staff/identity/contact/purge",
+	    json_pack("{s:I}", "request", (json_int_t)rid), NULL), 403);
+	cr_assert_eq(id_post(&o1, "/v1/staff/identity/contact/purge",
+	    json_pack("{s:I}", "request", (json_int_t)rid), NULL), 200);
+	cr_assert_eq(id_contact(&o1, rid, NULL), 404, "purged");
 	cr_assert_eq(tstack_req(&T, 1, "GET", "/v1/staff/identity/requests",
 	    o1.token, NULL, &j), 200);
 	cr_assert_eq(json_array_size(json_object_get(j, "requests")), 0);
