@@ -114,6 +114,7 @@ static const struct command commands[] = {
 	{ "epoch", epoch_cmd, epoch_usage, epoch_help },
 	{ "case", case_cmd, case_usage, case_help },
 	{ "contact", contact_cmd, contact_usage, contact_help },
+	{ "retention", retention_cmd, retention_usage, retention_help },
 	{ "init", init_command, "init [--keys DIR]",
 	  "Create what a new installation needs, once: key files in DIR\n"
 	  "(default " INIT_KEYS_DIR "): receipt-lookup.key, contact-link.key,\n"

@@ -1,7 +1,7 @@
 /*
  * meldctl command groups for retention (issue 11): `epoch` (retention-epoch
  * keys, admin/epoch.c), `case purge` (admin/purge.c) and `contact flush`
- * (admin/contacts.c).  Each *_cmd takes
+ * (admin/contacts.c), `retention` profiles and runs (admin/retention.c).  Each *_cmd takes
  * the command's argv (argv[0] is the group name) and returns a sysexits(3)
  * code.  See docs/crypto.md §12 and docs/schema.md "Retention".
  */
@@ -28,6 +28,8 @@ extern const char epoch_usage[], epoch_help[];
 extern const char case_usage[], case_help[];
 int	contact_cmd(struct meldctl_opts *, int, char **);
 extern const char contact_usage[], contact_help[];
+int	retention_cmd(struct meldctl_opts *, int, char **);
+extern const char retention_usage[], retention_help[];
 
 struct hpke_key;
 /* admin/contacts.c: flush the pending hand-overs when >= batch (a

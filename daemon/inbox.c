@@ -341,7 +341,15 @@ login_salt_done(enum store_status st, const char *sqlstate, PGresult **res,
 		login_refuse(lj, 503, "unavailable");
 		return;
 	}
-	if (nres == 1 && PQntuples(res[0]) == 1 &&
+	if (nres == 1 && PQntuples(res[0]) == 1 && PQgetisnull(res[0], 0, 0) &&
+	    strcmp(PQgetvalue(res[0], 0, 4), "t") == 0) {
+		/* Purged: the lookup id matched a tombstone, so this is the
+		 * receipt of a deleted report; say so (no Argon2id needed,
+		 * the answer reveals only what the reporter is told). */
+		login_refuse(lj, 410, "purged");
+		return;
+	}
+	if (nres == 1 && PQntuples(res[0]) == 1 && !PQgetisnull(res[0], 0, 0) &&
 	    inbox_unhex(PQgetvalue(res[0], 0, 0), lj->lj_salt,
 	    sizeof(lj->lj_salt)) == RECEIPT_SALT_LEN) {
 		lj->lj_kdf.k_m_kib = (uint32_t)atoi(PQgetvalue(res[0], 0, 1));
@@ -368,8 +376,12 @@ login_start(struct login_job *lj)
 {
 	const char		*v[1] = { (const char *)lj->lj_lookup };
 	int			 l[1] = { RECEIPT_LOOKUP_LEN }, f[1] = { 1 };
-	struct store_stmt	 st = { .st_sql = "SELECT salt, argon2_m_kib, "
-	    "argon2_t, argon2_p FROM casework.receipt_salt($1)",
+	/* Always one row: the salt (NULL when unknown) and whether the
+	 * receipt belonged to a case purged by retention (0054). */
+	struct store_stmt	 st = { .st_sql = "SELECT s.salt, "
+	    "s.argon2_m_kib, s.argon2_t, s.argon2_p, "
+	    "casework.receipt_purged($1) FROM (SELECT 1) x "
+	    "LEFT JOIN casework.receipt_salt($1) s ON true",
 	    .st_nparams = 1, .st_values = v, .st_lengths = l,
 	    .st_formats = f };
 

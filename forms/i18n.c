@@ -84,6 +84,11 @@ static const struct i18n_msg msgs[] = {
 	    "This code is not correct. Check the 16 digits and try again.",
 	    "Bu kod doğru değil. 16 haneyi kontrol edip tekrar deneyin.",
 	    "هذا الرمز غير صحيح. تحقق من الأرقام الستة عشر وحاول مرة أخرى." } } },
+	{ "error.purged", { {
+	    "Deze melding is verwijderd omdat de bewaartermijn voorbij is. De code werkt niet meer.",
+	    "This report was deleted because its retention period ended. The code no longer works.",
+	    "Bu bildirim saklama süresi dolduğu için silindi. Kod artık çalışmıyor.",
+	    "تم حذف هذا البلاغ لانتهاء مدة الاحتفاظ به. لم يعد الرمز صالحاً." } } },
 	{ "error.unauthorized", { {
 	    "Uw sessie is verlopen. Log opnieuw in met uw code.",
 	    "Your session has ended. Log in again with your code.",

@@ -103,6 +103,7 @@ Test(privileges, public_reads_no_table)
 Test(privileges, public_executes_only_listed_functions)
 {
 	expect_functions("mp_public",
+	    "casework.receipt_purged(p_lookup_id bytea)\n"
 	    "casework.receipt_salt(p_lookup_id bytea)\n"
 	    "casework.reporter_add_message(p_lookup_id bytea, p_verifier bytea, "
 	    "p_body bytea)\n"
@@ -238,6 +239,7 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "casework.manifest_keys()\n"
 	    "casework.purge_case(p_actor text, p_case uuid, p_contact_link "
 	    "bytea)\n"
+	    "casework.retention_due(p_today date)\n"
 	    "casework.routing_check()\n"
 	    "identity.pending_flush(p_actor text, p_min integer, p_ids bigint[], "
 	    "p_links bytea[], p_key_ids text[], p_encs bytea[], p_cts bytea[])\n"
