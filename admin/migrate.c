@@ -242,6 +242,25 @@ check_applied(PGconn *conn, struct mfile *f, int n, FILE *msgs, int *dbver)
 			rc = EX_DATAERR;
 		}
 	}
+	/*
+	 * A file older than the database's newest migration that was never
+	 * applied (two branches numbered their files in the wrong order)
+	 * would be skipped, and the database would differ from a fresh
+	 * install: refuse, naming it.
+	 */
+	for (j = 0; j < n && rc == 0 && f[j].mf_version < *dbver; j++) {
+		for (i = 0; i < PQntuples(res) &&
+		    atoi(PQgetvalue(res, i, 0)) != f[j].mf_version; i++)
+			;
+		if (i == PQntuples(res)) {
+			snprintf(vbuf, sizeof(vbuf), "%04d", *dbver);
+			say(msgs, "meldctl: %s is older than the database's "
+			    "newest migration (%s) but was never applied; "
+			    "refusing: renumber it above %s\n", f[j].mf_name,
+			    vbuf, vbuf);
+			rc = EX_DATAERR;
+		}
+	}
 	PQclear(res);
 	return (rc);
 }

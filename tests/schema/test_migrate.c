@@ -126,6 +126,35 @@ Test(migrate, tampered_file_named_by_binary)
 	PQfinish(c);
 }
 
+/*
+ * A file numbered below the database's newest migration that was never
+ * applied (two branches landed in the wrong order) is refused by name,
+ * never skipped.
+ */
+Test(migrate, unapplied_older_file_refused)
+{
+	PGconn	*c = testdb_connect(db, NULL);
+	char	*dir, *path, *args, out[4096];
+	FILE	*fp;
+
+	cr_assert_eq(migrate_apply(c, testdb_schema_dir(), NULL, NULL), 0);
+	dir = copy_schema();
+	cr_assert(asprintf(&path, "%s/0009_late_branch.sql", dir) > 0);
+	cr_assert_not_null(fp = fopen(path, "w"));
+	fputs("SELECT 1;\n", fp);
+	fclose(fp);
+	cr_assert(asprintf(&args, "migrate --schema-dir '%s'", dir) > 0);
+	cr_assert_eq(run_meldctl(args, out, sizeof(out)), EX_DATAERR, "%s",
+	    out);
+	cr_assert_not_null(strstr(out, "0009_late_branch.sql"), "%s", out);
+	cr_expect_eq(testdb_count(c, "SELECT count(*) FROM "
+	    "meldpunt_meta.migrations WHERE version = 9"), 0);
+	free(args);
+	free(path);
+	free(dir);
+	PQfinish(c);
+}
+
 Test(migrate, newer_database_refused)
 {
 	PGconn	*c = testdb_connect(db, NULL);
