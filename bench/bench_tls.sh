@@ -31,7 +31,6 @@ trap cleanup EXIT INT TERM
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=localhost \
     >/dev/null 2>&1
-chmod 0644 "$tmp/key.pem"	# nginx's workers run as another user
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(free_port)
@@ -45,7 +44,7 @@ tls_cert = $tmp/cert.pem
 tls_key = $tmp/key.pem
 database = "host=$tmp dbname=none connect_timeout=1"
 max_connections = 4096
-log_level = warning
+log_level = warn
 CONF
 for i in 1 2; do
 	"$build/meldpuntd" -c "$tmp/meldpuntd.conf" -r public 2>>"$tmp/meldpuntd.log" &
@@ -94,12 +93,21 @@ rate() {	# rate PORT close|keep -> requests/s
 	if [ "$2" = close ]; then h="-H Connection:close"; else h=""; fi
 	# shellcheck disable=SC2086
 	wrk -t 2 -c 64 -d "${secs}s" $h "https://127.0.0.1:$1/healthz" 2>/dev/null |
-	    awk '/Requests\/sec/ { printf "%d", $2 }'
+	    tee -a "$tmp/wrk.out" | awk '/Requests\/sec/ { printf "%d", $2 }'
 }
 mn=$(rate "$mport" close); nn=$(rate "$nport" close)
 mk=$(rate "$mport" keep);  nk=$(rate "$nport" keep)
+# Full handshakes for certain: one openssl s_time client, no resumption.
+stime() {
+	openssl s_time -connect "127.0.0.1:$1" -new -time "$secs" 2>/dev/null |
+	    awk '/connections in/ { for (i = 1; i <= NF; i++) if ($i ~ /connections\/user/) { print int($(i - 1)); exit } }'
+}
+ms=$(stime "$mport"); ns=$(stime "$nport")
 echo "new TLS connections/s and keep-alive GET /healthz/s; wrk -t 2 -c 64, ${secs} s per row; load average at start $(cut -d' ' -f1 /proc/loadavg)"
 echo "| load | meldpuntd (2 processes, reuse_port) | nginx (2 workers) | ratio |"
 echo "|---|---:|---:|---:|"
 awk -v a="$mn" -v b="$nn" 'BEGIN { printf "| new connection per request | %d | %d | %.2f |\n", a, b, b ? a / b : 0 }'
 awk -v a="$mk" -v b="$nk" 'BEGIN { printf "| keep-alive | %d | %d | %.2f |\n", a, b, b ? a / b : 0 }'
+awk -v a="$ms" -v b="$ns" 'BEGIN { printf "| full handshakes, one openssl s_time client (per s of its CPU) | %d | %d | %.2f |\n", a, b, b ? a / b : 0 }'
+# Errors and non-2xx answers count as requests in wrk: show them.
+grep -E "Non-2xx|Socket errors" "$tmp/wrk.out" | sed 's/^/wrk: /' || true
