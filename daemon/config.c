@@ -176,6 +176,7 @@ config_free(struct config *c)
 	free(c->c_receipt_lookup_key);
 	free(c->c_contact_link_key);
 	free(c->c_manifest_public_key);
+	free(c->c_reporter_session_key);
 	free(c);
 }
 

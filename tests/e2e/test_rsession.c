@@ -38,8 +38,19 @@ setup(void)
 static void
 teardown(void)
 {
-	cr_expect_eq(tdaemon_stop(&A), 0);
-	cr_expect_eq(tdaemon_stop(&B), 0);
+	int	 st;
+	char	*log;
+
+	if ((st = tdaemon_stop(&A)) != 0) {
+		log = tdaemon_log(&A);
+		cr_expect_eq(st, 0, "public A exit %d: %s", st, log);
+		free(log);
+	}
+	if ((st = tdaemon_stop(&B)) != 0) {
+		log = tdaemon_log(&B);
+		cr_expect_eq(st, 0, "public B exit %d: %s", st, log);
+		free(log);
+	}
 	tstack_stop(&T);
 }
 
