@@ -33,6 +33,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "crypto/argonmem.h"
 #include "crypto/secret.h"
 
 /*
@@ -603,16 +604,23 @@ secret_argon2id_ref(const struct secret_kdf *k, const void *pw, size_t pwlen,
  * The fast path: libsodium's Argon2id, vectorised at run time.  Same
  * algorithm (version 0x13, no secret, no AD), so the same bytes as the
  * reference; -1 for parameters it cannot take (secret_kdf_fast_ok()).
+ * Its working memory is this thread's kept region (argonmem.c), not a
+ * fresh mapping per hash.
  */
 int
 secret_argon2id_fast(const struct secret_kdf *k, const void *pw,
     size_t pwlen, const unsigned char *salt, size_t saltlen,
     unsigned char *out, size_t outlen)
 {
+	int	rc;
+
 	if (!secret_kdf_fast_ok(k, saltlen, outlen) || pwlen > UINT32_MAX)
 		return (-1);
-	if (crypto_pwhash_argon2id(out, outlen, pw, pwlen, salt, k->k_t,
-	    (size_t)k->k_m_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	argonmem_arm();
+	rc = crypto_pwhash_argon2id(out, outlen, pw, pwlen, salt, k->k_t,
+	    (size_t)k->k_m_kib * 1024, crypto_pwhash_ALG_ARGON2ID13);
+	argonmem_disarm();
+	if (rc != 0) {
 		secret_wipe(out, outlen);
 		return (-1);
 	}
