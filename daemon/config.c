@@ -42,6 +42,7 @@ static const struct ckey ckeys[] = {
 	{ "db_statement_timeout_ms", CK_INT,	OFF(c_db_statement_timeout_ms), 1, 3600000 },
 	{ "workers",		CK_INT,		OFF(c_workers), 1, 256 },
 	{ "worker_queue",	CK_INT,		OFF(c_worker_queue), 1, 100000 },
+	{ "worker_nice",	CK_INT,		OFF(c_worker_nice), 0, 19 },
 	{ "max_connections",	CK_INT,		OFF(c_max_connections), 1, 1000000 },
 	{ "header_max",		CK_SIZE,	OFF(c_header_max), 512, 1048576 },
 	{ "body_max",		CK_SIZE,	OFF(c_body_max), 0, 67108864 },
@@ -128,6 +129,7 @@ config_new(enum config_role role)
 	c->c_db_statement_timeout_ms = 5000;
 	c->c_workers = ncpu > 0 && ncpu < 64 ? (int)ncpu : 2;
 	c->c_worker_queue = 64;
+	c->c_worker_nice = 10;
 	c->c_max_connections = 2048;
 	c->c_header_max = 8192;
 	c->c_body_max = 1048576;

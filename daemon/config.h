@@ -30,6 +30,7 @@ struct config {
 	int	 c_db_statement_timeout_ms;
 	int	 c_workers;
 	int	 c_worker_queue;
+	int	 c_worker_nice;		/* workers this much nicer */
 	int	 c_max_connections;
 	size_t	 c_header_max;		/* bytes of request line + headers */
 	size_t	 c_body_max;		/* bytes of request body */

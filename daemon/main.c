@@ -196,6 +196,7 @@ main_start(struct app *app)
 	if ((app->a_pool = pool_new(app->a_base, c->c_workers,
 	    c->c_worker_queue)) == NULL)
 		fatalx(EX_OSERR, "cannot start worker threads");
+	pool_set_nice(app->a_pool, c->c_worker_nice);
 	main_block_signals(SIG_UNBLOCK);
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_conninfo = c->c_database;

@@ -30,6 +30,8 @@
  * Ownership: the pool owns its job records; a job's arg is the caller's and
  * is only passed through.  Counters that other threads read are atomics.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -92,6 +94,7 @@ struct pool {
 	/* Also written under p_mtx, but read lock-free by the getters. */
 	atomic_int		 p_nqueued;
 	atomic_int		 p_nrunning;
+	atomic_int		 p_nice;	/* pool_set_nice() */
 };
 
 static void	*pool_worker(void *);
@@ -120,6 +123,7 @@ pool_new(struct event_base *base, int nthreads, int max_queue)
 	TAILQ_INIT(&p->p_done);
 	atomic_init(&p->p_nqueued, 0);
 	atomic_init(&p->p_nrunning, 0);
+	atomic_init(&p->p_nice, 0);
 	if (pthread_mutex_init(&p->p_mtx, NULL) != 0) {
 		free(p);
 		return (NULL);
@@ -416,6 +420,26 @@ pool_measure(struct pool *p, const struct pool_job *j, int64_t now)
 		p->p_stats.st_late++;
 }
 
+void
+pool_set_nice(struct pool *p, int incr)
+{
+	atomic_store(&p->p_nice, incr < 0 ? 0 : incr > 19 ? 19 : incr);
+}
+
+/*
+ * This worker thread's nice value: base (the process's, when the worker
+ * started) plus incr.  Raising one's own nice needs no privilege; a
+ * failure (a seccomp filter, say) leaves the thread as it was.
+ */
+static void
+pool_apply_nice(int base, int incr)
+{
+	int	n = base + incr > 19 ? 19 : base + incr;
+
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), n) == -1)
+		log_debug("%s: nice %d: %s", __func__, n, strerror(errno));
+}
+
 /*
  * Worker thread: take the oldest job, run it unlocked, then hand it to the
  * loop.  Leaves when the pool stops, even with jobs still queued: those are
@@ -427,7 +451,12 @@ pool_worker(void *arg)
 	struct pool	*p = arg;
 	struct pool_job	*j;
 	int64_t		 now;
+	int		 base, nice = 0, want;
 
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, (id_t)gettid());
+	if (base == -1 && errno != 0)
+		base = 0;
 	pthread_mutex_lock(&p->p_mtx);
 	for (;;) {
 		while (!p->p_stopping && TAILQ_EMPTY(&p->p_queue))
@@ -449,6 +478,11 @@ pool_worker(void *arg)
 		TAILQ_INSERT_TAIL(&p->p_running, j, j_entry);
 		atomic_fetch_add(&p->p_nrunning, 1);
 		pthread_mutex_unlock(&p->p_mtx);
+
+		if ((want = atomic_load(&p->p_nice)) != nice) {
+			pool_apply_nice(base, want);
+			nice = want;
+		}
 
 		j->j_work(j->j_arg);
 

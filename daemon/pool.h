@@ -56,6 +56,14 @@ int		 pool_submit_due(struct pool *p, const struct pool_due *d,
 		    int *retry_s);
 /* Seconds until the work ahead drains, at least 1 (for a Retry-After). */
 int		 pool_retry_after(struct pool *p);
+/*
+ * Run the workers incr nice levels below the process (0..19, capped at
+ * 19; Linux keeps a nice value per thread), from each worker's next job
+ * on.  When every core hashes, the loop thread and the database then get
+ * a CPU first (docs/architecture.md); a worker that cannot change its
+ * priority keeps running as it was.
+ */
+void		 pool_set_nice(struct pool *p, int incr);
 /* Seed the expected duration of deadline jobs before any has run. */
 void		 pool_seed(struct pool *p, int64_t us);
 /* CLOCK_MONOTONIC in microseconds: the clock of pd_due_us. */

@@ -4,11 +4,15 @@
  * completes exactly once under load; pool_free() hands back unfinished
  * jobs without running their work().
  */
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <event2/event.h>
@@ -425,5 +429,64 @@ Test(pool, due_dropped_when_its_deadline_passed_in_the_queue)
 	pool_stats(p, &st);
 	cr_assert_eq(st.st_dropped, 1);
 	cr_assert_eq(st.st_hashed, 0);
+	pool_free(p);
+}
+
+/* The nice value of the thread that runs it, and of the loop thread. */
+struct nicejob {
+	atomic_int	 n_done;
+	int		 n_nice;
+};
+
+static void
+nice_work(void *arg)
+{
+	struct nicejob	*nj = arg;
+
+	errno = 0;
+	nj->n_nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+}
+
+static void
+nice_done(void *arg)
+{
+	atomic_fetch_add(&((struct nicejob *)arg)->n_done, 1);
+}
+
+/*
+ * pool_set_nice(): workers run that many levels nicer than the process,
+ * from their next job on, capped at 19; the loop thread keeps its own.
+ */
+Test(pool, set_nice_lowers_workers_only)
+{
+	struct pool	*p;
+	struct nicejob	 nj;
+	int		 base_nice, i;
+
+	errno = 0;
+	base_nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+	cr_assert(!(base_nice == -1 && errno != 0));
+	p = pool_new(base, 1, 4);
+	cr_assert_not_null(p);
+	memset(&nj, 0, sizeof(nj));
+	cr_assert_eq(pool_submit(p, nice_work, nice_done, &nj), 0);
+	cr_assert_eq(run_until(&nj.n_done, 1, 5000), 0);
+	cr_assert_eq(nj.n_nice, base_nice, "workers start at the process's");
+	pool_set_nice(p, 7);
+	for (i = 0; i < 2; i++) {
+		atomic_store(&nj.n_done, 0);
+		cr_assert_eq(pool_submit(p, nice_work, nice_done, &nj), 0);
+		cr_assert_eq(run_until(&nj.n_done, 1, 5000), 0);
+		cr_assert_eq(nj.n_nice, base_nice + 7 > 19 ? 19 :
+		    base_nice + 7);
+	}
+	pool_set_nice(p, 40);
+	atomic_store(&nj.n_done, 0);
+	cr_assert_eq(pool_submit(p, nice_work, nice_done, &nj), 0);
+	cr_assert_eq(run_until(&nj.n_done, 1, 5000), 0);
+	cr_assert_eq(nj.n_nice, 19);
+	errno = 0;
+	cr_assert_eq(getpriority(PRIO_PROCESS, (id_t)gettid()), base_nice,
+	    "the loop thread's priority changed");
 	pool_free(p);
 }
