@@ -121,20 +121,6 @@ bounds(double b[2], long ncpu)
 	b[IMPL_REF] = hash_rate(IMPL_REF, M_KIB, T_COST, (int)ncpu, 2000);
 }
 
-static double
-loadavg(void)
-{
-	FILE	*fp = fopen("/proc/loadavg", "r");
-	double	 l = -1;
-
-	if (fp != NULL) {
-		if (fscanf(fp, "%lf", &l) != 1)
-			l = -1;
-		fclose(fp);
-	}
-	return (l);
-}
-
 struct cpu {
 	double	d, pg, self, t0;
 };
@@ -294,7 +280,7 @@ main(void)
 	struct cpu		 cs, cl;
 	SSL_CTX			*ctx;
 	double			 secs = benv_seconds(15), r1[3], b0[2], b1[2],
-				 b2[2], bs[2], bl[2], la0 = loadavg(), mean = 0, plain;
+				 b2[2], bs[2], bl[2], la0 = benv_loadavg(), mean = 0, plain;
 	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN), ns;
 	long			 c[4] = { 0, 0, 0, 0 };
 	int			 ok = 1, i;
@@ -429,7 +415,7 @@ main(void)
 	 * (docs/architecture.md: at least ~10 hashes). */
 	heavy(&e, ctx, &p, secs, ncpu, 10000);
 	heavy(&e, ctx, &p, secs, ncpu, 60000);
-	printf("1-minute load average at the end: %.1f\n", loadavg());
+	printf("1-minute load average at the end: %.1f\n", benv_loadavg());
 	SSL_CTX_free(ctx);
 	/* A missed budget is reported above, not an exit status: load
 	 * numbers on a shared 2-core machine are noisy. */

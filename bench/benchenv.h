@@ -12,9 +12,13 @@
 #ifndef MELDPUNT_BENCH_BENCHENV_H
 #define MELDPUNT_BENCH_BENCHENV_H
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -380,6 +384,41 @@ bdaemon_start(struct benv *e, struct bdaemon *d, const char *name,
 	    role, d->log);
 	d->pid = 0;
 	return (-1);
+}
+
+/* The 1-minute load average, or -1. */
+static inline double
+benv_loadavg(void)
+{
+	FILE	*fp = fopen("/proc/loadavg", "r");
+	double	 l = -1;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%lf", &l) != 1)
+			l = -1;
+		fclose(fp);
+	}
+	return (l);
+}
+
+/* A loopback TCP port nobody listens on right now (0 if none). */
+static inline int
+benv_free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port = 0;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return (port);
 }
 
 #endif
