@@ -18,6 +18,9 @@
  * (daemon/casetext.c, 0051): written through casetext_write(), opened by
  * the worker of a case read, which replaces the "*_sealed" members.
  *
+ * The case's crypto material (the row of cmat_case_sql, the unlayering
+ * and unwrapping) is in casemat.c, shared with the attachment reads.
+ *
  * Logs name the function and SQLSTATE only: never ids, text or keys.
  */
 #include <ctype.h>
@@ -35,6 +38,7 @@
 #include "crypto/secret.h"
 #include "crypto/staffcred.h"
 #include "daemon/app.h"
+#include "daemon/casemat.h"
 #include "daemon/cases.h"
 #include "daemon/casetext.h"
 #include "daemon/clock.h"
@@ -55,30 +59,6 @@
 #define LIST_MAX	200
 #define LIST_DEFAULT	50
 #define KID_HEX		(2 * STAFFCRED_KEYID_LEN + 1)
-
-/* The case's crypto material, copied out of a PGresult on the loop. */
-struct cmat {
-	int			 m_have_env;
-	unsigned int		 m_version;
-	struct hpke_suite	 m_suite;
-	char			 m_category[ENVELOPE_CATEGORY_MAX + 1];
-	unsigned char		*m_nonce;
-	size_t			 m_noncelen;
-	unsigned char		*m_ct;		/* commit || ciphertext */
-	size_t			 m_ctlen;
-	char			 m_wkid[KID_HEX];
-	unsigned char		*m_wenc, *m_wdek;
-	size_t			 m_wenclen, m_wdeklen;
-	char			 m_tkid[KID_HEX];
-	unsigned char		*m_tenc, *m_twrap;
-	size_t			 m_tenclen, m_twraplen;
-	int			 m_has_ck;	/* a case_keys row */
-	uint32_t		 m_ck_epoch;
-	unsigned char		*m_ck_enc, *m_ck_wrap;
-	size_t			 m_ck_enclen, m_ck_wraplen;
-	struct secret		*m_qkey;	/* for m_wkid */
-	struct secret		*m_tqkey;	/* for m_tkid */
-};
 
 /* A message or note row. */
 struct citem {
@@ -128,17 +108,6 @@ struct cjob {
 	int			 j_has_ck;
 };
 
-static const char case_sql[] =
-    "SELECT c.id, e.version, e.kem_id, e.kdf_id, e.aead_id, e.category, "
-    "e.nonce, e.ciphertext, w.key_id, w.enc, w.wrapped_dek, "
-    "c.thread_key_id, c.thread_key_enc, c.thread_key_wrapped, "
-    "k.epoch, k.enc, k.wrapped "
-    "FROM casework.cases c "
-    "LEFT JOIN intake.envelopes e ON e.case_id = c.id "
-    "LEFT JOIN intake.wraps w ON w.case_id = c.id AND w.kind = 'queue' "
-    "LEFT JOIN casework.case_keys k ON k.case_id = c.id "
-    "WHERE c.id = $1::uuid";
-
 /*
  * Every time of day in a staff answer is RFC 3339 in UTC with a "Z"
  * (2026-12-01T09:30:00Z), whatever the database session's TimeZone;
@@ -179,22 +148,6 @@ item_clear(struct citem *it, size_t n)
 	for (i = 0; it != NULL && i < n; i++)
 		free(it[i].i_body);
 	free(it);
-}
-
-static void
-cmat_clear(struct cmat *m)
-{
-	free(m->m_nonce);
-	free(m->m_ct);
-	free(m->m_wenc);
-	free(m->m_wdek);
-	free(m->m_tenc);
-	free(m->m_twrap);
-	free(m->m_ck_enc);
-	free(m->m_ck_wrap);
-	secret_free(m->m_qkey);
-	secret_free(m->m_tqkey);
-	memset(m, 0, sizeof(*m));
 }
 
 static void
@@ -261,135 +214,6 @@ cjob_store_error(struct cjob *j, int st, const char *sqlstate)
 {
 	ssession_reply_error(j->j_req, st, sqlstate);
 	cjob_free(j);
-}
-
-/* Copy the case_sql row into m; 0 when the row exists. */
-static int
-cmat_load(struct cmat *m, const PGresult *r, const struct ssession *s)
-{
-	if (PQntuples(r) != 1)
-		return (-1);
-	if (!PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 8)) {
-		m->m_have_env = 1;
-		m->m_version = (unsigned int)atoi(PQgetvalue(r, 0, 1));
-		m->m_suite.kem = (uint16_t)atoi(PQgetvalue(r, 0, 2));
-		m->m_suite.kdf = (uint16_t)atoi(PQgetvalue(r, 0, 3));
-		m->m_suite.aead = (uint16_t)atoi(PQgetvalue(r, 0, 4));
-		snprintf(m->m_category, sizeof(m->m_category), "%s",
-		    PQgetvalue(r, 0, 5));
-		m->m_nonce = store_bytea_dup(r, 0, 6, &m->m_noncelen);
-		m->m_ct = store_bytea_dup(r, 0, 7, &m->m_ctlen);
-		snprintf(m->m_wkid, sizeof(m->m_wkid), "%s",
-		    PQgetvalue(r, 0, 8));
-		m->m_wenc = store_bytea_dup(r, 0, 9, &m->m_wenclen);
-		m->m_wdek = store_bytea_dup(r, 0, 10, &m->m_wdeklen);
-		m->m_qkey = ssession_queue_key(s, m->m_wkid);
-	}
-	snprintf(m->m_tkid, sizeof(m->m_tkid), "%s", PQgetvalue(r, 0, 11));
-	m->m_tenc = store_bytea_dup(r, 0, 12, &m->m_tenclen);
-	m->m_twrap = store_bytea_dup(r, 0, 13, &m->m_twraplen);
-	m->m_tqkey = ssession_queue_key(s, m->m_tkid);
-	if (!PQgetisnull(r, 0, 14)) {
-		m->m_has_ck = 1;
-		m->m_ck_epoch = (uint32_t)strtoul(PQgetvalue(r, 0, 14), NULL,
-		    10);
-		m->m_ck_enc = store_bytea_dup(r, 0, 15, &m->m_ck_enclen);
-		m->m_ck_wrap = store_bytea_dup(r, 0, 16, &m->m_ck_wraplen);
-	}
-	return (0);
-}
-
-/*
- * Worker: open the case key (epoch key file) and strip the outer layer
- * from the DEK wrap and the thread-key wrap in place.  A case without a
- * case key (stored before 0050, not yet given one) is left as it is.  On
- * failure the wraps stay layered, so nothing below opens: the case reads
- * as undecryptable, and the log says why without naming the case.
- */
-static void
-cmat_unlayer(struct cmat *m, const unsigned char *case_id, const char *dir,
-    unsigned char *ck, int *has_ck)
-{
-	char	 err[256];
-
-	*has_ck = 0;
-	if (!m->m_has_ck)
-		return;
-	if (m->m_ck_enc == NULL || m->m_ck_wrap == NULL ||
-	    casekey_open_dir(dir, m->m_ck_epoch, case_id, m->m_ck_enc,
-	    m->m_ck_enclen, m->m_ck_wrap, m->m_ck_wraplen, ck, err,
-	    sizeof(err)) == -1) {
-		log_warnx("%s: case key unavailable (epoch %u): %s",
-		    __func__, m->m_ck_epoch, err);
-		return;
-	}
-	*has_ck = 1;
-	if (m->m_have_env && casekey_strip(ck, case_id, CASEKEY_L_DEK,
-	    m->m_wkid, m->m_wdek, &m->m_wdeklen) == -1)
-		log_warnx("%s: DEK wrap layer does not open", __func__);
-	if (casekey_strip(ck, case_id, CASEKEY_L_TK, m->m_tkid, m->m_twrap,
-	    &m->m_twraplen) == -1)
-		log_warnx("%s: thread-key wrap layer does not open", __func__);
-}
-
-static struct hpke_key *
-key_of(const struct secret *scalar)
-{
-	if (scalar == NULL)
-		return (NULL);
-	return (hpke_key_from_private(HPKE_KEM_P256_SHA256, scalar->s_buf,
-	    scalar->s_len));
-}
-
-/* Worker: the envelope with its queue wrap and the DEK; -1 if either
- * cannot be had (no key in this session, damaged data). */
-static int
-cmat_dek(const struct cmat *m, struct envelope **envp, unsigned char *dek)
-{
-	struct envelope	*env = NULL;
-	struct hpke_key	*sk = NULL;
-	unsigned char	 kid[STAFFCRED_KEYID_LEN];
-	int		 rc = -1;
-
-	*envp = NULL;
-	if (!m->m_have_env || m->m_ct == NULL || m->m_nonce == NULL ||
-	    m->m_ctlen < ENVELOPE_COMMIT_LEN ||
-	    staffcred_key_id_parse(m->m_wkid, kid) == -1)
-		return (-1);
-	if ((env = envelope_new(m->m_version, &m->m_suite, m->m_category,
-	    m->m_nonce, m->m_noncelen, m->m_ct, ENVELOPE_COMMIT_LEN,
-	    m->m_ct + ENVELOPE_COMMIT_LEN, m->m_ctlen - ENVELOPE_COMMIT_LEN)) ==
-	    NULL || envelope_add_wrap(env, kid, sizeof(kid), m->m_wenc,
-	    m->m_wenclen, m->m_wdek, m->m_wdeklen) == -1)
-		goto done;
-	if ((sk = key_of(m->m_qkey)) == NULL ||
-	    envelope_unwrap(env, kid, sk, dek) == -1)
-		goto done;
-	rc = 0;
- done:
-	hpke_key_free(sk);
-	if (rc == 0)
-		*envp = env;
-	else
-		envelope_free(env);
-	return (rc);
-}
-
-static int
-cmat_thread_key(const struct cmat *m, const unsigned char *case_id,
-    unsigned char *tk)
-{
-	struct hpke_key	*sk;
-	unsigned char	 kid[STAFFCRED_KEYID_LEN];
-	int		 rc;
-
-	if (staffcred_key_id_parse(m->m_tkid, kid) == -1 ||
-	    (sk = key_of(m->m_tqkey)) == NULL)
-		return (-1);
-	rc = staffcred_unwrap_thread_key(sk, kid, case_id, m->m_tenc,
-	    m->m_tenclen, m->m_twrap, m->m_twraplen, tk);
-	hpke_key_free(sk);
-	return (rc);
 }
 
 /* ctx = label || case id (16 raw bytes) */
@@ -1000,7 +824,7 @@ static void
 case_stmt(struct store_stmt *st, const char **p, const struct cjob *j)
 {
 	p[0] = j->j_case;
-	st->st_sql = case_sql;
+	st->st_sql = cmat_case_sql;
 	st->st_nparams = 1;
 	st->st_values = p;
 }
@@ -1289,7 +1113,8 @@ work_transfer(struct cjob *j)
 	    cmat_thread_key(&j->j_m, j->j_case_id, tk) == -1 ||
 	    staffcred_key_id_parse(j->j_tkid, to.r_key_id) == -1 ||
 	    (pk = hpke_key_from_public(HPKE_KEM_P256_SHA256, j->j_tpub,
-	    j->j_tpublen)) == NULL || (sk = key_of(j->j_m.m_qkey)) == NULL)
+	    j->j_tpublen)) == NULL ||
+	    (sk = cmat_key_of(j->j_m.m_qkey)) == NULL)
 		goto done;
 	to.r_key = pk;
 	if (staffcred_key_id_parse(j->j_m.m_wkid, kid) == -1 ||

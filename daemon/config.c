@@ -80,6 +80,8 @@ static const struct ckey ckeys[] = {
 	{ "reporter_session_ttl_s", CK_INT,	OFF(c_reporter_session_ttl_s), 60, 86400 },
 	{ "forms_refresh_s",	CK_INT,		OFF(c_forms_refresh_s), 1, 86400 },
 	{ "submission_keep_s",	CK_INT,		OFF(c_submission_keep_s), 60, 604800 },
+	{ "attach_max_files",	CK_INT,		OFF(c_attach_max_files), 0, 50 },
+	{ "attach_max_bytes",	CK_SIZE,	OFF(c_attach_max_bytes), 1, 67108864 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
 	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
 };
@@ -152,6 +154,9 @@ config_new(enum config_role role)
 	c->c_audit_checkpoint_events = 1000;
 	c->c_audit_checkpoint_interval_s = 300;
 	c->c_submission_keep_s = 86400;
+	/* A few phone photos of letters or screenshots (docs/reporter-api.md). */
+	c->c_attach_max_files = 5;
+	c->c_attach_max_bytes = 10485760;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
 	return (c);

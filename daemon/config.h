@@ -70,6 +70,8 @@ struct config {
 	int	 c_reporter_session_ttl_s; /* reporter session lifetime */
 	int	 c_forms_refresh_s;	/* re-read the published keys */
 	int	 c_submission_keep_s;	/* idempotency records live */
+	int	 c_attach_max_files;	/* attachments per report; 0: off */
+	size_t	 c_attach_max_bytes;	/* largest file before padding */
 	/* Research exports (issue 7; docs/research.md). */
 	int	 c_research_k;		/* minimum k, >= 5 */
 	double	 c_research_epsilon;	/* default epsilon; 0 = no noise */

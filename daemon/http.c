@@ -503,7 +503,14 @@ http_conn_head(struct http_conn *c, size_t headlen)
 		return;
 	}
 	if (r->rq_head.hd_content_length > 0 &&
-	    !(rt->rt_flags & HTTP_ROUTE_JSON_BODY)) {
+	    (rt->rt_flags & HTTP_ROUTE_BINARY_BODY) &&
+	    (ct == NULL || strcasecmp(ct, "application/octet-stream") != 0)) {
+		http_conn_fail(c, 415, "unsupported_media_type",
+		    "The body must be application/octet-stream.");
+		return;
+	}
+	if (r->rq_head.hd_content_length > 0 &&
+	    !(rt->rt_flags & (HTTP_ROUTE_JSON_BODY | HTTP_ROUTE_BINARY_BODY))) {
 		http_conn_fail(c, 415, "unsupported_media_type",
 		    "This resource takes no request body.");
 		return;

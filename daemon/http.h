@@ -34,6 +34,7 @@ struct http_request;
 typedef void (*http_handler_fn)(struct http_request *req, void *arg);
 
 #define HTTP_ROUTE_JSON_BODY	0x01	/* a body must be application/json */
+#define HTTP_ROUTE_BINARY_BODY	0x02	/* ... application/octet-stream */
 
 struct http_route {
 	enum http_method rt_method;

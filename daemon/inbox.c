@@ -109,18 +109,8 @@ inbox_body(struct http_request *req, const char *want, size_t maxlen,
 
 /* ---- sessions in the database ----------------------------------------- */
 
-/*
- * Parameters of the session functions: the receipt's lookup id, its
- * verifier (so that only a receipt's holder can begin its session) and
- * the hash of the session id.  Binary, borrowed from the caller.
- */
-struct session_params {
-	const char	*sp_v[3];
-	int		 sp_l[3];
-	int		 sp_f[3];
-};
-
-static void
+/* struct session_params: public_state.h (attach.c shares these three). */
+void
 session_params(struct session_params *sp, const struct rsession_cred *c,
     const unsigned char *sid_hash)
 {
@@ -139,7 +129,7 @@ session_params(struct session_params *sp, const struct rsession_cred *c,
  * its receipt's live one (not ended by logout or by a newer login, on any
  * public process).
  */
-static void
+void
 session_live_stmt(struct store_stmt *st, const struct session_params *sp)
 {
 	memset(st, 0, sizeof(*st));
@@ -151,7 +141,7 @@ session_live_stmt(struct store_stmt *st, const struct session_params *sp)
 }
 
 /* Was a session request refused because its session had ended? */
-static int
+int
 session_ended(enum store_status st, const char *sqlstate)
 {
 	return (st == STORE_QUERY_ERROR && strcmp(sqlstate, "28000") == 0);

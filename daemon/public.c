@@ -50,6 +50,12 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/v1/reporter/case", inbox_case, 0 },
 	{ HTTP_POST, "/v1/reporter/messages", inbox_message,
 	    HTTP_ROUTE_JSON_BODY },
+	{ HTTP_POST, "/v1/reporter/attachments", attach_begin,
+	    HTTP_ROUTE_JSON_BODY },
+	{ HTTP_PUT, "/v1/reporter/attachments/chunk", attach_chunk,
+	    HTTP_ROUTE_BINARY_BODY },
+	{ HTTP_POST, "/v1/reporter/attachments/commit", attach_commit,
+	    HTTP_ROUTE_JSON_BODY },
 };
 
 const struct http_route *
@@ -154,6 +160,8 @@ public_forms_json(struct public_state *ps, enum i18n_lang l)
 	    json_integer(ENVELOPE_VERSION));
 	json_object_set(j, "key_manifest", ps->ps_mf_json != NULL ?
 	    ps->ps_mf_json : json_null());
+	json_object_set_new(j, "attachments",
+	    attach_forms_json(ps->ps_app->a_conf));
 	json_object_set_new(j, "suite", json_pack("{s:i,s:i,s:i}", "kem",
 	    hpke_suite_default.kem, "kdf", hpke_suite_default.kdf, "aead",
 	    hpke_suite_default.aead));

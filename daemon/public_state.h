@@ -17,6 +17,7 @@
 
 #include "crypto/manifest.h"
 #include "crypto/secret.h"
+#include "daemon/store.h"
 #include "forms/i18n.h"
 
 struct app;
@@ -62,11 +63,38 @@ enum i18n_lang public_lang(struct http_request *req);
 /* Ask for a key refresh now (e.g. the database said a key is retired). */
 void	public_refresh_soon(struct public_state *ps);
 
-/* Handlers, in submit.c and inbox.c. */
+/*
+ * inbox.c, shared with attach.c: the parameters of the session functions
+ * (the receipt's lookup id, its verifier, so that only a receipt's holder
+ * acts for its case, and the hash of the session id; binary, borrowed
+ * from cred), the live-session check that is the first statement of
+ * every request made with a session (SQLSTATE 28000 unless the token's
+ * session is its receipt's live one), and whether a request was refused
+ * for that.
+ */
+struct rsession_cred;
+struct session_params {
+	const char	*sp_v[3];
+	int		 sp_l[3];
+	int		 sp_f[3];
+};
+void	session_params(struct session_params *sp,
+	    const struct rsession_cred *c, const unsigned char *sid_hash);
+void	session_live_stmt(struct store_stmt *st,
+	    const struct session_params *sp);
+int	session_ended(enum store_status st, const char *sqlstate);
+
+/* Handlers, in submit.c, inbox.c and attach.c. */
 void	submit_handle(struct http_request *req, void *arg);
 void	inbox_login(struct http_request *req, void *arg);
 void	inbox_logout(struct http_request *req, void *arg);
 void	inbox_case(struct http_request *req, void *arg);
 void	inbox_message(struct http_request *req, void *arg);
+/* attach.c: the "attachments" member of GET /v1/forms. */
+struct config;
+json_t	*attach_forms_json(const struct config *c);
+void	attach_begin(struct http_request *req, void *arg);
+void	attach_chunk(struct http_request *req, void *arg);
+void	attach_commit(struct http_request *req, void *arg);
 
 #endif /* MELDPUNT_PUBLIC_STATE_H */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "daemon/app.h"
+#include "daemon/attach_staff.h"
 #include "daemon/auditchain.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
@@ -42,6 +43,8 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/v1/staff/queues", cases_queues, 0 },
 	{ HTTP_GET, "/v1/staff/cases", cases_list, 0 },
 	{ HTTP_GET, "/v1/staff/case", cases_read, 0 },
+	{ HTTP_GET, "/v1/staff/case/attachments", attach_staff_list, 0 },
+	{ HTTP_GET, "/v1/staff/case/attachment", attach_staff_part, 0 },
 	{ HTTP_POST, "/v1/staff/case/claim", cases_claim, J },
 	{ HTTP_POST, "/v1/staff/case/release", cases_release, J },
 	{ HTTP_POST, "/v1/staff/case/transition", cases_transition, J },

@@ -114,6 +114,32 @@ static const struct i18n_msg msgs[] = {
 	    "We cannot tell yet whether your message was stored. Look at your case in a few seconds before sending it again.",
 	    "Mesajınızın kaydedilip kaydedilmediğini henüz bilmiyoruz. Tekrar göndermeden önce birkaç saniye sonra dosyanıza bakın.",
 	    "لا نعرف بعد ما إذا كانت رسالتك قد حُفظت. انظر في ملفك بعد بضع ثوانٍ قبل إرسالها مرة أخرى." } } },
+	/* Attachments (daemon/attach.c). */
+	{ "error.attachment_too_large", { {
+	    "Dit bestand is te groot. Er is niets van opgeslagen.",
+	    "This file is too large. Nothing of it was stored.",
+	    "Bu dosya çok büyük. Hiçbir kısmı kaydedilmedi.",
+	    "هذا الملف كبير جداً. لم يتم حفظ أي جزء منه." } } },
+	{ "error.too_many_attachments", { {
+	    "Uw melding heeft al het hoogste aantal bijlagen. Dit bestand is niet opgeslagen.",
+	    "Your report already has the most attachments allowed. This file was not stored.",
+	    "Bildiriminiz izin verilen en fazla eke zaten sahip. Bu dosya kaydedilmedi.",
+	    "بلاغك يحتوي بالفعل على الحد الأقصى من المرفقات. لم يتم حفظ هذا الملف." } } },
+	{ "error.no_such_upload", { {
+	    "Deze upload bestaat niet (meer). Voeg het bestand opnieuw toe.",
+	    "This upload does not exist (any more). Attach the file again.",
+	    "Bu yükleme yok (artık yok). Dosyayı yeniden ekleyin.",
+	    "عملية الرفع هذه غير موجودة (لم تعد موجودة). أرفق الملف مرة أخرى." } } },
+	{ "error.upload_incomplete", { {
+	    "Niet alle delen van het bestand zijn aangekomen. Probeer het opnieuw.",
+	    "Not every part of the file has arrived. Try again.",
+	    "Dosyanın tüm parçaları ulaşmadı. Tekrar deneyin.",
+	    "لم تصل كل أجزاء الملف. حاول مرة أخرى." } } },
+	{ "error.attachments_off", { {
+	    "Bijlagen zijn bij dit meldpunt uitgeschakeld.",
+	    "Attachments are switched off at this service.",
+	    "Bu hizmette ekler kapalı.",
+	    "المرفقات معطلة في هذه الخدمة." } } },
 	{ "error.submission_conflict", { {
 	    "Deze verzendcode hoort bij een andere melding. Begin een nieuwe melding; er is niets opgeslagen.",
 	    "This submission id belongs to a different report. Start a new report; nothing was stored.",

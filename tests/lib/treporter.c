@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
@@ -85,6 +86,13 @@ trep_key(const json_t *k, uint8_t id[ENVELOPE_KEYID_LEN])
 json_t *
 trep_seal(const json_t *forms, const char *cat, const char *content)
 {
+	return (trep_seal_dek(forms, cat, content, NULL));
+}
+
+json_t *
+trep_seal_dek(const json_t *forms, const char *cat, const char *content,
+    uint8_t *dek_out)
+{
 	const json_t			*c, *keys, *q;
 	struct envelope_recipient	 rc[TREP_MAX_KEYS];
 	struct hpke_key			*hk[TREP_MAX_KEYS];
@@ -107,8 +115,31 @@ trep_seal(const json_t *forms, const char *cat, const char *content)
 		goto done;
 	rc[n].r_key = hk[n];
 	n++;
-	if ((env = envelope_build(&hpke_suite_default, cat, rc, n,
-	    (const uint8_t *)content, strlen(content))) != NULL)
+	if (dek_out == NULL)
+		env = envelope_build(&hpke_suite_default, cat, rc, n,
+		    (const uint8_t *)content, strlen(content));
+	else {
+		/* The caller keeps the DEK (attachments are sealed under
+		 * it, docs/crypto.md §14): a random DEK, nonce and
+		 * ephemeral keys given to the fixed build. */
+		uint8_t			 nonce[ENVELOPE_NONCE_LEN];
+		struct hpke_key		*eph[TREP_MAX_KEYS];
+		size_t			 e;
+
+		for (e = 0; e < n; e++)
+			if ((eph[e] = hpke_key_new(HPKE_KEM_P256_SHA256)) ==
+			    NULL)
+				break;
+		if (e == n && RAND_bytes(dek_out, ENVELOPE_DEK_LEN) == 1 &&
+		    RAND_bytes(nonce, sizeof(nonce)) == 1)
+			env = envelope_build_fixed(&hpke_suite_default, cat,
+			    rc, n, (const uint8_t *)content, strlen(content),
+			    dek_out, nonce,
+			    (const struct hpke_key *const *)eph);
+		while (e-- > 0)
+			hpke_key_free(eph[e]);
+	}
+	if (env != NULL)
 		j = envelope_to_json(env);
  done:
 	envelope_free(env);
@@ -134,6 +165,15 @@ trep_submit_sealed(int port, const json_t *forms, const char *category,
     const char *subtype, const char *answers, const char *content,
     char **receipt, char **reply)
 {
+	return (trep_submit_dek(port, forms, category, subtype, answers,
+	    content, NULL, receipt, reply));
+}
+
+int
+trep_submit_dek(int port, const json_t *forms, const char *category,
+    const char *subtype, const char *answers, const char *content,
+    uint8_t *dek, char **receipt, char **reply)
+{
 	struct tcl_resp	 r;
 	json_t		*root, *env, *ans, *j;
 	char		*body;
@@ -142,7 +182,7 @@ trep_submit_sealed(int port, const json_t *forms, const char *category,
 	*receipt = NULL;
 	if (reply != NULL)
 		*reply = NULL;
-	if ((env = trep_seal(forms, category, content)) == NULL)
+	if ((env = trep_seal_dek(forms, category, content, dek)) == NULL)
 		return (-1);
 	if ((ans = json_loads(answers != NULL ? answers : "{}", 0,
 	    NULL)) == NULL) {

@@ -10,6 +10,8 @@
 #ifndef MELDPUNT_TESTS_TREPORTER_H
 #define MELDPUNT_TESTS_TREPORTER_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 /* GET /v1/forms?lang=, retried for up to 10 s until the keys are loaded
@@ -34,6 +36,14 @@ json_t	*trep_seal(const json_t *forms, const char *category,
 int	 trep_submit_sealed(int port, const json_t *forms, const char *category,
 	    const char *subtype, const char *answers, const char *content,
 	    char **receipt, char **reply);
+
+/* trep_seal and trep_submit_sealed keeping the DEK (32 bytes into dek,
+ * which the caller wipes) for attachments sealed under it. */
+json_t	*trep_seal_dek(const json_t *forms, const char *category,
+	    const char *content, uint8_t *dek);
+int	 trep_submit_dek(int port, const json_t *forms, const char *category,
+	    const char *subtype, const char *answers, const char *content,
+	    uint8_t *dek, char **receipt, char **reply);
 
 /* POST /v1/reporter/session; the token (malloc'd) or NULL. */
 char	*trep_login(int port, const char *receipt);

@@ -103,6 +103,13 @@ Test(privileges, public_reads_no_table)
 Test(privileges, public_executes_only_listed_functions)
 {
 	expect_functions("mp_public",
+	    "casework.attach_begin(p_lookup_id bytea, p_verifier bytea, "
+	    "p_file_id bytea, p_chunks integer, p_meta bytea, p_max_files "
+	    "integer, p_max_chunks integer)\n"
+	    "casework.attach_chunk(p_lookup_id bytea, p_verifier bytea, "
+	    "p_upload uuid, p_idx integer, p_ct bytea)\n"
+	    "casework.attach_commit(p_lookup_id bytea, p_verifier bytea, "
+	    "p_upload uuid)\n"
 	    "casework.receipt_purged(p_lookup_id bytea)\n"
 	    "casework.receipt_salt(p_lookup_id bytea)\n"
 	    "casework.reporter_add_message(p_lookup_id bytea, p_verifier bytea, "
@@ -306,6 +313,7 @@ Test(privileges, reporter_tables_have_no_address_or_fine_time)
 	    "', '), '') FROM information_schema.columns WHERE "
 	    "(table_schema, table_name) IN (('casework', 'cases'), "
 	    "('casework', 'receipts'), ('casework', 'messages'), "
+	    "('casework', 'attachments'), ('casework', 'attachment_chunks'), "
 	    "('intake', 'envelopes'), ('intake', 'wraps'), "
 	    "('identity', 'contacts'), ('stats', 'counters')) AND "
 	    "(data_type ~ '^(timestamp|time |time$|interval|inet|cidr|macaddr)'"
