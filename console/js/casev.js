@@ -10,6 +10,7 @@
 // el(): as text, whatever it contains.
 
 import { ApiError, get, post } from './api.js';
+import { attachView } from './attachv.js';
 import { $, catOf, catLabel, ctx, el, fmtDate, nextId, optionLabel, say,
     select, show, stateName, subtypeLabel, timeLeft } from './dom.js';
 import { REPORTER_LANGS, TEMPLATES, lang, t } from './i18n.js';
@@ -330,6 +331,7 @@ export async function render(id, keepFocus = false) {
 	    el('div', { class: 'cols' },
 		el('div', { class: 'col' },
 		    section('case.report', reportView(c)),
+		    section('case.attachments', attachView(c.id)),
 		    section('case.messages', thread, reply),
 		    section('case.notes', notes, noteForm)),
 		el('div', { class: 'col' },

@@ -55,6 +55,7 @@ function randomBytes(n) {
 //                queue key listed for the category and the recovery key
 //   buckets:     allowed buckets from GET /v1/forms (default: all five)
 //   fixed:       { dek, nonce, ephemerals: [{ sk, pk }] } — test vectors only
+//   onDek:       called with the DEK before it is wiped (attach.js copies it)
 // Each recipient's key id is recomputed from its key and must match, so a
 // mangled key list fails here rather than on the server.
 export async function seal(args) {
@@ -107,6 +108,9 @@ export async function seal(args) {
 			wraps.push({ key_id: r.key_id, enc: toBase64(enc),
 			    wrapped_dek: toBase64(wrapped) });
 		}
+		// Attachments are sealed under the same DEK (docs/crypto.md
+		// §14): the caller may keep a copy.
+		args.onDek?.(dek);
 		return {
 			version: VERSION,
 			suite: { ...SUITE_DEFAULT },

@@ -12,6 +12,7 @@ import {
 	show, wipeOnPageHide,
 } from './common.js';
 import { seal } from './envelope.js';
+import { attachKeepDek, attachReview, attachSetup, attachUpload } from './attach.js';
 import { buckets, contentFields, loadForms, recipients } from './forms.js';
 import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
@@ -204,6 +205,7 @@ function selectCategory(id) {
 function render() {
 	renderCategories();
 	renderQuestions();
+	attachSetup(state.forms);
 }
 
 /* ---- the request ---- */
@@ -278,6 +280,7 @@ function renderReview() {
 		enc.append(el('dt', { text: f.label || t('narrative.label') }),
 		    el('dd', { text: content[f.id] }));
 	}
+	attachReview(enc);
 	clr.replaceChildren();
 	const clear = clearFields();
 	clr.append(el('dt', { text: t('step.category') }),
@@ -337,6 +340,7 @@ async function send() {
 				category: c.id, content,
 				recipients: to,
 				buckets: buckets(state.forms),
+				onDek: attachKeepDek,
 			});
 			const body = { form_version: state.forms.form_version,
 			    lang: lang(), ...clearFields(), envelope };
@@ -347,6 +351,9 @@ async function send() {
 		}
 		const res = await submit(state.pending);
 		state.pending = null;
+		// Files go up under the new receipt (attach.js); it reads
+		// what it needs before showDone() clears the form.
+		attachUpload(res.receipt ?? '');
 		showDone(res, c);
 	} catch (e) {
 		// Only an answer that says "not stored" ends the submission;
