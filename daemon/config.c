@@ -68,6 +68,12 @@ static const struct ckey ckeys[] = {
 	{ "audit_chain_interval_ms", CK_INT,	OFF(c_audit_chain_interval_ms), 10, 60000 },
 	{ "audit_checkpoint_events", CK_INT,	OFF(c_audit_checkpoint_events), 1, 10000000 },
 	{ "audit_checkpoint_interval_s", CK_INT, OFF(c_audit_checkpoint_interval_s), 1, 86400 },
+	{ "alert_command",	CK_STR,		OFF(c_alert_command), 0, 0 },
+	{ "alert_sendmail",	CK_STR,		OFF(c_alert_sendmail), 0, 0 },
+	{ "alert_mail_to",	CK_STR,		OFF(c_alert_mail_to), 0, 0 },
+	{ "alert_mail_from",	CK_STR,		OFF(c_alert_mail_from), 0, 0 },
+	{ "alert_timeout_ms",	CK_INT,		OFF(c_alert_timeout_ms), 100, 600000 },
+	{ "alert_check_s",	CK_INT,		OFF(c_alert_check_s), 1, 3600 },
 	{ "web_root",		CK_STR,		OFF(c_web_root), 0, 0 },
 	{ "console_root",	CK_STR,		OFF(c_console_root), 0, 0 },
 	{ "receipt_lookup_key",	CK_STR,		OFF(c_receipt_lookup_key), 0, 0 },
@@ -120,7 +126,8 @@ config_new(enum config_role role)
 	if ((c->c_listen_host = strdup("127.0.0.1")) == NULL ||
 	    (c->c_database = strdup(role == ROLE_STAFF ?
 	    "dbname=meldpunt user=mp_staff" :
-	    "dbname=meldpunt user=mp_public")) == NULL) {
+	    "dbname=meldpunt user=mp_public")) == NULL ||
+	    (c->c_alert_sendmail = strdup("/usr/sbin/sendmail")) == NULL) {
 		config_free(c);
 		return (NULL);
 	}
@@ -157,6 +164,8 @@ config_new(enum config_role role)
 	/* A few phone photos of letters or screenshots (docs/reporter-api.md). */
 	c->c_attach_max_files = 5;
 	c->c_attach_max_bytes = 10485760;
+	c->c_alert_timeout_ms = 10000;
+	c->c_alert_check_s = 60;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
 	return (c);
@@ -178,6 +187,10 @@ config_free(struct config *c)
 	free(c->c_audit_chain_key);
 	free(c->c_audit_checkpoint_key);
 	free(c->c_audit_checkpoint_file);
+	free(c->c_alert_command);
+	free(c->c_alert_sendmail);
+	free(c->c_alert_mail_to);
+	free(c->c_alert_mail_from);
 	free(c->c_web_root);
 	free(c->c_console_root);
 	free(c->c_receipt_lookup_key);

@@ -57,6 +57,13 @@ struct config {
 	int	 c_audit_chain_interval_ms; /* chainer tick */
 	int	 c_audit_checkpoint_events; /* sign at least every N events */
 	int	 c_audit_checkpoint_interval_s; /* ... or every M seconds */
+	/* Urgent alerts (issue 17 item 2; daemon/alert.c). */
+	char	*c_alert_command;	/* hook argv, blank-separated; NULL: off */
+	char	*c_alert_sendmail;	/* MTA client argv (sendmail interface) */
+	char	*c_alert_mail_to;	/* recipients; NULL: no mail */
+	char	*c_alert_mail_from;	/* envelope and From:; NULL: the MTA's */
+	int	 c_alert_timeout_ms;	/* a hook or mail program's run time */
+	int	 c_alert_check_s;	/* periodic check besides NOTIFY */
 	char	*c_web_root;		/* static web client; NULL = none (public) */
 	char	*c_console_root;	/* staff console; NULL = none (staff) */
 	/* Public role (issue 5; docs/reporter-api.md). */

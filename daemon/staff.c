@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "daemon/alert.h"
 #include "daemon/app.h"
 #include "daemon/attach_staff.h"
 #include "daemon/auditchain.h"
@@ -55,6 +56,7 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/case/reclassify", cases_reclassify, J },
 	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
+	{ HTTP_GET, "/v1/staff/alerts", alert_list, 0 },
 	{ HTTP_POST, "/v1/staff/identity/request", identity_request, J },
 	{ HTTP_POST, "/v1/staff/identity/decide", identity_decide, J },
 	{ HTTP_GET, "/v1/staff/identity/requests", identity_requests, 0 },
@@ -119,12 +121,15 @@ staff_init(struct app *app)
 	if (auditchain_init(app, err, sizeof(err)) == -1)
 		fatalx(EX_CONFIG, "config %s", err);
 	ssession_init(app);
+	if (alert_init(app, err, sizeof(err)) == -1)
+		fatalx(EX_CONFIG, "config %s", err);
 }
 
 void
 staff_free(struct app *app)
 {
 	(void)app;
+	alert_free();
 	auditchain_free();
 	ssession_free();
 	metrics_free();

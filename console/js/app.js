@@ -23,7 +23,7 @@ let current = 'signin';
 let currentArg = null;
 let pollTimer = null;
 let idle = { limit: 900, warnAt: 840, last: Date.now(), timer: null };
-let seen = { urgent: null, requests: null };
+let seen = { alerts: null, requests: null };
 let pending = null;	// login answer while a password change is due
 
 const renderers = {
@@ -179,7 +179,7 @@ function wipe() {
 	ctx.me = null;
 	ctx.forms = null;
 	ctx.queues = [];
-	seen = { urgent: null, requests: null };
+	seen = { alerts: null, requests: null };
 	pending = null;
 	for (const id of ['queue-cards', 'overdue-list', 'case-table', 'case-body',
 	    'officer-list', 'officer-contact', 'r-out', 'whoami', 'h-case',
@@ -266,25 +266,35 @@ function raise(text) {
 		return;
 	$('alert-text').textContent = text;
 	show($('alert'), true);
+	// Flash until seen (CSS; none under prefers-reduced-motion).
+	$('alert').classList.add('flash');
 	beep();
 }
 
-// One cheap read: the queue counts (a counter table) and, for officers,
-// the pending identity requests.  A rise in an urgent queue's open cases
-// or in the pending requests raises the alarm.
+// An alert of the staff process's live channel (GET /v1/staff/alerts,
+// daemon/alert.c): a queue, a condition and the stored due time, the
+// same content-free words as its e-mail and command hook.
+function alertText(a) {
+	return t(a.kind === 'half_deadline' ? 'alert.half' : 'alert.arrival',
+	    { queue: a.queue, due: fmtDate(a.due) });
+}
+
+// Cheap reads: the queue counts (a counter table), the urgent alerts
+// (an indexed read of the waiting urgent cases) and, for officers, the
+// pending identity requests.  An alert not seen before -- a new urgent
+// case, or one past half its first-response time -- or a rise in the
+// pending requests raises the alarm; what was there at sign-in does not.
 async function poll(first) {
 	if (!hasToken())
 		return;
 	ctx.queues = (await get('/v1/staff/queues')).queues;
-	const urgent = {};
-	for (const q of ctx.queues)
-		if (q.urgent)
-			urgent[q.name] = Object.values(q.counts).reduce((a, b) => a + b, 0);
-	if (!first && seen.urgent)
-		for (const [name, n] of Object.entries(urgent))
-			if (n > (seen.urgent[name] ?? 0))
-				raise(`${t('alert.urgent')} ${name}`);
-	seen.urgent = urgent;
+	if (ctx.queues.some((q) => q.urgent)) {
+		const alerts = (await get('/v1/staff/alerts')).alerts;
+		const fresh = alerts.filter((a) => !seen.alerts?.has(a.id));
+		if (!first && seen.alerts && fresh.length > 0)
+			raise(fresh.map(alertText).join(' '));
+		seen.alerts = new Set(alerts.map((a) => a.id));
+	}
 	if (ctx.me?.kind === 'officer') {
 		const r = await get('/v1/staff/identity/requests');
 		const n = r.requests.length;
@@ -368,10 +378,15 @@ function init() {
 	$('signin').addEventListener('submit', signin);
 	$('pwform').addEventListener('submit', changePassword);
 	$('signout').addEventListener('click', () => signout());
-	$('alert-dismiss').addEventListener('click', () => show($('alert'), false));
+	$('alert-dismiss').addEventListener('click', () => {
+		$('alert').classList.remove('flash');
+		show($('alert'), false);
+	});
 	$('alerts-on').addEventListener('change', () => {
-		if (!$('alerts-on').checked)
+		if (!$('alerts-on').checked) {
+			$('alert').classList.remove('flash');
 			show($('alert'), false);
+		}
 	});
 	$('idle-stay').addEventListener('click', touch);
 	for (const ev of ['keydown', 'pointerdown', 'input'])
