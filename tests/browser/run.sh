@@ -74,5 +74,7 @@ cd "$top"
 # Bounded: each test by node (--test-timeout), the whole run by timeout(1),
 # which signals the process group -- test files, their meldpuntd and
 # chromium -- when it expires.  lib/stack.mjs kills its daemons on exit.
-timeout -k 15 ${MELDPUNT_BROWSER_TIMEOUT:-600} \
+# 1200 s: the files run one after another, and on a shared two-core
+# machine (load 30) the whole set took longer than the 600 s it had.
+timeout -k 15 ${MELDPUNT_BROWSER_TIMEOUT:-1200} \
     node --test --test-reporter=tap --test-timeout=180000 "$@"
