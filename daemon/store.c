@@ -20,6 +20,17 @@
  * PGcancel object that shares nothing with the loop -- and the connection
  * is dropped only when the server does not answer even then.
  *
+ * Prepared statements: each connection prepares a statement text the first
+ * time it sends it (Parse in the same pipeline as its first execution) and
+ * executes it by name from then on, so PostgreSQL parses, analyses and
+ * rewrites it -- row-level security policies included -- once per
+ * connection instead of once per request (docs/benchmarks.md §3b).  Up to
+ * STORE_PREP_MAX texts per connection; more are sent unprepared.  A new
+ * connection starts with none; after a "cached plan must not change
+ * result type" or "prepared statement does not exist" error the session
+ * is replaced by a new one and the request runs once more (it was
+ * refused before it ran).
+ *
  * Ownership: the store owns its connections and every request; a request
  * owns copies of its SQL and parameters (values wiped on free) and its
  * PGresults, which callbacks only borrow.  Callbacks run on the loop, never
@@ -27,6 +38,7 @@
  * SQLSTATEs only: libpq's messages and notices can echo values.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +60,11 @@
 #define STORE_RETRIES		2	/* on 40001 / 40P01 */
 #define STORE_MAX_STMTS		1000
 #define STORE_MAX_PARAMS	65535	/* the protocol's limit */
+#define STORE_PREP_MAX		128	/* prepared texts per connection */
+
+/* Pipeline slots that are not a request's statement (c_map). */
+#define SLOT_META		(-1)	/* BEGIN or COMMIT */
+#define SLOT_PREP(e)		(-2 - (e))	/* Parse of c_prep[e] */
 
 enum conn_state {
 	CONN_DOWN,
@@ -72,7 +89,19 @@ struct store_conn {
 	int			 c_setup_bad;
 	int			 c_cancelled;	/* cancel sent for c_req */
 	struct store_req	*c_req;		/* BUSY: borrowed from s_all */
-	int			 c_slot;	/* pipeline: 0 BEGIN, n+1 COMMIT */
+	int			 c_slot;	/* pipeline: results' slot */
+	int			 c_pipelined;	/* c_req went as a pipeline */
+	int			*c_map;		/* per slot: statement index,
+						 * SLOT_META or SLOT_PREP(e) */
+	int			 c_nslots;
+	struct store_prep {
+		uint64_t	 p_hash;
+		char		*p_sql;
+		unsigned	 p_id;		/* server name "mp<id>" */
+		int		 p_ready;	/* its Parse succeeded */
+	}			 c_prep[STORE_PREP_MAX];
+	int			 c_nprep;
+	unsigned		 c_prep_seq;
 };
 
 /* A private copy of one store_stmt. */
@@ -133,6 +162,7 @@ static void	conn_deadline(struct store_conn *, int);
 static void	conn_cancel(struct store_conn *);
 static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_io_cb(evutil_socket_t, short, void *);
+static void	prep_settle(struct store_conn *, int);
 static void	conn_collect(struct store_conn *);
 static int	conn_result(struct store_conn *, PGresult *);
 static void	conn_req_done(struct store_conn *);
@@ -567,6 +597,11 @@ conn_close(struct store_conn *c)
 	if (c->c_pg != NULL)
 		PQfinish(c->c_pg);	/* non-blocking socket: no wait */
 	c->c_pg = NULL;
+	/* A new session has no prepared statements. */
+	prep_settle(c, 1);
+	free(c->c_map);
+	c->c_map = NULL;
+	c->c_nslots = 0;
 	c->c_req = NULL;
 	c->c_flushing = 0;
 	c->c_cancelled = 0;
@@ -777,7 +812,7 @@ conn_result(struct store_conn *c, PGresult *res)
 		conn_lost(c, "COPY is not supported");
 		return (-1);
 	}
-	if (r->r_n == 1) {
+	if (!c->c_pipelined) {
 		if (res == NULL) {
 			conn_req_done(c);
 			return (0);
@@ -790,8 +825,8 @@ conn_result(struct store_conn *c, PGresult *res)
 		return (0);
 	}
 	if (res == NULL) {
-		/* BEGIN, r_n statements, COMMIT: then only the Sync. */
-		if (++c->c_slot > r->r_n + 2) {
+		/* Every slot of c_map ends with NULL; then only the Sync. */
+		if (++c->c_slot > c->c_nslots) {
 			conn_lost(c, "pipeline out of step");
 			return (-1);
 		}
@@ -807,8 +842,18 @@ conn_result(struct store_conn *c, PGresult *res)
 		PQclear(res);
 		return (0);
 	}
+	i = c->c_slot < c->c_nslots ? c->c_map[c->c_slot] : SLOT_META;
+	if (i <= SLOT_PREP(0)) {
+		/* A Parse: ready for the next requests, or the error of
+		 * this one (its execution is then aborted). */
+		if (st == PGRES_COMMAND_OK)
+			c->c_prep[SLOT_PREP(0) - i].p_ready = 1;
+		else
+			req_note_error(r, res);
+		PQclear(res);
+		return (0);
+	}
 	req_note_error(r, res);		/* BEGIN and COMMIT can fail too */
-	i = c->c_slot - 1;
 	if (i >= 0 && i < r->r_n && r->r_results[i] == NULL)
 		r->r_results[i] = res;
 	else
@@ -832,6 +877,7 @@ conn_req_done(struct store_conn *c)
 	c->c_req = NULL;
 	r->r_conn = NULL;
 	memcpy(sqlstate, r->r_sqlstate, sizeof(sqlstate));
+	prep_settle(c, 0);
 	/* Every result is in: the outcome is known whatever the
 	 * connection does next. */
 	if (PQpipelineStatus(c->c_pg) != PQ_PIPELINE_OFF &&
@@ -839,6 +885,15 @@ conn_req_done(struct store_conn *c)
 		conn_lost(c, "pipeline exit");
 	else if (PQstatus(c->c_pg) == CONNECTION_BAD)
 		conn_lost(c, "closed");
+	else if (strcmp(sqlstate, "0A000") == 0 ||
+	    strcmp(sqlstate, "26000") == 0)
+		/*
+		 * "cached plan must not change result type" (a table changed
+		 * under a prepared statement) or a statement this connection
+		 * prepared is gone: a new session starts with none, and the
+		 * request runs again below.
+		 */
+		conn_lost(c, "prepared statements outdated");
 	else if (strcmp(sqlstate, "25006") == 0)
 		/*
 		 * A read-only server: after a failover the old primary may
@@ -855,6 +910,15 @@ conn_req_done(struct store_conn *c)
 	if (status == STORE_UNAVAILABLE && r->r_retries < STORE_RETRIES &&
 	    r->r_cb != NULL && (strcmp(sqlstate, "40001") == 0 ||
 	    strcmp(sqlstate, "40P01") == 0)) {
+		req_retry(r);
+		return;
+	}
+	/* A prepared statement outdated by a schema change (or gone) was
+	 * refused before it ran, and the set is forgotten: run once more,
+	 * parsed afresh, instead of failing the caller. */
+	if (status == STORE_QUERY_ERROR && r->r_retries == 0 &&
+	    r->r_cb != NULL && (strcmp(sqlstate, "0A000") == 0 ||
+	    strcmp(sqlstate, "26000") == 0)) {
 		req_retry(r);
 		return;
 	}
@@ -889,6 +953,76 @@ req_retry(struct store_req *r)
 	store_dispatch(s);
 }
 
+/* FNV-1a over a statement text: the prepared set's look-up key. */
+static uint64_t
+prep_hash(const char *sql)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *sql != '\0'; sql++)
+		h = (h ^ (unsigned char)*sql) * 1099511628211ULL;
+	return (h);
+}
+
+/* The entry of c for sql (ready or being prepared), or -1. */
+static int
+prep_find(const struct store_conn *c, const char *sql, uint64_t h)
+{
+	int	e;
+
+	for (e = 0; e < c->c_nprep; e++)
+		if (c->c_prep[e].p_hash == h &&
+		    strcmp(c->c_prep[e].p_sql, sql) == 0)
+			return (e);
+	return (-1);
+}
+
+/* A new entry for sql, not yet prepared; -1 when the set is full. */
+static int
+prep_add(struct store_conn *c, const char *sql, uint64_t h)
+{
+	struct store_prep	*p;
+
+	if (c->c_nprep == STORE_PREP_MAX)
+		return (-1);
+	p = &c->c_prep[c->c_nprep];
+	if ((p->p_sql = strdup(sql)) == NULL)
+		return (-1);
+	p->p_hash = h;
+	/* A fresh name per attempt: a Parse whose answer was lost may
+	 * still exist on the server, and must not collide. */
+	p->p_id = c->c_prep_seq++;
+	p->p_ready = 0;
+	return (c->c_nprep++);
+}
+
+static void
+prep_name(const struct store_conn *c, int e, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "mp%u", c->c_prep[e].p_id);
+}
+
+/*
+ * After a request: entries whose Parse did not succeed are dropped (all
+ * entries when clear is set).  Ready entries stay in place, so the
+ * indexes the next request computes are its own.
+ */
+static void
+prep_settle(struct store_conn *c, int clear)
+{
+	int	e, k = 0;
+
+	for (e = 0; e < c->c_nprep; e++) {
+		if (!clear && c->c_prep[e].p_ready) {
+			c->c_prep[k++] = c->c_prep[e];
+			continue;
+		}
+		free(c->c_prep[e].p_sql);
+		c->c_prep[e].p_sql = NULL;
+	}
+	c->c_nprep = k;
+}
+
 /*
  * Send r on the idle connection c.  One statement goes alone (autocommit);
  * several go as one pipeline BEGIN, ..., COMMIT, Sync.  On failure the
@@ -901,33 +1035,78 @@ conn_send(struct store_conn *c, struct store_req *r)
 {
 	PGconn			*pg = c->c_pg;
 	struct store_qstmt	*q;
-	int			 i, ok;
+	char			 name[16];
+	int			 i, e, fresh, ok = 1, n = 0;
 
 	c->c_req = r;
 	r->r_conn = c;
 	c->c_state = CONN_BUSY;
 	c->c_slot = 0;
 	c->c_cancelled = 0;
+	free(c->c_map);
+	c->c_nslots = 0;
+	/* BEGIN, a Parse and an execution per statement, COMMIT. */
+	if ((c->c_map = calloc((size_t)r->r_n * 2 + 2, sizeof(int))) == NULL)
+		goto fail;
 	/* From the first send on, bytes may reach the server. */
 	r->r_sent = 1;
-	if (r->r_n == 1) {
-		q = &r->r_stmts[0];
-		ok = PQsendQueryParams(pg, q->q_sql, q->q_nparams, NULL,
+	q = &r->r_stmts[0];
+	if (r->r_n == 1 && (e = prep_find(c, q->q_sql,
+	    prep_hash(q->q_sql))) != -1 && c->c_prep[e].p_ready) {
+		/* Prepared on this connection: execute it by name alone. */
+		c->c_pipelined = 0;
+		prep_name(c, e, name, sizeof(name));
+		ok = PQsendQueryPrepared(pg, name, q->q_nparams,
 		    (const char *const *)q->q_values, q->q_lengths,
 		    q->q_formats, q->q_binary);
-	} else {
-		ok = PQenterPipelineMode(pg) &&
-		    PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL,
+		goto sent;
+	}
+	/*
+	 * Otherwise a pipeline: several statements in BEGIN ... COMMIT (one
+	 * alone runs as the pipeline's implicit transaction), each new text
+	 * parsed right before its first execution.
+	 */
+	c->c_pipelined = 1;
+	ok = PQenterPipelineMode(pg);
+	if (ok && r->r_n > 1) {
+		ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL,
 		    0);
-		for (i = 0; ok && i < r->r_n; i++) {
-			q = &r->r_stmts[i];
+		c->c_map[n++] = SLOT_META;
+	}
+	for (i = 0; ok && i < r->r_n; i++) {
+		uint64_t h;
+
+		q = &r->r_stmts[i];
+		h = prep_hash(q->q_sql);
+		fresh = 0;
+		if ((e = prep_find(c, q->q_sql, h)) == -1 &&
+		    (e = prep_add(c, q->q_sql, h)) != -1)
+			fresh = 1;
+		if (e != -1)
+			prep_name(c, e, name, sizeof(name));
+		if (fresh) {
+			ok = PQsendPrepare(pg, name, q->q_sql, q->q_nparams,
+			    NULL);
+			c->c_map[n++] = SLOT_PREP(e);
+		}
+		if (ok && e != -1)
+			ok = PQsendQueryPrepared(pg, name, q->q_nparams,
+			    (const char *const *)q->q_values, q->q_lengths,
+			    q->q_formats, q->q_binary);
+		else if (ok)
 			ok = PQsendQueryParams(pg, q->q_sql, q->q_nparams,
 			    NULL, (const char *const *)q->q_values,
 			    q->q_lengths, q->q_formats, q->q_binary);
-		}
-		ok = ok && PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL,
-		    NULL, NULL, 0) && PQpipelineSync(pg);
+		c->c_map[n++] = i;
 	}
+	if (ok && r->r_n > 1) {
+		ok = PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL,
+		    NULL, 0);
+		c->c_map[n++] = SLOT_META;
+	}
+	ok = ok && PQpipelineSync(pg);
+	c->c_nslots = n;
+ sent:
 	if (!ok || conn_flush(c) == -1)
 		goto fail;
 	if (c->c_store->s_stmt_timeout_ms > 0)

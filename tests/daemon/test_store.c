@@ -855,3 +855,127 @@ Test(store, heals_after_postgres_restart, .fini = restart_fini)
 	exec_ok(st, "SELECT 5", &r);
 	cr_assert_str_eq(r.val[0], "5");
 }
+
+/* How many statements this store's one session has prepared for q. */
+static int
+prepared_count(struct store *s, const char *q)
+{
+	struct store_stmt	 one[1];
+	const char		*vals[1] = { q };
+	struct res		 r;
+
+	memset(&r, 0, sizeof(r));
+	one[0] = sql("SELECT count(*) FROM pg_prepared_statements "
+	    "WHERE statement = $1 AND name LIKE 'mp%'");
+	one[0].st_nparams = 1;
+	one[0].st_values = vals;
+	cr_assert_not_null(store_exec(s, one, 1, cb, &r));
+	cr_assert_eq(run_until(&r.done, 1, 15000), 0);
+	cr_assert_eq(r.status, STORE_OK, "sqlstate %s", r.sqlstate);
+	return (atoi(r.val[0]));
+}
+
+/*
+ * A text is parsed once per connection and then executed by name: the
+ * session shows one prepared statement for it however often it runs,
+ * alone or inside a multi-statement request, with the right results.
+ */
+Test(store, statements_prepared_once_per_connection)
+{
+	static const char	*q = "SELECT $1::int * 2";
+	struct store_stmt	 two[3];
+	const char		*v1[1] = { "21" }, *v2[1] = { "5" };
+	struct res		 r;
+	int			 i;
+
+	st = mkstore("", 1, 5000, 8);
+	for (i = 0; i < 3; i++) {
+		memset(&two, 0, sizeof(two));
+		two[0] = sql(q);
+		two[0].st_nparams = 1;
+		two[0].st_values = v1;
+		memset(&r, 0, sizeof(r));
+		cr_assert_not_null(store_exec(st, two, 1, cb, &r));
+		cr_assert_eq(run_until(&r.done, 1, 15000), 0);
+		cr_assert_eq(r.status, STORE_OK);
+		cr_assert_str_eq(r.val[0], "42");
+	}
+	cr_assert_eq(prepared_count(st, q), 1);
+	/* The same text twice in one transaction, between others. */
+	two[0] = sql("SELECT 'a'");
+	two[1] = sql(q);
+	two[1].st_nparams = 1;
+	two[1].st_values = v2;
+	two[2] = sql(q);
+	two[2].st_nparams = 1;
+	two[2].st_values = v1;
+	memset(&r, 0, sizeof(r));
+	cr_assert_not_null(store_exec(st, two, 3, cb, &r));
+	cr_assert_eq(run_until(&r.done, 1, 15000), 0);
+	cr_assert_eq(r.status, STORE_OK, "sqlstate %s", r.sqlstate);
+	cr_assert_str_eq(r.val[0], "a");
+	cr_assert_str_eq(r.val[1], "10");
+	cr_assert_str_eq(r.val[2], "42");
+	cr_assert_eq(prepared_count(st, q), 1);
+	cr_assert_eq(prepared_count(st, "SELECT 'a'"), 1);
+}
+
+/*
+ * A text whose Parse fails answers like any failed statement, is not
+ * taken for prepared, and the connection serves the next request.
+ */
+Test(store, failed_parse_is_an_error_and_not_kept)
+{
+	static const char	*bad = "SELEKT 1";
+	struct store_stmt	 two[2];
+	struct res		 r;
+	int			 i;
+
+	st = mkstore("", 1, 5000, 8);
+	for (i = 0; i < 2; i++) {
+		exec1(st, bad, &r);
+		cr_assert_eq(r.status, STORE_QUERY_ERROR);
+		cr_assert_str_eq(r.sqlstate, "42601");
+	}
+	two[0] = sql("SELECT 1");
+	two[1] = sql(bad);
+	memset(&r, 0, sizeof(r));
+	cr_assert_not_null(store_exec(st, two, 2, cb, &r));
+	cr_assert_eq(run_until(&r.done, 1, 15000), 0);
+	cr_assert_eq(r.status, STORE_QUERY_ERROR);
+	cr_assert_str_eq(r.sqlstate, "42601");
+	exec_ok(st, "SELECT 7", &r);
+	cr_assert_str_eq(r.val[0], "7");
+	cr_assert_eq(prepared_count(st, bad), 0);
+}
+
+/*
+ * A table changed under a prepared statement ("cached plan must not
+ * change result type", 0A000): the connection forgets its statements and
+ * runs the request again, parsed afresh; the caller sees the new result.
+ */
+Test(store, changed_table_reprepares)
+{
+	char		 q[128], ddl[160];
+	struct res	 r;
+
+	st = mkstore("", 1, 5000, 8);
+	snprintf(ddl, sizeof(ddl), "CREATE TABLE prep_%d (a int)",
+	    (int)getpid());
+	exec_ok(st, ddl, &r);
+	snprintf(ddl, sizeof(ddl), "INSERT INTO prep_%d VALUES (1)",
+	    (int)getpid());
+	exec_ok(st, ddl, &r);
+	snprintf(q, sizeof(q), "SELECT * FROM prep_%d", (int)getpid());
+	exec_ok(st, q, &r);
+	exec_ok(st, q, &r);
+	cr_assert_eq(prepared_count(st, q), 1);
+	snprintf(ddl, sizeof(ddl), "ALTER TABLE prep_%d ADD b int",
+	    (int)getpid());
+	exec_ok(st, ddl, &r);
+	exec_ok(st, q, &r);
+	cr_assert_str_eq(r.val[0], "1");
+	cr_assert_eq(prepared_count(st, q), 1);
+	snprintf(ddl, sizeof(ddl), "DROP TABLE prep_%d", (int)getpid());
+	exec_ok(st, ddl, &r);
+}
