@@ -44,7 +44,6 @@
 #define T_COST		2
 #define HEAVY_M_KIB	131072
 #define HEAVY_T		16
-#define LOGINS_PER_SRC	4	/* below the limiter's 5 free attempts */
 
 /* libsodium with memory kept per thread (what the daemon runs,
  * secret_argon2id_fast()), libargon2, and libsodium called as a library
@@ -312,16 +311,8 @@ main(void)
 	bounds(b0, ncpu);
 
 	/* 2. Submissions. */
-	memset(&o, 0, sizeof(o));
-	o.port = d.port;
-	o.nconn = CLIENTS;
-	o.max_req = 200000;
-	o.max_ms = secs * 1e3;
-	o.drain_ms = 30000;
-	o.make = pl_make;
-	o.done = pl_done;
-	o.u = &p;
 	pl_reset(&p, PL_SUBMIT);
+	pl_opts(&o, &p, d.port, CLIENTS, secs);
 	cpu_begin(&cs, &e, d.pid);
 	lg_run(ctx, &o, &rs);
 	cpu_end(&cs, &e, d.pid);
@@ -334,7 +325,7 @@ main(void)
 
 	/* 3. Receipt logins with the receipts just issued, many sources. */
 	pl_reset(&p, PL_LOGIN);
-	o.src_reuse = LOGINS_PER_SRC;
+	o.src_reuse = PL_LOGINS_PER_SRC;
 	cpu_begin(&cl, &e, d.pid);
 	lg_run(ctx, &o, &rl);
 	cpu_end(&cl, &e, d.pid);

@@ -156,17 +156,7 @@ phase(SSL_CTX *ctx, struct pl *p, struct probe *pr, int port, int kind,
 	pr->port = port;
 	pr->max_ms = (secs + 60) * 1e3;
 	pl_reset(p, kind);
-	memset(&o, 0, sizeof(o));
-	o.port = port;
-	o.nconn = CLIENTS;
-	o.max_req = 200000;
-	o.max_ms = secs * 1e3;
-	o.drain_ms = 30000;
-	o.make = pl_make;
-	o.done = pl_done;
-	o.u = p;
-	/* Logins: a fresh 127.x.y.z every 4, below the limiter's 5. */
-	o.src_reuse = kind == PL_LOGIN ? 4 : 0;
+	pl_opts(&o, p, port, CLIENTS, secs);
 	machine_busy(&idle, &tot);
 	schedstat(dpid, &sst0);
 	pthread_create(&t, NULL, probe_loop, pr);

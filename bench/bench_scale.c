@@ -27,7 +27,6 @@
 #define CLIENTS		64
 #define M_KIB		19456
 #define T_COST		2
-#define LOGINS_PER_SRC	4
 
 struct hasher {
 	double			 until;
@@ -193,17 +192,8 @@ run(SSL_CTX *ctx, struct benv *e, struct pl *p, int port, int kind,
 	struct lg_opts		 o;
 	struct lg_result	 lr;
 
-	memset(&o, 0, sizeof(o));
-	o.port = port;
-	o.nconn = CLIENTS;
-	o.max_req = 200000;
-	o.max_ms = secs * 1e3;
-	o.drain_ms = 30000;
-	o.make = pl_make;
-	o.done = pl_done;
-	o.u = p;
-	o.src_reuse = kind == PL_LOGIN ? LOGINS_PER_SRC : 0;
 	pl_reset(p, kind);
+	pl_opts(&o, p, port, CLIENTS, secs);
 	if (kind == PL_LOGIN)
 		p->next = 0;
 	cpu_begin(&r->cpu, e, pid, npid);
@@ -296,7 +286,7 @@ main(void)
 	printf("Argon2id bound (fast path, all %ld cores at once, before / "
 	    "between / after): %.1f / %.1f / %.1f hashes/s.  %d clients; "
 	    "logins from a fresh 127.x.y.z every %d.\n\n", ncpu, b0, b1, b2,
-	    CLIENTS, LOGINS_PER_SRC);
+	    CLIENTS, PL_LOGINS_PER_SRC);
 	printf("| setup | workload | ok | errors | ok/s | bound/s | of bound | "
 	    "p99 ms | meldpuntd ms/req | PostgreSQL ms/req | HAProxy ms/req | "
 	    "load generator ms/req | CPU busy | statuses |\n"

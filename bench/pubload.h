@@ -143,6 +143,29 @@ pl_done(void *u, int ci, int status, const char *body, size_t blen,
 		lat_add(&p->other, ms);
 }
 
+/* Receipt logins: a fresh 127.x.y.z every this many, below the limiter's
+ * 5 free attempts per source, so that it sees many reporters. */
+#define PL_LOGINS_PER_SRC	4
+
+/*
+ * Load options for nconn closed-loop clients of p against port for secs
+ * (at most 200,000 requests, 30 s to drain); logins from many sources.
+ */
+static inline void
+pl_opts(struct lg_opts *o, struct pl *p, int port, int nconn, double secs)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = port;
+	o->nconn = nconn;
+	o->max_req = 200000;
+	o->max_ms = secs * 1e3;
+	o->drain_ms = 30000;
+	o->make = pl_make;
+	o->done = pl_done;
+	o->u = p;
+	o->src_reuse = p->mode == PL_LOGIN ? PL_LOGINS_PER_SRC : 0;
+}
+
 static inline int
 pl_init(struct pl *p)
 {
