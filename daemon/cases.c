@@ -48,6 +48,7 @@
 #include "daemon/log.h"
 #include "daemon/pool.h"
 #include "daemon/rparse.h"
+#include "daemon/sparse.h"
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
@@ -55,9 +56,6 @@
 
 #define NOTE_CTX	"meldpunt-note"
 #define THREAD_CTX	"meldpunt-thread"
-#define TEXT_MAX	(64 * 1024)
-#define LIST_MAX	200
-#define LIST_DEFAULT	50
 #define KID_HEX		(2 * STAFFCRED_KEYID_LEN + 1)
 
 /* A message or note row. */
@@ -246,34 +244,27 @@ item_json(const unsigned char *key, const char *label,
 	return (v != NULL ? v : json_null());
 }
 
-/* Parse a JSON body strictly; fmt as json_unpack with '!'.  -1: 400 sent. */
-static json_t *
-body_json(struct http_request *req)
+/*
+ * The session and the parsed body of a POST on a case (daemon/sparse.c);
+ * -1 after the reply (401, 403, then 400, or 404 for a malformed case
+ * id).  The caller releases b with sparse_body_clear(), which wipes it.
+ */
+static int
+post_begin(struct http_request *req, enum sparse_kind kind,
+    struct ssession **sp, struct sparse_body *b)
 {
-	const unsigned char	*b;
+	const unsigned char	*data;
 	size_t			 len;
-	json_error_t		 jerr;
-	json_t			*j;
+	struct sparse_err	 e;
 
-	b = http_req_body(req, &len);
-	if ((j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL || !json_is_object(j)) {
-		json_decref(j);
-		http_reply_error(req, 400, "bad_request",
-		    "The body must be a JSON object.");
-		return (NULL);
-	}
-	return (j);
-}
-
-/* The session and the JSON body of a POST; NULL after the reply (401,
- * 403, 400).  The caller owns the body. */
-static json_t *
-post_begin(struct http_request *req, struct ssession **sp)
-{
 	if ((*sp = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
-		return (NULL);
-	return (body_json(req));
+		return (-1);
+	data = http_req_body(req, &len);
+	if (sparse_case_body(data, len, kind, b, &e) == -1) {
+		ssession_reply_sparse(req, &e);
+		return (-1);
+	}
+	return (0);
 }
 
 static int
@@ -287,14 +278,6 @@ bad_case(struct http_request *req)
 {
 	/* Not even well-formed: no such case. */
 	http_reply_error(req, 404, "not_found", "No such case.");
-}
-
-static int
-text_ok(const char *t)
-{
-	size_t	n = strlen(t);
-
-	return (n > 0 && n <= TEXT_MAX);
 }
 
 /* -------------------------------------------------- simple JSON queries */
@@ -443,105 +426,40 @@ cases_queues(struct http_request *req, void *arg)
 	    "ANY (casework.session_queues())");
 }
 
-static const char *const list_names[] = { "queue", "state", "priority",
-	"overdue", "from", "to", "limit", "after", "subtype", NULL };
-
-/* casework.states (0002_tables.sql): an unknown state is a bad filter,
- * not an empty list. */
-static const char *const case_states[] = { "new", "acknowledged",
-	"in_progress", "referred", "resolved", "unfounded", "withdrawn",
-	"closed", NULL };
-
-/* A real date: nothing malformed may reach PostgreSQL (its log would
- * repeat the value). */
-static int
-is_date(const char *d)
-{
-	return (squery_date(d));
-}
-
-static int
-is_dim(const char *v)
-{
-	size_t	i;
-
-	for (i = 0; v[i] != '\0'; i++)
-		if (!(islower((unsigned char)v[i]) ||
-		    isdigit((unsigned char)v[i]) || v[i] == '_'))
-			return (0);
-	return (i > 0 && i <= 40);
-}
-
 void
 cases_list(struct http_request *req, void *arg)
 {
-	const char		*qs = http_req_query(req);
 	struct ssession		*s;
 	struct store_stmt	 st[2];
-	char			 today[11], now[32], queue[64], state[32];
-	char			 prio[8], od[8], from[16], to[16], lim[8];
-	char			 after[80], adate[11], aid[37], limp1[8];
-	char			 sub[48];
+	struct sparse_list	 l;
+	struct sparse_err	 e;
+	char			 today[11], now[32], limp1[16];
 	const char		*p[12];
-	unsigned char		 raw[16];
-	int			 limit = LIST_DEFAULT, rs, rp, ro, rf, rt, rl,
-				 ra, rb;
 
 	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
 		return;
-	if (squery_check(qs, list_names) == -1 ||
-	    squery_get(qs, "queue", queue, sizeof(queue)) != 1 ||
-	    !is_dim(queue) ||
-	    (rs = squery_get(qs, "state", state, sizeof(state))) == -1 ||
-	    (rs && !squery_word(state, case_states)) ||
-	    (rp = squery_get(qs, "priority", prio, sizeof(prio))) == -1 ||
-	    (rp && (strlen(prio) != 1 || prio[0] < '1' || prio[0] > '5')) ||
-	    (ro = squery_get(qs, "overdue", od, sizeof(od))) == -1 ||
-	    (ro && strcmp(od, "true") != 0 && strcmp(od, "false") != 0) ||
-	    (rf = squery_get(qs, "from", from, sizeof(from))) == -1 ||
-	    (rf && !is_date(from)) ||
-	    (rt = squery_get(qs, "to", to, sizeof(to))) == -1 ||
-	    (rt && !is_date(to)) ||
-	    (rl = squery_get(qs, "limit", lim, sizeof(lim))) == -1 ||
-	    (rl && ((limit = atoi(lim)) < 1 || limit > LIST_MAX ||
-	    strspn(lim, "0123456789") != strlen(lim))) ||
-	    (ra = squery_get(qs, "after", after, sizeof(after))) == -1 ||
-	    (ra && (strlen(after) != 47 || after[10] != '.')) ||
-	    (rb = squery_get(qs, "subtype", sub, sizeof(sub))) == -1 ||
-	    (rb && !is_dim(sub))) {
-		http_reply_error(req, 400, "bad_request", "Bad filter: use "
-		    "queue, state, priority (1-5), overdue (true|false), from, "
-		    "to (YYYY-MM-DD), subtype, limit (1-200), after (a "
-		    "cursor).");
+	/* Every filter is checked in C: no malformed value reaches
+	 * PostgreSQL, whose log would repeat it. */
+	if (sparse_case_list(http_req_query(req), &l, &e) == -1) {
+		ssession_reply_sparse(req, &e);
 		return;
-	}
-	if (ra) {
-		memcpy(adate, after, 10);
-		adate[10] = '\0';
-		memcpy(aid, after + 11, 36);
-		aid[36] = '\0';
-		if (!is_date(adate) || !case_id_ok(aid, raw)) {
-			http_reply_error(req, 400, "bad_request",
-			    "Bad cursor.");
-			return;
-		}
 	}
 	clock_today(today);
 	clock_timestamp(now);
-	snprintf(limp1, sizeof(limp1), "%d", limit + 1);
+	snprintf(limp1, sizeof(limp1), "%d", l.ls_limit + 1);
 	p[0] = today;
 	p[1] = now;
-	p[2] = queue;
-	p[3] = rs ? state : NULL;
-	p[4] = rp ? prio : NULL;
-	p[5] = rf ? from : NULL;
-	p[6] = rt ? to : NULL;
-	p[7] = ro ? od : NULL;
-	p[8] = ra ? adate : NULL;
-	p[9] = ra ? aid : NULL;
+	p[2] = l.ls_queue;
+	p[3] = l.ls_state;
+	p[4] = l.ls_prio;
+	p[5] = l.ls_from;
+	p[6] = l.ls_to;
+	p[7] = l.ls_overdue;
+	p[8] = l.ls_after ? l.ls_adate : NULL;
+	p[9] = l.ls_after ? l.ls_aid : NULL;
 	p[10] = limp1;
-	p[11] = rb ? sub : NULL;
+	p[11] = l.ls_subtype;
 	memset(st, 0, sizeof(st));
 	st[0].st_sql = "SELECT coalesce(json_agg(json_build_object("
 	    "'id', x.id, 'state', x.state, 'priority', x.priority, "
@@ -578,7 +496,7 @@ cases_list(struct http_request *req, void *arg)
 	    "AND q.id = ANY (casework.session_queues())";
 	st[1].st_nparams = 1;
 	st[1].st_values = p + 2;
-	jq_run(req, s, "cases", st, 2, 1, limit);
+	jq_run(req, s, "cases", st, 2, 1, l.ls_limit);
 }
 
 void
@@ -646,25 +564,20 @@ cw_run(struct http_request *req, struct ssession *s, const char *case_id,
 static void
 assign(struct http_request *req, int claim)
 {
-	struct ssession	*s;
-	json_t		*j;
-	const char	*id, *p[1];
+	struct ssession		*s;
+	struct sparse_body	 b;
+	const char		*p[1];
 
-	if ((j = post_begin(req, &s)) == NULL)
+	if (post_begin(req, SPARSE_CASE, &s, &b) == -1)
 		return;
-	if (json_unpack(j, "{s:s!}", "case", &id) == -1) {
-		http_reply_error(req, 400, "bad_request",
-		    "Expected {\"case\": id}.");
-	} else {
-		p[0] = id;
-		cw_run(req, s, id, "assigned_to", 200, claim ?
-		    "SELECT (SELECT u.username FROM casework.users u "
-		    "WHERE u.id = casework.session_user_id()) FROM (SELECT "
-		    "casework.case_assign($1::uuid, true)) x" :
-		    "SELECT NULL::text FROM (SELECT "
-		    "casework.case_assign($1::uuid, false)) x", p, 1);
-	}
-	json_decref(j);
+	p[0] = b.sb_case;
+	cw_run(req, s, b.sb_case, "assigned_to", 200, claim ?
+	    "SELECT (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = casework.session_user_id()) FROM (SELECT "
+	    "casework.case_assign($1::uuid, true)) x" :
+	    "SELECT NULL::text FROM (SELECT "
+	    "casework.case_assign($1::uuid, false)) x", p, 1);
+	sparse_body_clear(&b);
 }
 
 void
@@ -717,26 +630,18 @@ void
 cases_transition(struct http_request *req, void *arg)
 {
 	static const char *const labels[] = { NULL, NULL, CASETEXT_L_REASON };
-	struct ssession	*s;
-	json_t		*j;
-	const char	*id, *to, *reason, *p[3];
+	struct ssession		*s;
+	struct sparse_body	 b;
+	const char		*p[3];
 
-	if ((j = post_begin(req, &s)) == NULL)
+	if (post_begin(req, SPARSE_TRANSITION, &s, &b) == -1)
 		return;
-	if (json_unpack(j, "{s:s,s:s,s:s!}", "case", &id, "to", &to,
-	    "reason", &reason) == -1 || !is_dim(to) || strlen(reason) == 0 ||
-	    strlen(reason) > 200)
-		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
-		    "id, \"to\": state, \"reason\": 1-200 characters}.");
-	else {
-		p[0] = id;
-		p[1] = to;
-		p[2] = reason;
-		cw_sealed(req, arg, s, "state", 200, "SELECT casework."
-		    "case_transition($1::uuid, $2, $3::bytea)", p, 3, labels);
-		OPENSSL_cleanse((char *)(uintptr_t)reason, strlen(reason));
-	}
-	json_decref(j);
+	p[0] = b.sb_case;
+	p[1] = b.sb_to;
+	p[2] = b.sb_reason;
+	cw_sealed(req, arg, s, "state", 200, "SELECT casework."
+	    "case_transition($1::uuid, $2, $3::bytea)", p, 3, labels);
+	sparse_body_clear(&b);
 }
 
 /*
@@ -749,42 +654,27 @@ cases_referral(struct http_request *req, void *arg)
 {
 	static const char *const labels[] = { NULL, CASETEXT_L_ORG, NULL,
 	    CASETEXT_L_REF, NULL };
-	struct ssession	*s;
-	json_t		*j;
-	const char	*id, *org, *on, *ref = NULL, *type = NULL, *p[5];
+	struct ssession		*s;
+	struct sparse_body	 b;
+	const char		*p[5];
 
-	if ((j = post_begin(req, &s)) == NULL)
+	if (post_begin(req, SPARSE_REFERRAL, &s, &b) == -1)
 		return;
-	if (json_unpack(j, "{s:s,s:s,s:s,s?s,s?s!}", "case", &id,
-	    "organisation", &org, "referred_on", &on, "reference", &ref,
-	    "organisation_type", &type) == -1 || strlen(org) == 0 ||
-	    strlen(org) > 200 || !is_date(on) ||
-	    (ref != NULL && strlen(ref) > 200) ||
-	    (type != NULL && !labels_org_type_valid(type)))
-		http_reply_error(req, 400, "bad_request", "Expected {\"case\": "
-		    "id, \"organisation\": name, \"referred_on\": YYYY-MM-DD, "
-		    "\"reference\": optional, \"organisation_type\": optional, "
-		    "one of the types in docs/staff-api.md}.");
-	else {
-		p[0] = id;
-		p[1] = org;
-		p[2] = on;
-		p[3] = ref != NULL && ref[0] != '\0' ? ref : NULL;
-		p[4] = type;
-		if (type == NULL)
-			cw_sealed(req, arg, s, "referral", 201, "SELECT "
-			    "casework.referral_add($1::uuid, $2::bytea, "
-			    "$3::date, $4::bytea)", p, 4, labels);
-		else
-			cw_sealed(req, arg, s, "referral", 201, "SELECT "
-			    "casework.referral_classify(casework.referral_add("
-			    "$1::uuid, $2::bytea, $3::date, $4::bytea), $5)", p,
-			    5, labels);
-		OPENSSL_cleanse((char *)(uintptr_t)org, strlen(org));
-		if (ref != NULL)
-			OPENSSL_cleanse((char *)(uintptr_t)ref, strlen(ref));
-	}
-	json_decref(j);
+	p[0] = b.sb_case;
+	p[1] = b.sb_org;
+	p[2] = b.sb_on;
+	p[3] = b.sb_ref;
+	p[4] = b.sb_type;
+	if (b.sb_type == NULL)
+		cw_sealed(req, arg, s, "referral", 201, "SELECT "
+		    "casework.referral_add($1::uuid, $2::bytea, "
+		    "$3::date, $4::bytea)", p, 4, labels);
+	else
+		cw_sealed(req, arg, s, "referral", 201, "SELECT "
+		    "casework.referral_classify(casework.referral_add("
+		    "$1::uuid, $2::bytea, $3::date, $4::bytea), $5)", p,
+		    5, labels);
+	sparse_body_clear(&b);
 }
 
 /* -------------------------------------------------- jobs with keys */
@@ -1297,40 +1187,26 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 	struct ssession		*s;
 	struct cjob		*j;
 	struct store_stmt	 st[2];
-	json_t			*b;
-	const char		*id, *text = NULL, *queue = NULL, *p1[1], *p2[2];
-	int			 rc;
+	struct sparse_body	 b;
+	const char		*p1[1], *p2[2];
 
-	if ((b = post_begin(req, &s)) == NULL)
+	if (post_begin(req, op == OP_TRANSFER ? SPARSE_TRANSFER : SPARSE_NOTE,
+	    &s, &b) == -1)
 		return;
-	if (op == OP_TRANSFER)
-		rc = json_unpack(b, "{s:s,s:s!}", "case", &id, "queue", &queue);
-	else
-		rc = json_unpack(b, "{s:s,s:s!}", "case", &id, "text", &text);
-	if (rc == -1 || (text != NULL && !text_ok(text)) ||
-	    (queue != NULL && !is_dim(queue))) {
-		http_reply_error(req, 400, "bad_request", op == OP_TRANSFER ?
-		    "Expected {\"case\": id, \"queue\": name}." :
-		    "Expected {\"case\": id, \"text\": 1-65536 bytes}.");
-		json_decref(b);
+	if ((j = cjob_for_case(req, arg, s, op, b.sb_case)) == NULL) {
+		sparse_body_clear(&b);
 		return;
 	}
-	if ((j = cjob_for_case(req, arg, s, op, id)) == NULL) {
-		json_decref(b);
-		return;
-	}
-	if (text != NULL) {
-		j->j_textlen = strlen(text);
-		if ((j->j_text = strdup(text)) == NULL) {
+	if (b.sb_text != NULL) {
+		j->j_textlen = strlen(b.sb_text);
+		if ((j->j_text = strdup(b.sb_text)) == NULL) {
 			busy(req);
 			goto fail;
 		}
-		OPENSSL_cleanse((char *)(uintptr_t)text, j->j_textlen);
 	}
-	if (queue != NULL)
-		snprintf(j->j_target, sizeof(j->j_target), "%s", queue);
-	json_decref(b);
-	b = NULL;
+	if (b.sb_queue != NULL)
+		snprintf(j->j_target, sizeof(j->j_target), "%s", b.sb_queue);
+	sparse_body_clear(&b);
 	memset(st, 0, sizeof(st));
 	case_stmt(&st[0], p1, j);
 	p2[0] = j->j_target;
@@ -1349,7 +1225,7 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 	}
 	return;
  fail:
-	json_decref(b);
+	sparse_body_clear(&b);
 	cjob_free(j);
 }
 
@@ -1384,10 +1260,8 @@ cases_transfer(struct http_request *req, void *arg)
  * moves the statistics cell in the transaction that changes the case.
  */
 
-#define RC_NDIMS	4
-
-static const char *const rc_names[RC_NDIMS] = { "subtype", "province",
-	"ground", "sector" };
+#define RC_NDIMS	SPARSE_NDIMS
+#define rc_names	sparse_dims
 
 struct rcjob {
 	struct http_request	*rc_req;
@@ -1540,106 +1414,36 @@ rc_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	rcjob_free(r);
 }
 
-/* Parse the body into r; -1 after a 400/404. */
-static int
-rc_parse(struct rcjob *r, json_t *b)
-{
-	const char	*k, *id = NULL;
-	json_t		*v;
-	unsigned char	 raw[16];
-	char		 ptr[80];
-	int		 i, any = 0;
-
-	json_object_foreach(b, k, v) {
-		/* "case", as in every other case body; "id" (the first
-		 * spelling) is still accepted for this release, not both. */
-		if (strcmp(k, "case") == 0 || strcmp(k, "id") == 0) {
-			snprintf(ptr, sizeof(ptr), "/%s", k);
-			if (!json_is_string(v)) {
-				reply_field(r->rc_req, "invalid_field", ptr,
-				    "The case id is a string.");
-				return (-1);
-			}
-			if (id != NULL) {
-				reply_field(r->rc_req, "invalid_field", ptr,
-				    "Give the case id once, as \"case\".");
-				return (-1);
-			}
-			id = json_string_value(v);
-			continue;
-		}
-		for (i = 0; i < RC_NDIMS; i++)
-			if (strcmp(k, rc_names[i]) == 0)
-				break;
-		if (i == RC_NDIMS) {
-			snprintf(ptr, sizeof(ptr), "/%s", is_dim(k) ? k : "");
-			reply_field(r->rc_req, "unknown_field", ptr,
-			    "Expected only case, subtype, province, ground, "
-			    "sector.");
-			return (-1);
-		}
-		snprintf(ptr, sizeof(ptr), "/%s", rc_names[i]);
-		if (json_is_null(v) && i > 0)
-			r->rc_val[i][0] = '\0';
-		else if (!json_is_string(v) || (i == 0 &&
-		    json_string_length(v) == 0) || (json_string_length(v) > 0 &&
-		    !is_dim(json_string_value(v)))) {
-			reply_field(r->rc_req, "invalid_field", ptr, i == 0 ?
-			    "The subtype is an id from the form." :
-			    "An id from the form, or null for not given.");
-			return (-1);
-		} else
-			snprintf(r->rc_val[i], sizeof(r->rc_val[i]), "%s",
-			    json_string_value(v));
-		r->rc_given[i] = 1;
-		any = 1;
-	}
-	if (id == NULL) {
-		reply_field(r->rc_req, "missing_field", "/case",
-		    "Expected {\"case\", \"subtype\", \"province\", "
-		    "\"ground\", \"sector\"}.");
-		return (-1);
-	}
-	if (!any) {
-		reply_field(r->rc_req, "missing_field", "/subtype",
-		    "Nothing to change: give at least one of subtype, "
-		    "province, ground, sector.");
-		return (-1);
-	}
-	if (!case_id_ok(id, raw)) {
-		bad_case(r->rc_req);
-		return (-1);
-	}
-	snprintf(r->rc_case, sizeof(r->rc_case), "%s", id);
-	return (0);
-}
-
 void
 cases_reclassify(struct http_request *req, void *arg)
 {
-	struct ssession		*s;
-	struct rcjob		*r;
-	struct store_stmt	 st;
-	json_t			*b;
-	const char		*p[1];
+	struct ssession			*s;
+	struct rcjob			*r;
+	struct store_stmt		 st;
+	struct sparse_reclassify	 pr;
+	struct sparse_err		 e;
+	const unsigned char		*data;
+	size_t				 len;
+	const char			*p[1];
 
 	(void)arg;
-	if ((b = post_begin(req, &s)) == NULL)
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
 		return;
+	data = http_req_body(req, &len);
+	if (sparse_reclassify(data, len, &pr, &e) == -1) {
+		ssession_reply_sparse(req, &e);
+		return;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		busy(req);
-		json_decref(b);
 		return;
 	}
 	r->rc_req = req;
 	r->rc_s = s;
 	ssession_ref(s);
-	if (rc_parse(r, b) == -1) {
-		json_decref(b);
-		rcjob_free(r);
-		return;
-	}
-	json_decref(b);
+	memcpy(r->rc_case, pr.sr_case, sizeof(r->rc_case));
+	memcpy(r->rc_given, pr.sr_given, sizeof(r->rc_given));
+	memcpy(r->rc_val, pr.sr_val, sizeof(r->rc_val));
 	memset(&st, 0, sizeof(st));
 	p[0] = r->rc_case;
 	st.st_sql = "SELECT c.category FROM casework.cases c "

@@ -35,13 +35,13 @@
 #include "daemon/http.h"
 #include "daemon/identity.h"
 #include "daemon/rparse.h"
+#include "daemon/sparse.h"
 #include "daemon/log.h"
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
 
 #define CONTACT_INFO	"meldpunt-contact"
-#define REASON_MAX	2000
 
 struct idjob {
 	struct http_request	*j_req;
@@ -129,33 +129,20 @@ id_ok(const char *v)
 	return (1);
 }
 
-/* The request id of a body member (a positive integer) into out. */
+/* The decision or purge body (daemon/sparse.c); -1 after the 400/404. */
 static int
-body_id(const json_t *v, char *out, size_t outsz)
-{
-	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return (-1);
-	snprintf(out, outsz, "%lld", (long long)json_integer_value(v));
-	return (0);
-}
-
-static json_t *
-body_json(struct http_request *req)
+decide_parse(struct http_request *req, int purge, struct sparse_decide *d)
 {
 	const unsigned char	*b;
 	size_t			 len;
-	json_error_t		 jerr;
-	json_t			*j;
+	struct sparse_err	 e;
 
 	b = http_req_body(req, &len);
-	if ((j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL || !json_is_object(j)) {
-		json_decref(j);
-		http_reply_error(req, 400, "bad_request",
-		    "The body must be a JSON object.");
-		return (NULL);
+	if (sparse_decide(b, len, purge, d, &e) == -1) {
+		ssession_reply_sparse(req, &e);
+		return (-1);
 	}
-	return (j);
+	return (0);
 }
 
 /* ------------------------------------------------------------ request */
@@ -186,38 +173,31 @@ identity_request(struct http_request *req, void *arg)
 	static const char *const labels[] = { NULL, CASETEXT_L_IDREASON };
 	struct ssession		*s;
 	struct idjob		*j;
-	json_t			*b;
-	const char		*c, *r, *p[2];
-	unsigned char		 raw[16];
+	struct sparse_body	 b;
+	struct sparse_err	 e;
+	const unsigned char	*data;
+	size_t			 len;
+	const char		*p[2];
 
-	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL ||
-	    (b = body_json(req)) == NULL)
+	if ((s = ssession_auth(req, SSESSION_CASEWORK)) == NULL)
 		return;
-	c = json_string_value(json_object_get(b, "case"));
-	r = json_string_value(json_object_get(b, "reason"));
-	if (c == NULL || staffcred_uuid_parse(c, raw) == -1) {
-		http_reply_error(req, 404, "not_found", "No such case.");
-		goto done;
-	}
-	if (r == NULL || *r == '\0' || strlen(r) > REASON_MAX) {
-		reply_field(req, json_object_get(b, "reason") == NULL ?
-		    "missing_field" : "invalid_field", "/reason",
-		    "A reason of 1 to 2000 characters is required.");
-		goto done;
+	data = http_req_body(req, &len);
+	if (sparse_case_body(data, len, SPARSE_IDREQUEST, &b, &e) == -1) {
+		ssession_reply_sparse(req, &e);
+		return;
 	}
 	if ((j = idjob_new(req, s)) == NULL)
 		goto done;
-	snprintf(j->j_case, sizeof(j->j_case), "%s", c);
-	p[0] = c;
-	p[1] = r;
+	snprintf(j->j_case, sizeof(j->j_case), "%s", b.sb_case);
+	p[0] = b.sb_case;
+	p[1] = b.sb_reason;
 	if (casetext_write(arg, s, "SELECT casework.identity_request("
 	    "$1::uuid, $2::bytea)", 2, p, labels, requested, j) == -1) {
 		idjob_free(j);
 		busy(req);
 	}
-	OPENSSL_cleanse((char *)(uintptr_t)r, strlen(r));
  done:
-	json_decref(b);
+	sparse_body_clear(&b);
 }
 
 /* ------------------------------------------------------------- decide */
@@ -243,37 +223,18 @@ identity_decide(struct http_request *req, void *arg)
 	struct ssession		*s;
 	struct store_stmt	 st;
 	struct idjob		*j;
-	json_t			*b, *a;
+	struct sparse_decide	 d;
 	const char		*p[2];
 
 	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL ||
-	    (b = body_json(req)) == NULL)
+	    decide_parse(req, 0, &d) == -1)
 		return;
-	a = json_object_get(b, "approve");
-	if (!json_is_boolean(a)) {
-		reply_field(req, a == NULL ? "missing_field" : "invalid_field",
-		    "/approve", "approve must be true or false.");
-		goto done;
-	}
-	/* A request id that is not an integer is the caller's mistake,
-	 * said as such; a well-formed id that names nothing is 404. */
-	if (!json_is_integer(json_object_get(b, "request"))) {
-		reply_field(req, json_object_get(b, "request") == NULL ?
-		    "missing_field" : "invalid_field", "/request",
-		    "request is the integer id of an identity request.");
-		goto done;
-	}
 	if ((j = idjob_new(req, s)) == NULL)
-		goto done;
-	if (body_id(json_object_get(b, "request"), j->j_id,
-	    sizeof(j->j_id)) == -1) {
-		idjob_free(j);
-		http_reply_error(req, 404, "not_found", "No such request.");
-		goto done;
-	}
+		return;
+	snprintf(j->j_id, sizeof(j->j_id), "%s", d.d_id);
 	p[0] = j->j_id;
-	p[1] = json_is_true(a) ? "true" : "false";
+	p[1] = d.d_approve ? "true" : "false";
 	memset(&st, 0, sizeof(st));
 	st.st_sql = "SELECT casework.identity_decide($1::bigint, $2::boolean)";
 	st.st_nparams = 2;
@@ -282,8 +243,6 @@ identity_decide(struct http_request *req, void *arg)
 		idjob_free(j);
 		busy(req);
 	}
- done:
-	json_decref(b);
 }
 
 /* ------------------------------------------------------------ pending */
@@ -767,16 +726,11 @@ identity_contact(struct http_request *req, void *arg)
 void
 identity_contact_purge(struct http_request *req, void *arg)
 {
-	struct ssession	*s;
-	json_t		*b;
-	char		 id[24];
+	struct ssession		*s;
+	struct sparse_decide	 d;
 
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL ||
-	    (b = body_json(req)) == NULL)
+	    decide_parse(req, 1, &d) == -1)
 		return;
-	if (body_id(json_object_get(b, "request"), id, sizeof(id)) == -1)
-		http_reply_error(req, 404, "not_found", "No such request.");
-	else
-		contact_begin(req, arg, s, id, 1);
-	json_decref(b);
+	contact_begin(req, arg, s, d.d_id, 1);
 }

@@ -47,6 +47,7 @@
 #include "daemon/log.h"
 #include "daemon/pool.h"
 #include "daemon/rparse.h"
+#include "daemon/sparse.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
 
@@ -367,6 +368,17 @@ ssession_exec(struct ssession *s, const struct store_stmt *stmts, int n,
 		return (-1);
 	}
 	return (0);
+}
+
+void
+ssession_reply_sparse(struct http_request *req, const struct sparse_err *e)
+{
+	if (e->e_field[0] == '\0')
+		http_reply_error(req, e->e_status, e->e_code, e->e_message);
+	else
+		http_reply_json(req, e->e_status, json_pack("{s:{s:s,s:s,s:s}}",
+		    "error", "code", e->e_code, "message", e->e_message,
+		    "field", e->e_field));
 }
 
 void
@@ -742,17 +754,6 @@ count_failure(const char *user, store_cb cb, void *arg)
 	return (store_exec(ss.app->a_store, &st, 1, cb, arg) == NULL ? -1 : 0);
 }
 
-/* Wipe jansson's copy of a string member before it is freed. */
-static void
-json_wipe_member(json_t *j, const char *name)
-{
-	json_t	*v = json_object_get(j, name);
-
-	if (json_is_string(v))
-		OPENSSL_cleanse((char *)(uintptr_t)json_string_value(v),
-		    json_string_length(v));
-}
-
 static void login_unwrap_work(void *);
 static void login_unwrap_done(void *);
 static void login_reply(void *);
@@ -1116,56 +1117,33 @@ login_salted(enum store_status st, const char *sqlstate, PGresult **res,
 		login_unavailable(l);
 }
 
-static int
-username_ok(const char *u)
-{
-	size_t	i, n = strlen(u);
-
-	if (n == 0 || n > STAFFCRED_USER_MAX)
-		return (0);
-	for (i = 0; i < n; i++) {
-		char c = u[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    (i > 0 && (c == '.' || c == '_' || c == '-'))))
-			return (0);
-	}
-	return (1);
-}
-
-/* Parse {"username","password","totp"}; 0 or -1 (400 sent). */
+/* Parse {"username","password","totp"} (daemon/sparse.c); 0, or -1
+ * after the 400. */
 static int
 login_parse(struct login *l)
 {
 	const unsigned char	*body;
 	size_t			 len;
-	json_t			*j;
-	json_error_t		 jerr;
-	const char		*u, *pw, *code;
+	struct sparse_login	 sl;
+	struct sparse_err	 e;
 	int			 rc = -1;
 
 	body = http_req_body(l->l_req, &len);
-	if ((j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL)
+	if (sparse_login(body, len, &sl, &e) == -1) {
+		ssession_reply_sparse(l->l_req, &e);
 		return (-1);
-	if (json_unpack(j, "{s:s,s:s,s:s!}", "username", &u, "password", &pw,
-	    "totp", &code) == -1)
-		goto done;
-	l->l_pwlen = strlen(pw);
-	if (strlen(code) >= sizeof(l->l_code) || l->l_pwlen > 1024 ||
-	    l->l_pwlen == 0)
-		goto done;
-	/* A malformed user name is refused like a wrong one, later. */
-	snprintf(l->l_user, sizeof(l->l_user), "%s", username_ok(u) ? u : "-");
-	snprintf(l->l_code, sizeof(l->l_code), "%s", code);
+	}
+	snprintf(l->l_user, sizeof(l->l_user), "%s", sl.sl_user);
+	snprintf(l->l_code, sizeof(l->l_code), "%s", sl.sl_code);
+	l->l_pwlen = sl.sl_pwlen;
 	if ((l->l_pw = malloc(l->l_pwlen + 1)) == NULL)
-		goto done;
-	memcpy(l->l_pw, pw, l->l_pwlen + 1);
-	rc = 0;
- done:
-	if (json_is_object(j))
-		json_wipe_member(j, "password");
-	json_decref(j);
+		http_reply_error(l->l_req, 400, "bad_request", "Expected "
+		    "{\"username\": ..., \"password\": ..., \"totp\": ...}.");
+	else {
+		memcpy(l->l_pw, sl.sl_pw, l->l_pwlen + 1);
+		rc = 0;
+	}
+	sparse_login_clear(&sl);
 	return (rc);
 }
 
@@ -1200,8 +1178,6 @@ ssession_login(struct http_request *req, void *arg)
 		return;
 	}
 	if (login_parse(l) == -1) {
-		http_reply_error(req, 400, "bad_request", "Expected "
-		    "{\"username\": ..., \"password\": ..., \"totp\": ...}.");
 		login_free(l);
 		return;
 	}
@@ -1353,8 +1329,6 @@ ssession_me(struct http_request *req, void *arg)
  * a failed login.
  */
 
-#define PW_MIN_CHARS	12
-
 struct pwchange {
 	struct http_request	*p_req;
 	struct ssession		*p_s;
@@ -1421,77 +1395,32 @@ pw_store_error(struct pwchange *p, int st, const char *sqlstate)
 	pwchange_free(p);
 }
 
-static void
-pw_weak(struct http_request *req, const char *message)
-{
-	http_reply_json(req, 400, json_pack("{s:{s:s,s:s,s:s}}", "error",
-	    "code", "weak_password", "message", message, "field",
-	    "/new_password"));
-}
-
-/* Characters, not bytes: a UTF-8 continuation byte does not count. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return (n);
-}
-
-/* Parse and check the body; -1 after a 400. */
+/* Parse and check the body (daemon/sparse.c); -1 after a 400. */
 static int
 pw_parse(struct pwchange *p)
 {
 	const unsigned char	*body;
 	size_t			 len;
-	json_t			*j;
-	json_error_t		 jerr;
-	const char		*oldpw, *newpw, *code;
-	const char		*weak = NULL;
+	struct sparse_password	 sp;
+	struct sparse_err	 e;
 	int			 rc = -1;
 
 	body = http_req_body(p->p_req, &len);
-	if ((j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL || json_unpack(j, "{s:s,s:s,s:s!}",
-	    "old_password", &oldpw, "new_password", &newpw, "totp", &code) ==
-	    -1 || strlen(code) >= sizeof(p->p_code) || strlen(oldpw) == 0 ||
-	    strlen(oldpw) > 1024) {
-		http_reply_error(p->p_req, 400, "bad_request", "Expected "
-		    "{\"old_password\": ..., \"new_password\": ..., "
-		    "\"totp\": ...}.");
-		goto done;
+	if (sparse_password(body, len, p->p_s->ss_user, &sp, &e) == -1) {
+		ssession_reply_sparse(p->p_req, &e);
+		return (-1);
 	}
-	if (strlen(newpw) > 1024)
-		weak = "The new password is too long (at most 1024 bytes).";
-	else if (utf8_chars(newpw) < PW_MIN_CHARS)
-		weak = "The new password must be at least 12 characters long.";
-	else if (strcasecmp(newpw, p->p_s->ss_user) == 0)
-		weak = "The new password must not be the user name.";
-	else if (strcmp(newpw, oldpw) == 0)
-		weak = "The new password must differ from the current one.";
-	if (weak != NULL) {
-		pw_weak(p->p_req, weak);
-		goto done;
-	}
-	p->p_oldlen = strlen(oldpw);
-	p->p_newlen = strlen(newpw);
-	if ((p->p_old = strdup(oldpw)) == NULL ||
-	    (p->p_new = strdup(newpw)) == NULL) {
+	p->p_oldlen = strlen(sp.sp_old);
+	p->p_newlen = strlen(sp.sp_new);
+	if ((p->p_old = strdup(sp.sp_old)) == NULL ||
+	    (p->p_new = strdup(sp.sp_new)) == NULL)
 		http_reply_error(p->p_req, 503, "unavailable",
 		    "Out of memory.");
-		goto done;
+	else {
+		snprintf(p->p_code, sizeof(p->p_code), "%s", sp.sp_code);
+		rc = 0;
 	}
-	snprintf(p->p_code, sizeof(p->p_code), "%s", code);
-	rc = 0;
- done:
-	if (json_is_object(j)) {
-		json_wipe_member(j, "old_password");
-		json_wipe_member(j, "new_password");
-	}
-	json_decref(j);
+	sparse_password_clear(&sp);
 	return (rc);
 }
 

@@ -118,6 +118,15 @@ struct secret	*ssession_identity_keys(const struct ssession *s,
 void		 ssession_reply_error(struct http_request *req, int status,
 		    const char *sqlstate);
 
+/*
+ * Answer what a staff request parser refused (daemon/sparse.h): the 4xx
+ * with its code and message, and the member's JSON pointer when it names
+ * one.
+ */
+struct sparse_err;
+void		 ssession_reply_sparse(struct http_request *req,
+		    const struct sparse_err *e);
+
 /* Metrics: live sessions in memory. */
 int		 ssession_count(void);
 
