@@ -20,26 +20,39 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "admin/audit.h"
 #include "admin/db.h"
 #include "admin/doctor.h"
 #include "admin/init.h"
 #include "admin/meldctl.h"
 #include "admin/migrate.h"
+#include "admin/retention.h"
+#include "crypto/auditlog.h"
+#include "crypto/casekey.h"
 #include "crypto/envelope.h"
 #include "crypto/hpke.h"
 #include "crypto/keyfile.h"
 #include "crypto/manifest.h"
 #include "crypto/secret.h"
 
-const char doctor_usage[] = "doctor [--keys DIR] [--config FILE] "
-    "[--public-user USER] [--staff-user USER]";
+const char doctor_usage[] = "doctor [--keys DIR] [--epoch-dir DIR] "
+    "[--config FILE] [--public-user USER] [--staff-user USER]";
 const char doctor_help[] =
     "Check an installation and name what is wrong; changes nothing.\n"
     "  key files in DIR (default " INIT_KEYS_DIR "): each present and\n"
     "    well-formed, not group/world-accessible, owned by the user of the\n"
     "    process that reads it; recovery.key and manifest-signing.key NOT\n"
     "    on the machine;\n"
-    "    recovery.pub and identity.pub equal to the database's keys\n"
+    "    recovery.pub and identity.pub equal to the database's keys;\n"
+    "    audit-chain.key the key that chained the database's newest audit\n"
+    "    event, audit-checkpoint.pub the public half of\n"
+    "    audit-checkpoint.key; reporter-session.key (a warning when absent)\n"
+    "  epoch keys in --epoch-dir DIR (default DIR/epoch; epoch_key_dir):\n"
+    "    one epoch-<n>.key per epoch not yet destroyed, private, owned by\n"
+    "    the staff user, its public half the database's; none left of a\n"
+    "    destroyed epoch (crypto-shredding not done)\n"
     "  database: roles mp_public, mp_staff, mp_research, mp_admin can log\n"
     "    in and are neither superuser nor BYPASSRLS; migrations applied\n"
     "    (needs a superuser connection); every queue has a current key and\n"
@@ -323,6 +336,232 @@ check_keys(struct doctor *d)
 	check_manifest_key(d);
 }
 
+/* ------------------------------------------------------- epoch keys */
+
+/* Is name "epoch-<n>.key"?  *e gets n. */
+static int
+epoch_file_name(const char *name, unsigned *e)
+{
+	char	 tail[8];
+
+	return (sscanf(name, "epoch-%u%7s", e, tail) == 2 &&
+	    strcmp(tail, ".key") == 0 && *e > 0);
+}
+
+/* One epoch's key file against its row; pubhex is the row's key. */
+static void
+check_epoch_file(struct doctor *d, const char *dir, unsigned e,
+    const char *pubhex, int destroyed)
+{
+	char		 path[PATH_MAX], name[64], err[PATH_MAX + 200];
+	char		 fid[33], dbid[33];
+	unsigned char	 pub[HPKE_MAX_PUB];
+	struct stat	 st;
+	struct secret	*s;
+
+	snprintf(name, sizeof(name), "epoch-%u.key", e);
+	if (casekey_epoch_path(dir, e, path, sizeof(path)) == -1)
+		return;
+	if (destroyed) {
+		if (keyfile_exists(path) == 1)
+			say(d, "FAIL", "%s: epoch %u was destroyed but its key "
+			    "file is still here, so its cases are not shredded: "
+			    "delete it (and let backups older than the window "
+			    "expire)", name, e);
+		return;
+	}
+	if (stat(path, &st) == -1) {
+		say(d, "FAIL", "%s: %s: the cases of epoch %u cannot be opened "
+		    "(restore it from the key backup)", name, strerror(errno),
+		    e);
+		return;
+	}
+	if ((s = keyfile_read(path, CASEKEY_EPOCH_KIND, KEYFILE_PRIVATE, 0, 0,
+	    err, sizeof(err))) == NULL) {
+		say(d, "FAIL", "%s: %s", name, err);
+		return;
+	}
+	check_owner(d, name, &st, d->d_o->do_staff_user);
+	if (strlen(pubhex) != 2 * 65 ||
+	    secret_hex_decode(pubhex, 2 * 65, pub, 65) != 0 ||
+	    key_id_hex(pub, 65, dbid) == -1 ||
+	    key_id_of_private(s, fid) == -1 || strcmp(fid, dbid) != 0)
+		say(d, "FAIL", "%s: its public half is not the key of epoch %u "
+		    "in casework.epochs: wrong directory or a replaced file",
+		    name, e);
+	else
+		say(d, "ok", "%s matches casework.epochs", name);
+	secret_free(s);
+}
+
+/* Files in dir that name no epoch of the database. */
+static void
+check_epoch_strays(struct doctor *d, const char *dir, const PGresult *res)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	unsigned	 e;
+	int		 i, known;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (!epoch_file_name(de->d_name, &e))
+			continue;
+		for (i = 0, known = 0; i < PQntuples(res) && !known; i++)
+			known = strtoul(PQgetvalue(res, i, 0), NULL, 10) == e;
+		if (!known)
+			say(d, "WARN", "%s: no epoch %u in the database (another "
+			    "installation's key, or the database was restored "
+			    "from before it)", de->d_name, e);
+	}
+	closedir(dp);
+}
+
+/*
+ * The retention-epoch key directory (docs/crypto.md §12): the staff
+ * process opens a case key with the file of its epoch, and destroying
+ * an epoch's file is what makes its purged cases unreadable.
+ */
+static void
+check_epochs(struct doctor *d)
+{
+	char		 dir[PATH_MAX];
+	struct stat	 st;
+	PGresult	*res;
+	int		 i;
+
+	if (d->d_o->do_epoch_dir != NULL)
+		snprintf(dir, sizeof(dir), "%s", d->d_o->do_epoch_dir);
+	else
+		path_of(d, EPOCH_DIR_NAME, dir, sizeof(dir));
+	res = PQexec(d->d_conn, "SELECT epoch, encode(public_key, 'hex'), "
+	    "destroyed_at IS NOT NULL FROM casework.epochs ORDER BY epoch");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		say(d, "FAIL", "casework.epochs: cannot read it (sqlstate %s)",
+		    adb_sqlstate(res));
+		PQclear(res);
+		return;
+	}
+	if (PQntuples(res) == 0)
+		say(d, "FAIL", "casework.epochs: no retention epoch: reports "
+		    "get no case key (meldctl init, or meldctl epoch rotate)");
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		say(d, "FAIL", "%s: not a directory: no case can be opened "
+		    "(epoch_key_dir; meldctl init creates it)", dir);
+		PQclear(res);
+		return;
+	}
+	if (st.st_mode & 077)
+		say(d, "FAIL", "%s: accessible by group or others (chmod 0700)",
+		    dir);
+	check_owner(d, EPOCH_DIR_NAME "/", &st, d->d_o->do_staff_user);
+	for (i = 0; i < PQntuples(res); i++)
+		check_epoch_file(d, dir, (unsigned)strtoul(PQgetvalue(res, i, 0),
+		    NULL, 10), PQgetvalue(res, i, 1),
+		    strcmp(PQgetvalue(res, i, 2), "t") == 0);
+	check_epoch_strays(d, dir, res);
+	PQclear(res);
+}
+
+/* ------------------------------------------------------- audit keys */
+
+/*
+ * The chain key against the database: the newest chained event's link
+ * must be HMAC(key, ...) of its stored content (docs/schema.md "Audit
+ * hash chain").  A key that chained nothing yet cannot be compared.
+ */
+static void
+check_chain_key(struct doctor *d, const struct secret *key)
+{
+	struct auditlog_event	 ev;
+	unsigned char		 prev[32], hash[32], dg[32], h[32];
+	PGresult		*res;
+
+	res = PQexec(d->d_conn, "SELECT e.pos, e.id, to_char(e.at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), e.actor, "
+	    "e.action, e.object, e.details::text, encode(e.prev_hash, 'hex'), "
+	    "encode(e.hash, 'hex') FROM audit.head h JOIN audit.events e ON "
+	    "e.pos = h.last_pos");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		say(d, "WARN", "%s: audit.events not readable here, not "
+		    "compared (sqlstate %s)", AUDIT_F_CHAIN_KEY,
+		    adb_sqlstate(res));
+		goto done;
+	}
+	if (PQntuples(res) == 0) {
+		say(d, "ok", "%s (nothing chained yet to compare with)",
+		    AUDIT_F_CHAIN_KEY);
+		goto done;
+	}
+	ev.ae_id = PQgetvalue(res, 0, 1);
+	ev.ae_at = PQgetvalue(res, 0, 2);
+	ev.ae_actor = PQgetvalue(res, 0, 3);
+	ev.ae_action = PQgetvalue(res, 0, 4);
+	ev.ae_object = PQgetvalue(res, 0, 5);
+	ev.ae_details = PQgetvalue(res, 0, 6);
+	if (secret_hex_decode(PQgetvalue(res, 0, 7), 64, prev, 32) != 0 ||
+	    secret_hex_decode(PQgetvalue(res, 0, 8), 64, hash, 32) != 0 ||
+	    auditlog_digest(&ev, dg) == -1 ||
+	    auditlog_hash_v2(key->s_buf, prev, strtoll(PQgetvalue(res, 0, 0),
+	    NULL, 10), dg, h) == -1 || CRYPTO_memcmp(h, hash, 32) != 0)
+		say(d, "FAIL", "%s: the newest chained audit event (position "
+		    "%s) does not verify under it: not the key that chains "
+		    "this database (meldctl audit verify would fail; restore "
+		    "the right file)", AUDIT_F_CHAIN_KEY, PQgetvalue(res, 0, 0));
+	else
+		say(d, "ok", "%s matches the audit chain (position %s)",
+		    AUDIT_F_CHAIN_KEY, PQgetvalue(res, 0, 0));
+ done:
+	PQclear(res);
+}
+
+/* The chain key, the checkpoint pair, and the reporter-session key. */
+static void
+check_audit_keys(struct doctor *d)
+{
+	unsigned char	 pk[AUDITLOG_ED25519_LEN];
+	char		 path[PATH_MAX];
+	struct secret	*s, *p;
+	int		 before;
+
+	if ((s = check_keyfile(d, AUDIT_F_CHAIN_KEY, KEYFILE_AUDIT_CHAIN,
+	    KEYFILE_SECRET, AUDITLOG_KEY_LEN, d->d_o->do_staff_user)) != NULL)
+		check_chain_key(d, s);
+	secret_free(s);
+	s = check_keyfile(d, AUDIT_F_CP_KEY, KEYFILE_AUDIT_CHECKPOINT,
+	    KEYFILE_PRIVATE, AUDITLOG_ED25519_LEN, d->d_o->do_staff_user);
+	p = check_keyfile(d, AUDIT_F_CP_PUB, KEYFILE_AUDIT_CHECKPOINT,
+	    KEYFILE_PUBLIC, AUDITLOG_ED25519_LEN, NULL);
+	if (s != NULL && p != NULL) {
+		if (auditlog_ed25519_public(s->s_buf, pk) == -1 ||
+		    CRYPTO_memcmp(pk, p->s_buf, sizeof(pk)) != 0)
+			say(d, "FAIL", "%s: not the public half of %s: "
+			    "checkpoints signed now would not verify with it",
+			    AUDIT_F_CP_PUB, AUDIT_F_CP_KEY);
+		else
+			say(d, "ok", "%s matches %s", AUDIT_F_CP_PUB,
+			    AUDIT_F_CP_KEY);
+	}
+	OPENSSL_cleanse(pk, sizeof(pk));
+	secret_free(s);
+	secret_free(p);
+	path_of(d, INIT_F_RSESSION, path, sizeof(path));
+	if (keyfile_exists(path) != 1) {
+		say(d, "WARN", "%s: absent: each public process draws its own "
+		    "key, so reporter sessions end when it restarts and do not "
+		    "move between processes (meldctl init creates it)",
+		    INIT_F_RSESSION);
+		return;
+	}
+	before = d->d_fail;
+	s = check_keyfile(d, INIT_F_RSESSION, KEYFILE_RSESSION,
+	    KEYFILE_SECRET, 32, d->d_o->do_public_user);
+	if (s != NULL && d->d_fail == before)
+		say(d, "ok", "%s", INIT_F_RSESSION);
+	secret_free(s);
+}
+
 static void
 check_roles(struct doctor *d)
 {
@@ -502,6 +741,8 @@ doctor_run(PGconn *conn, const struct doctor_opts *o, FILE *out)
 		check_config(&d, "staff");
 	}
 	check_keys(&d);
+	check_audit_keys(&d);
+	check_epochs(&d);
 	check_roles(&d);
 	check_migrations(&d);
 	check_queues(&d);
@@ -548,6 +789,8 @@ doctor_command(struct meldctl_opts *mo, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
 			o.do_keys = argv[++i];
+		else if (strcmp(argv[i], "--epoch-dir") == 0 && i + 1 < argc)
+			o.do_epoch_dir = argv[++i];
 		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			o.do_config = argv[++i];
 		else if (strcmp(argv[i], "--schema-dir") == 0 && i + 1 < argc)

@@ -14,6 +14,7 @@
 
 struct doctor_opts {
 	const char	*do_keys;	/* key directory (init --keys) */
+	const char	*do_epoch_dir;	/* epoch keys; NULL: do_keys/epoch */
 	const char	*do_config;	/* meldpuntd.conf, or NULL */
 	const char	*do_schema;	/* migrations to compare with */
 	const char	*do_public_user;	/* owner of the public keys */
