@@ -43,6 +43,7 @@
 #include "daemon/app.h"
 #include "daemon/config.h"
 #include "daemon/http.h"
+#include "daemon/keyrotate.h"
 #include "daemon/keyshare.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
@@ -252,6 +253,14 @@ ssession_queue_key(const struct ssession *s, const char *key_id)
 			return (secret_new_from(s->ss_qsecrets->s_buf +
 			    i * STAFFCRED_SCALAR_LEN, STAFFCRED_SCALAR_LEN, 1));
 	return (NULL);
+}
+
+const char *
+ssession_queue_key_id(const struct ssession *s, size_t i)
+{
+	if (s->ss_dead || i >= s->ss_nqkeys)
+		return (NULL);
+	return (s->ss_qkeys[i].qk_id);
 }
 
 struct secret *
@@ -1351,6 +1360,10 @@ struct pwchange {
 	unsigned char		 p_nver[SHA256_DIGEST_LENGTH];
 	unsigned char		*p_nsealed;
 	size_t			 p_nsealedlen;
+	/* POST /v1/staff/key/rotate: the same chain, a new key pair
+	 * instead of a new password (keyrotate.h). */
+	int			 p_rotate;
+	struct keyrotate	*p_kr;
 };
 
 static void
@@ -1365,6 +1378,7 @@ pwchange_free(struct pwchange *p)
 	free(p->p_totp_sealed);
 	free(p->p_sk_sealed);
 	free(p->p_nsealed);
+	keyrotate_free(p->p_kr);
 	if (p->p_s != NULL)
 		ssession_unref(p->p_s);
 	OPENSSL_cleanse(p, sizeof(*p));
@@ -1435,6 +1449,14 @@ pw_changed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		pw_store_error(p, st, sqlstate);
 		return;
 	}
+	if (n == 1 && PQntuples(res[0]) == 1 &&
+	    strcmp(PQgetvalue(res[0], 0, 0), "stale") == 0) {
+		http_reply_error(p->p_req, 409, "keys_changed", "A key was "
+		    "wrapped to you after this session signed in, so it "
+		    "cannot re-wrap it: sign in again and retry.");
+		pwchange_free(p);
+		return;
+	}
 	if (n < 1 || PQntuples(res[0]) != 1 ||
 	    strcmp(PQgetvalue(res[0], 0, 0), "ok") != 0) {
 		pw_refuse(p);
@@ -1448,8 +1470,16 @@ pw_changed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 			ended++;
 		}
 	}
-	http_reply_json(p->p_req, 200, json_pack("{s:s,s:i}", "status",
-	    "password_changed", "other_sessions_ended", ended));
+	if (p->p_rotate)
+		http_reply_json(p->p_req, 200, json_pack("{s:s,s:s,s:i,s:i,"
+		    "s:i}", "status", "key_rotated", "key_id",
+		    keyrotate_key_id(p->p_kr), "queue_keys",
+		    keyrotate_nqueue(p->p_kr), "identity_keys",
+		    keyrotate_nidentity(p->p_kr), "other_sessions_ended",
+		    ended));
+	else
+		http_reply_json(p->p_req, 200, json_pack("{s:s,s:i}", "status",
+		    "password_changed", "other_sessions_ended", ended));
 	pwchange_free(p);
 }
 
@@ -1482,6 +1512,13 @@ pw_reseal_work(void *arg)
 	if (p->p_sk_sealed != NULL && staffcred_open(p->p_kek, "key",
 	    p->p_s->ss_user, p->p_sk_sealed, p->p_sk_sealedlen, &sk) == -1)
 		goto done;
+	if (p->p_rotate) {
+		/* The stored key opened: the new one goes under the same
+		 * password, the held keys are wrapped to it. */
+		p->p_ok = keyrotate_make(p->p_kr, p->p_s->ss_user,
+		    p->p_kek) == 0;
+		goto done;
+	}
 	if (secret_random(p->p_nsalt, sizeof(p->p_nsalt)) == -1 ||
 	    staffcred_derive(&p->p_kdf, p->p_new, p->p_newlen, p->p_nsalt,
 	    sizeof(p->p_nsalt), proof, kek) == -1)
@@ -1495,7 +1532,8 @@ pw_reseal_work(void *arg)
 	OPENSSL_cleanse(proof, sizeof(proof));
 	OPENSSL_cleanse(kek, sizeof(kek));
 	OPENSSL_cleanse(p->p_kek, sizeof(p->p_kek));
-	OPENSSL_cleanse(p->p_new, p->p_newlen);
+	if (p->p_new != NULL)
+		OPENSSL_cleanse(p->p_new, p->p_newlen);
 	secret_free(sk);
 }
 
@@ -1521,6 +1559,13 @@ pw_reseal_done(void *arg)
 		    __func__);
 		http_reply_error(p->p_req, 500, "internal", "Internal error.");
 		pwchange_free(p);
+		return;
+	}
+	if (p->p_rotate) {
+		if (keyrotate_stmt(p->p_kr, p->p_proof, sizeof(p->p_proof),
+		    (long long)p->p_step, &st) == -1 ||
+		    ssession_exec(p->p_s, &st, 1, pw_changed, p) == -1)
+			pw_busy(p);
 		return;
 	}
 	memset(&st, 0, sizeof(st));
@@ -1568,6 +1613,18 @@ pw_checked(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 	p->p_sk_sealed = store_bytea_dup(r, 0, 4, &p->p_sk_sealedlen);
 	if (p->p_totp_sealed == NULL) {
 		pw_refuse(p);
+		return;
+	}
+	if (p->p_rotate && p->p_sk_sealed == NULL) {
+		http_reply_error(p->p_req, 409, "no_key_pair",
+		    "This account has no key pair to rotate.");
+		pwchange_free(p);
+		return;
+	}
+	/* The keys this session holds, copied on the loop: the worker
+	 * must not read the session. */
+	if (p->p_rotate && (p->p_kr = keyrotate_snapshot(p->p_s)) == NULL) {
+		pw_busy(p);
 		return;
 	}
 	if (pool_submit(ss.app->a_pool, pw_reseal_work, pw_reseal_done,
@@ -1659,6 +1716,57 @@ ssession_password(struct http_request *req, void *arg)
 		pwchange_free(p);
 		return;
 	}
+	salt_stmt(&st, v, s->ss_user);
+	if (ssession_exec(s, &st, 1, pw_salted, p) == -1)
+		pw_busy(p);
+}
+
+/*
+ * POST /v1/staff/key/rotate {"password","totp"}: the password change's
+ * chain (above) with a new key pair in step 4 instead of a new password
+ * -- sealed under the same password, every queue key (and an officer's
+ * identity keys) the session holds wrapped to it -- and
+ * casework.key_rotate() in step 5 (schema/0240_key_rotate.sql).
+ */
+void
+ssession_key_rotate(struct http_request *req, void *arg)
+{
+	struct ssession		*s;
+	struct pwchange		*p;
+	struct store_stmt	 st;
+	struct sparse_login	 sl;
+	struct sparse_err	 e;
+	const unsigned char	*body;
+	size_t			 len;
+	const char		*v[1];
+
+	(void)arg;
+	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+		return;
+	if (ss.totp_key == NULL) {
+		http_reply_error(req, 503, "unavailable",
+		    "Staff login is not configured (totp_seal_key).");
+		return;
+	}
+	body = http_req_body(req, &len);
+	if (sparse_key_rotate(body, len, &sl, &e) == -1) {
+		ssession_reply_sparse(req, &e);
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->p_old = strdup(sl.sl_pw)) == NULL) {
+		free(p);
+		sparse_login_clear(&sl);
+		http_reply_error(req, 503, "unavailable", "Out of memory.");
+		return;
+	}
+	p->p_oldlen = sl.sl_pwlen;
+	snprintf(p->p_code, sizeof(p->p_code), "%s", sl.sl_code);
+	sparse_login_clear(&sl);
+	p->p_req = req;
+	p->p_s = s;
+	p->p_rotate = 1;
+	ssession_ref(s);
 	salt_stmt(&st, v, s->ss_user);
 	if (ssession_exec(s, &st, 1, pw_salted, p) == -1)
 		pw_busy(p);

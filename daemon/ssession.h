@@ -101,6 +101,10 @@ size_t		 ssession_nqueue_keys(const struct ssession *s);
 struct secret	*ssession_queue_key(const struct ssession *s,
 		    const char *key_id);
 
+/* The id (32 hex digits) of the i-th queue key s holds; NULL past the
+ * last one or once s has ended.  Borrowed from s. */
+const char	*ssession_queue_key_id(const struct ssession *s, size_t i);
+
 /*
  * An officer's identity private scalar followed by the contact-link key
  * (64 bytes, a copy in locked memory; the caller secret_free()s it) and
@@ -140,5 +144,11 @@ void		 ssession_me(struct http_request *req, void *arg);
  * key pair kept, and the user's other sessions end.
  */
 void		 ssession_password(struct http_request *req, void *arg);
+/*
+ * POST /v1/staff/key/rotate: the caller's own new key pair (password and
+ * a TOTP code required); every key the session holds is re-wrapped to
+ * it in one transaction; the user's other sessions end.
+ */
+void		 ssession_key_rotate(struct http_request *req, void *arg);
 
 #endif

@@ -55,6 +55,7 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/case/referral", cases_referral, J },
 	{ HTTP_POST, "/v1/staff/case/reclassify", cases_reclassify, J },
 	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
+	{ HTTP_POST, "/v1/staff/key/rotate", ssession_key_rotate, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
 	{ HTTP_GET, "/v1/staff/alerts", alert_list, 0 },
 	{ HTTP_POST, "/v1/staff/identity/request", identity_request, J },
