@@ -108,16 +108,20 @@ mkdir -p "$etc"
 	{ cat "$tmp/init.out"; fail "meldctl init"; }
 for f in receipt-lookup.key contact-link.key totp-seal.key metrics.token \
     identity.key identity.pub recovery.key recovery.pub manifest-signing.key \
-    manifest-signing.pub; do
+    manifest-signing.pub audit-chain.key audit-checkpoint.key \
+    audit-checkpoint.pub reporter-session.key; do
 	[ -f "$keys/$f" ] || fail "meldctl init did not create $f"
 	grep -q "^  $f " "$tmp/init.out" || fail "no owner/mode advice for $f"
 done
 chmod 0711 "$keys"
-chown "$pub_user" "$keys/receipt-lookup.key" "$keys/contact-link.key"
-chown "$staff_user" "$keys/totp-seal.key" "$keys/metrics.token"
+chown "$pub_user" "$keys/receipt-lookup.key" "$keys/contact-link.key" \
+    "$keys/reporter-session.key"
+chown "$staff_user" "$keys/totp-seal.key" "$keys/metrics.token" \
+    "$keys/audit-chain.key" "$keys/audit-checkpoint.key"
 chown -R "$staff_user" "$keys/epoch"
 chmod 0400 "$keys/receipt-lookup.key" "$keys/contact-link.key" \
-    "$keys/totp-seal.key" "$keys/metrics.token"
+    "$keys/totp-seal.key" "$keys/metrics.token" "$keys/reporter-session.key" \
+    "$keys/audit-chain.key" "$keys/audit-checkpoint.key"
 
 # 5. TLS, one key per process (a key file must be its owner's alone).
 for r in public staff; do
