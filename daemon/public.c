@@ -69,9 +69,17 @@ void
 public_error(struct http_request *req, int status, const char *code,
     const char *field, enum i18n_lang lang, int retry_after)
 {
+	public_error_label(req, status, code, field, NULL, lang, retry_after);
+}
+
+void
+public_error_label(struct http_request *req, int status, const char *code,
+    const char *field, const char *label, enum i18n_lang lang,
+    int retry_after)
+{
 	json_t		*err;
 	const char	*msg;
-	char		 key[64], ra[16];
+	char		 key[64], ra[16], *named = NULL;
 
 	snprintf(key, sizeof(key), "error.%s", code);
 	if ((msg = i18n_msg(key, lang)) == NULL)
@@ -81,9 +89,17 @@ public_error(struct http_request *req, int status, const char *code,
 		    retry_after : 1);
 		http_req_add_header(req, "Retry-After", ra);
 	}
-	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	/* The label is the form's own text, never what the client sent. */
+	if (label != NULL && field != NULL &&
+	    asprintf(&named, "%s — %s", label, msg) == -1)
+		named = NULL;
+	err = json_pack("{s:s,s:s}", "code", code, "message",
+	    named != NULL ? named : msg);
+	free(named);
 	if (err != NULL && field != NULL)
 		json_object_set_new(err, "field", json_string(field));
+	if (err != NULL && field != NULL && label != NULL)
+		json_object_set_new(err, "label", json_string(label));
 	http_reply_json(req, status, json_pack("{s:o}", "error", err));
 }
 

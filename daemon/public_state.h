@@ -58,6 +58,15 @@ struct public_state {
  */
 void	public_error(struct http_request *req, int status, const char *code,
 	    const char *field, enum i18n_lang lang, int retry_after);
+/*
+ * The same, for a member the reporter can see: label is its label in
+ * lang (forms_field_label), added as "label" and put in front of the
+ * message ("Sector — A required field is missing."), so that the message
+ * names the field; NULL behaves as public_error().
+ */
+void	public_error_label(struct http_request *req, int status,
+	    const char *code, const char *field, const char *label,
+	    enum i18n_lang lang, int retry_after);
 /* The language of a request: Accept-Language, else English. */
 enum i18n_lang public_lang(struct http_request *req);
 /* Ask for a key refresh now (e.g. the database said a key is retired). */

@@ -663,6 +663,7 @@ reportreq_parse(const unsigned char *body, size_t len,
 	struct reportreq	*rr;
 	json_t			*root;
 	json_error_t		 jerr;
+	int			 rc;
 
 	*out = NULL;
 	memset(err, 0, sizeof(*err));
@@ -672,14 +673,24 @@ reportreq_parse(const unsigned char *body, size_t len,
 	/* No duplicate members: two "category" values could disagree. */
 	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
 	    &jerr);
-	if (root == NULL)
-		return (rr_fail(err, 400, "invalid_json", ""));
+	if (root == NULL) {
+		/* jansson checks every byte of the text is UTF-8 (no
+		 * overlong forms, no surrogates, nothing past U+10FFFF). */
+		rc = json_error_code(&jerr) == json_error_invalid_utf8;
+		OPENSSL_cleanse(&jerr, sizeof(jerr));	/* it may quote text */
+		return (rr_fail(err, 400, rc ? "invalid_utf8" :
+		    "invalid_json", ""));
+	}
 	if ((rr = calloc(1, sizeof(*rr))) == NULL) {
 		json_decref(root);
 		return (rr_fail(err, 500, "internal", ""));
 	}
 	rr->rr_lang = I18N_DEFAULT;
 	if (rr_body(rr, root, keys, lang, err) == -1) {
+		/* Name the member as the form does, in the reporter's
+		 * language. */
+		err->re_label = forms_field_label(rr->rr_cat, err->re_field,
+		    *lang);
 		json_decref(root);
 		reportreq_free(rr);
 		return (-1);

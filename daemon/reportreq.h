@@ -33,6 +33,9 @@ struct reportreq_error {
 	int		 re_status;	/* 400, 409, 413 or 422 */
 	const char	*re_code;	/* invalid_json, invalid_field, ... */
 	char		 re_field[96];	/* JSON pointer, "" for the root */
+	/* The member's label as the reporter sees it, in the language of
+	 * *lang (forms_field_label); NULL for a member without one. */
+	const char	*re_label;
 };
 
 enum reportreq_contact {
@@ -73,7 +76,9 @@ struct reportreq {
  * Parse body against keys (the current snapshot).  Returns 0 and *out,
  * or -1 with err filled; nothing is allocated on failure.  When the body
  * names a language, *lang receives it even on failure, so the refusal
- * can be worded in it.
+ * can be worded in it.  Text that is not UTF-8 anywhere in the body is
+ * 400 invalid_utf8 (jansson's own check; escaped lone surrogates and
+ * \u0000 are 400 invalid_json).
  */
 int	reportreq_parse(const unsigned char *body, size_t len,
 	    const struct pubkeys *keys, struct reportreq **out,

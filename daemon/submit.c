@@ -695,9 +695,14 @@ submit_reply(struct submit_job *sj, const PGresult *res, int col)
 
 	if (receipt_format(sj->sj_receipt, disp) == -1)
 		return (NULL);
-	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s},s:s,s:s}",
+	/* This answer is the acknowledgement of receipt (DESIGN §6; the
+	 * case row stores it as acknowledged_on = received_on), so it says
+	 * so with the same member the inbox uses; ack_due is the date a
+	 * handler's own first look is due by. */
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:s},s:s,s:s}",
 	    "receipt", disp, "receipt_notice", i18n_msg("receipt.keep", l),
 	    "received_on", PQgetvalue(res, 0, col + 1),
+	    "acknowledged_on", PQgetvalue(res, 0, col + 1),
 	    "ack_due", PQgetvalue(res, 0, col + 2),
 	    "feedback_due", PQgetvalue(res, 0, col + 3),
 	    "urgent", urgent,
@@ -757,8 +762,15 @@ submit_stored(enum store_status st, const char *sqlstate, PGresult **res,
 		}
 		if (strcmp(sqlstate, "MP003") == 0 ||
 		    strcmp(sqlstate, "MP004") == 0) {
+			/* A key retired after our snapshot: the client's
+			 * wraps (MP003 may also be the contact's key). */
 			public_refresh_soon(sj->sj_ps);
-			submit_fail(sj, 409, "unknown_key");
+			public_error(sj->sj_req, 409, "unknown_key",
+			    sj->sj_rr->rr_env != NULL && (strcmp(sqlstate,
+			    "MP004") == 0 || sj->sj_rr->rr_contact ==
+			    RR_CONTACT_NONE) ? "/envelope/wraps" : NULL,
+			    sj->sj_lang, 1);
+			submit_job_free(sj);
 			return;
 		}
 		if (strcmp(sqlstate, "MP006") == 0) {
@@ -937,8 +949,8 @@ submit_handle(struct http_request *req, void *arg)
 	}
 	body = http_req_body(req, &len);
 	if (reportreq_parse(body, len, ps->ps_keys, &rr, &err, &l) == -1) {
-		public_error(req, err.re_status, err.re_code, err.re_field, l,
-		    1);
+		public_error_label(req, err.re_status, err.re_code,
+		    err.re_field, err.re_label, l, 1);
 		return;
 	}
 	if ((sj = calloc(1, sizeof(*sj))) == NULL) {

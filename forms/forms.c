@@ -512,6 +512,47 @@ forms_to_json(enum i18n_lang l)
 	return (j);
 }
 
+/* The option of table opts (n of them) with this id, or NULL. */
+static const struct forms_option *
+forms_find_option(const struct forms_option *opts, size_t n, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(opts[i].o_id, id) == 0)
+			return (&opts[i]);
+	return (NULL);
+}
+
+const char *
+forms_field_label(const struct forms_category *c, const char *pointer,
+    enum i18n_lang l)
+{
+	const struct forms_question	*q;
+	const struct forms_option	*o = NULL;
+
+	if ((unsigned)l >= I18N_NLANG)
+		l = I18N_DEFAULT;
+	if (pointer == NULL)
+		return (NULL);
+	if (strcmp(pointer, "/category") == 0)
+		return (i18n_msg("field.category", l));
+	if (strcmp(pointer, "/subtype") == 0)
+		return (i18n_msg("field.subtype", l));
+	if (c != NULL && strncmp(pointer, "/answers/", 9) == 0) {
+		q = forms_question(c, pointer + 9, NULL);
+		return (q != NULL ? q->q_label.t[l] : NULL);
+	}
+	if (strcmp(pointer, "/report") == 0 ||
+	    strcmp(pointer, "/report/narrative") == 0)
+		o = forms_find_option(content_fields, N(content_fields),
+		    "narrative");
+	else if (strncmp(pointer, "/contact_details/", 17) == 0)
+		o = forms_find_option(contact_fields, N(contact_fields),
+		    pointer + 17);
+	return (o != NULL ? o->o_label.t[l] : NULL);
+}
+
 /* Every language, or (for help texts) none at all. */
 static int
 forms_text_ok(const struct i18n_text *t, int optional)

@@ -75,6 +75,17 @@ const struct forms_option	*forms_option(const struct forms_question *,
 				    const char *id);
 
 /*
+ * The label a reporter sees for the member a JSON pointer of a
+ * POST /v1/reports error names ("/category", "/subtype",
+ * "/answers/<question of c>", "/report/narrative",
+ * "/contact_details/<field>"), in language l; NULL for a member with
+ * no label (envelope internals, unknown names) or when c is NULL where
+ * the category is needed.
+ */
+const char			*forms_field_label(const struct forms_category *c,
+				    const char *pointer, enum i18n_lang l);
+
+/*
  * The form in one language as JSON (categories, subtypes, questions,
  * content and contact fields); keys and buckets are added by the caller.
  */

@@ -70,10 +70,15 @@ static const struct i18n_msg msgs[] = {
 	    "Bildirim, formda listelenen tüm alıcılar için şifrelenmemiş.",
 	    "البلاغ غير مشفر لجميع المستلمين المذكورين في النموذج." } } },
 	{ "error.unknown_key", { {
-	    "Het formulier is verouderd. Laad het opnieuw en probeer het nog eens; uw tekst blijft bewaard.",
-	    "The form is out of date. Reload it and try again; your text is kept.",
-	    "Form güncel değil. Yeniden yükleyip tekrar deneyin; metniniz korunur.",
-	    "النموذج قديم. أعد تحميله وحاول مرة أخرى؛ سيبقى نصك محفوظاً." } } },
+	    "Het formulier of de sleutels zijn veranderd nadat u het opende. Er is niets opgeslagen. Haal het formulier opnieuw op en verstuur opnieuw.",
+	    "The form or its keys changed after you opened it. Nothing was stored. Fetch the form again and send again.",
+	    "Form veya anahtarları siz açtıktan sonra değişti. Hiçbir şey kaydedilmedi. Formu yeniden alın ve tekrar gönderin.",
+	    "تغيّر النموذج أو مفاتيحه بعد أن فتحته. لم يتم حفظ أي شيء. حمّل النموذج من جديد وأرسل مرة أخرى." } } },
+	{ "error.invalid_utf8", { {
+	    "Het verzoek bevat tekst die geen geldige UTF-8 is. Er is niets opgeslagen.",
+	    "The request contains text that is not valid UTF-8. Nothing was stored.",
+	    "İstek geçerli UTF-8 olmayan metin içeriyor. Hiçbir şey kaydedilmedi.",
+	    "يحتوي الطلب على نص ليس بترميز UTF-8 صالح. لم يتم حفظ أي شيء." } } },
 	{ "error.too_large", { {
 	    "De melding is te lang.",
 	    "The report is too long.",
@@ -160,6 +165,12 @@ static const struct i18n_msg msgs[] = {
 	    "Something went wrong on our side. Nothing was stored.",
 	    "Bizim tarafımızda bir sorun oluştu. Hiçbir şey kaydedilmedi.",
 	    "حدث خطأ من جهتنا. لم يتم حفظ أي شيء." } } },
+	/* Names of members that are not questions of the form, for error
+	 * messages that name the field (forms_field_label). */
+	{ "field.category", { {
+	    "Onderwerp", "Subject", "Konu", "الموضوع" } } },
+	{ "field.subtype", { {
+	    "Soort", "Kind", "Tür", "النوع" } } },
 	/* Case states, in plain words. */
 	{ "state.new", { {
 	    "Uw melding is ontvangen en wacht op een behandelaar.",

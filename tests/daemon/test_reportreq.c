@@ -240,3 +240,124 @@ Test(reportreq, canary_never_reaches_the_log)
 	log_set_sink(NULL, NULL);
 	cr_expect_eq(canary_seen, 0);
 }
+
+/*
+ * A refusal about a member the reporter sees carries that member's label
+ * from the form, in the language the body names (or the caller's when it
+ * names none); envelope internals and unknown names carry none.
+ */
+Test(reportreq, refusals_carry_the_fields_label_in_the_reporters_language)
+{
+	static const struct {
+		const char	*body;
+		enum i18n_lang	 lang;
+		const char	*field, *label;
+	} cases[] = {
+	{ "{\"lang\":\"nl\"}", I18N_NL, "/category", "Onderwerp" },
+	{ "{\"lang\":\"ar\",\"category\":\"labour_discrimination\"}", I18N_AR,
+	  "/subtype", "النوع" },
+	{ "{\"lang\":\"nl\",\"category\":\"honour_violence\",\"subtype\":"
+	  "\"threats\",\"report\":{\"narrative\":\"x\"}}", I18N_NL,
+	  "/answers/immediate_danger", "Is er nu direct gevaar?" },
+	{ "{\"lang\":\"tr\",\"category\":\"honour_violence\",\"subtype\":"
+	  "\"threats\",\"answers\":{\"immediate_danger\":false,"
+	  "\"travel_date\":\"1999-01-01\"},\"report\":{\"narrative\":\"x\"}}",
+	  I18N_TR, "/answers/travel_date", NULL },
+	{ "{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	  "\"report\":{\"narrative\":\"\"}}", I18N_EN, "/report/narrative",
+	  "What happened?" },
+	{ "{\"lang\":\"nl\",\"category\":\"foreign_interference\",\"subtype\":"
+	  "\"surveillance\",\"report\":{\"narrative\":\"x\"},"
+	  "\"contact_details\":{\"phone\":7}}", I18N_NL,
+	  "/contact_details/phone", "Telefoonnummer" },
+	{ "{\"lang\":\"nl\",\"category\":\"labour_discrimination\",\"subtype\":"
+	  "\"dismissal\",\"answers\":{\"colour\":\"red\"}}", I18N_NL,
+	  "/answers/colour", NULL },
+	{ "{\"lang\":\"nl\",\"category\":\"labour_discrimination\",\"subtype\":"
+	  "\"dismissal\",\"envelope\":7}", I18N_NL, "/envelope", NULL },
+	};
+	struct reportreq	*rr;
+	struct reportreq_error	 err;
+	enum i18n_lang		 l;
+	size_t			 i;
+	const char		*want;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		l = I18N_EN;
+		cr_assert_eq(reportreq_parse((const unsigned char *)
+		    cases[i].body, strlen(cases[i].body), keys, &rr, &err, &l),
+		    -1, "case %zu", i);
+		cr_expect_eq(l, cases[i].lang, "case %zu", i);
+		cr_expect_str_eq(err.re_field, cases[i].field, "case %zu", i);
+		want = cases[i].label;
+		/* travel_date: the Turkish label of the question itself. */
+		if (i == 3)
+			want = forms_question(forms_category(
+			    "honour_violence"), "travel_date", NULL)->q_label
+			    .t[I18N_TR];
+		if (want == NULL)
+			cr_expect_null(err.re_label, "case %zu: %s", i,
+			    err.re_label);
+		else
+			cr_expect(err.re_label != NULL &&
+			    strcmp(err.re_label, want) == 0,
+			    "case %zu: label %s, want %s", i,
+			    err.re_label ? err.re_label : "(none)", want);
+	}
+}
+
+/*
+ * Text that is not UTF-8 is refused wherever it is in the body, with its
+ * own code; escaped lone surrogates and an escaped NUL (valid UTF-8 text
+ * that stands for no Unicode string) are invalid JSON.  Nothing that
+ * reaches a reportreq can carry either.
+ */
+Test(reportreq, text_must_be_utf8)
+{
+	static const char *const not_utf8[] = {
+	/* a bare continuation byte, in the narrative */
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"a\x80z\"}}",
+	/* Latin-1 in contact details */
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"x\"},\"contact_details\":{\"name\":"
+	"\"Jos\xe9\"}}",
+	/* an overlong "/" in the category */
+	"{\"category\":\"labour\xc0\xaf\"}",
+	/* a UTF-16 surrogate encoded as UTF-8 (CESU-8) */
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"\xed\xa0\x80\"}}",
+	/* past U+10FFFF */
+	"{\"lang\":\"\xf4\x90\x80\x80\"}",
+	/* in a member name */
+	"{\"\xff\":1}",
+	};
+	static const char *const bad_escapes[] = {
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"a\\ud800z\"}}",
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"a\\udc00z\"}}",
+	"{\"category\":\"foreign_interference\",\"subtype\":\"surveillance\","
+	"\"report\":{\"narrative\":\"a\\u0000z\"}}",
+	};
+	struct reportreq	*rr;
+	struct reportreq_error	 err;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(not_utf8) / sizeof(not_utf8[0]); i++) {
+		cr_expect_eq(parse(not_utf8[i], &rr, &err), -1, "case %zu", i);
+		cr_expect_eq(err.re_status, 400, "case %zu", i);
+		cr_expect_str_eq(err.re_code, "invalid_utf8", "case %zu", i);
+		cr_expect_null(rr);
+	}
+	for (i = 0; i < sizeof(bad_escapes) / sizeof(bad_escapes[0]); i++) {
+		cr_expect_eq(parse(bad_escapes[i], &rr, &err), -1, "escape %zu",
+		    i);
+		cr_expect_str_eq(err.re_code, "invalid_json", "escape %zu", i);
+	}
+	/* A paired surrogate escape and 4-byte UTF-8 are fine. */
+	cr_assert_eq(parse("{\"category\":\"foreign_interference\",\"subtype\":"
+	    "\"surveillance\",\"report\":{\"narrative\":\"\\ud83d\\ude42 "
+	    "\xf0\x9f\x99\x82\"}}", &rr, &err), 0, "%s", err.re_code);
+	reportreq_free(rr);
+}

@@ -633,6 +633,100 @@ Test(public, messages_in_the_request_language)
 	tcl_resp_clear(&r);
 }
 
+/*
+ * Over the wire: an error about a member the reporter fills in names it
+ * by the form's label, in the reporter's language, as "label" and at the
+ * head of the message; text that is not UTF-8 is refused as such; the
+ * answer to a stored report says the day receipt was confirmed with the
+ * member the inbox uses (acknowledged_on), apart from the due dates.
+ */
+Test(public, errors_name_the_field_and_text_must_be_utf8)
+{
+	struct tcl_resp	 r;
+	json_t		*j, *e;
+	const char	*label, *msg;
+	char		*body, *receipt, *tok;
+
+	cr_assert_eq(pt_post(&T, "/v1/reports", "{\"lang\":\"nl\","
+	    "\"category\":\"honour_violence\",\"subtype\":\"threats\","
+	    "\"report\":{\"narrative\":\"x\"}}", NULL, &r), 0);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_assert_not_null(j = json_loads(r.body, 0, NULL), "%s", r.body);
+	e = json_object_get(j, "error");
+	cr_expect_str_eq(json_string_value(json_object_get(e, "code")),
+	    "missing_field");
+	cr_expect_str_eq(json_string_value(json_object_get(e, "field")),
+	    "/answers/immediate_danger");
+	label = json_string_value(json_object_get(e, "label"));
+	msg = json_string_value(json_object_get(e, "message"));
+	cr_expect(label != NULL && strcmp(label, "Is er nu direct gevaar?") ==
+	    0, "%s", r.body);
+	cr_expect(msg != NULL && strncmp(msg, "Is er nu direct gevaar? — ",
+	    strlen("Is er nu direct gevaar? — ")) == 0 &&
+	    strstr(msg, "verplicht") != NULL, "%s", r.body);
+	json_decref(j);
+	tcl_resp_clear(&r);
+
+	/* Arabic, from the body's lang: the subtype. */
+	cr_assert_eq(pt_post(&T, "/v1/reports", "{\"lang\":\"ar\","
+	    "\"category\":\"labour_discrimination\"}", NULL, &r), 0);
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(r.body, "\"label\":\"النوع\"") != NULL, "%s",
+	    r.body);
+	cr_expect(strstr(r.body, "\"field\":\"/subtype\"") != NULL);
+	tcl_resp_clear(&r);
+
+	/* An envelope internal has a pointer and no label. */
+	cr_assert_eq(pt_post(&T, "/v1/reports", "{\"category\":"
+	    "\"labour_discrimination\",\"subtype\":\"dismissal\","
+	    "\"envelope\":7}", NULL, &r), 0);
+	cr_expect_eq(r.status, 400);
+	cr_expect(strstr(r.body, "\"field\":\"/envelope\"") != NULL, "%s",
+	    r.body);
+	cr_expect(strstr(r.body, "\"label\"") == NULL, "%s", r.body);
+	tcl_resp_clear(&r);
+
+	/* Latin-1 in the narrative: refused, nothing stored. */
+	cr_assert_eq(pt_post(&T, "/v1/reports", "{\"lang\":\"en\","
+	    "\"category\":\"foreign_interference\",\"subtype\":"
+	    "\"surveillance\",\"report\":{\"narrative\":\"Jos\xe9\"}}", NULL,
+	    &r), 0);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect(strstr(r.body, "\"code\":\"invalid_utf8\"") != NULL, "%s",
+	    r.body);
+	cr_expect(strstr(r.body, "UTF-8") != NULL, "%s", r.body);
+	tcl_resp_clear(&r);
+	cr_expect_eq(testdb_count(T.su, "SELECT count(*) FROM "
+	    "casework.cases"), 0);
+
+	/* Stored: acknowledged_on is the day received; ack_due later. */
+	body = pt_sealed_body(&T, "labour_discrimination", "recruitment",
+	    "{\"ground\":\"origin\"}", "{\"narrative\":\"test\"}");
+	cr_assert_eq(pt_post(&T, "/v1/reports", body, NULL, &r), 0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	cr_assert_not_null(j = json_loads(r.body, 0, NULL));
+	cr_expect_str_eq(json_string_value(json_object_get(j,
+	    "acknowledged_on")), json_string_value(json_object_get(j,
+	    "received_on")));
+	cr_expect(strcmp(json_string_value(json_object_get(j, "ack_due")),
+	    json_string_value(json_object_get(j, "received_on"))) > 0);
+	receipt = pt_receipt(&r);
+	tcl_resp_clear(&r);
+	/* The inbox gives the same day under the same name. */
+	tok = pt_login(&T, receipt);
+	e = pt_case(&T, tok, 200);
+	cr_expect_str_eq(json_string_value(json_object_get(e,
+	    "acknowledged_on")), json_string_value(json_object_get(j,
+	    "acknowledged_on")));
+	cr_expect_str_eq(json_string_value(json_object_get(e, "ack_due")),
+	    json_string_value(json_object_get(j, "ack_due")));
+	json_decref(e);
+	json_decref(j);
+	free(tok);
+	free(receipt);
+	free(body);
+}
+
 Test(public, forms_languages_and_keys)
 {
 	struct tcl_resp	 r;
