@@ -889,11 +889,14 @@ work_read(struct cjob *j)
 	uint8_t		*pt = NULL;
 	size_t		 ptlen = 0, i;
 	json_t		*content = NULL, *msgs, *notes, *o;
+	int		 opened = 0;
 
 	have_dek = cmat_dek(&j->j_m, &env, dek) == 0;
 	have_tk = cmat_thread_key(&j->j_m, j->j_case_id, tk) == 0;
 	if (have_dek && envelope_decrypt(env, dek, &pt, &ptlen) == 0) {
-		/* Reporter-controlled bytes: parsed by rparse.c (fuzzed). */
+		/* Reporter-controlled bytes: parsed by rparse.c (fuzzed).
+		 * Opened but no value: the bytes are not UTF-8. */
+		opened = 1;
 		content = rparse_content(pt, ptlen);
 		OPENSSL_clear_free(pt, ptlen);
 	}
@@ -932,10 +935,18 @@ work_read(struct cjob *j)
 	    json_null());
 	if (content == NULL) {
 		/* Still 200: the clear fields, thread and notes are useful
-		 * without the content.  No id in the log line. */
-		log_warnx("%s: case content could not be decrypted", __func__);
+		 * without the content.  No id in the log line.  A sealed
+		 * text that opens but is not UTF-8 (docs/crypto.md §2.2: it
+		 * MUST be) is the client's encoding fault, not a key
+		 * problem: said apart, so nobody hunts for a key. */
+		if (opened)
+			log_warnx("%s: case content is not valid UTF-8",
+			    __func__);
+		else
+			log_warnx("%s: case content could not be decrypted",
+			    __func__);
 		json_object_set_new(j->j_out, "content_error",
-		    json_string("undecryptable"));
+		    json_string(opened ? "not_utf8" : "undecryptable"));
 	}
 	json_object_set_new(j->j_out, "messages", msgs);
 	json_object_set_new(j->j_out, "notes", notes);

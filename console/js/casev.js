@@ -60,8 +60,11 @@ function actionForm(cls, fields, buttonKey, fn) {
 }
 
 function reportView(c) {
+	// content_error: "not_utf8" (it opened, the text is not UTF-8) or
+	// "undecryptable" (no key for it, or damaged).
 	if (c.content === null || c.content === undefined)
-		return el('p', { class: 'error', text: t('case.undecryptable') });
+		return el('p', { class: 'error', text: t(c.content_error ===
+		    'not_utf8' ? 'case.not_utf8' : 'case.undecryptable') });
 	const out = el('div', { class: 'report' });
 	if (typeof c.content !== 'object' || Array.isArray(c.content)) {
 		out.append(el('p', { class: 'pre', text: typeof c.content ===

@@ -698,3 +698,43 @@ Test(staff, undecryptable_content_is_flagged, .timeout = 120)
 	free(rc);
 	teardown(&e);
 }
+
+/*
+ * An envelope whose content opens but is not UTF-8 (a client that broke
+ * docs/crypto.md §2.2) is stored -- the server cannot look inside -- and
+ * reads as content null with content_error "not_utf8", not as
+ * "undecryptable": the keys are fine, the client's encoding is not.
+ */
+Test(staff, content_that_is_not_utf8_is_flagged_as_such, .timeout = 120)
+{
+	struct env	 e;
+	struct user	 a;
+	char		 id[40], *receipt = NULL, *reply = NULL, *log;
+	json_t		*j;
+	int		 st;
+
+	setup(&e, NULL, 1);
+	add_user(&e, &a, "alice", "handler");
+	free(mctl(&e, NULL, 0, "queue members add qa alice --recovery-key "
+	    "'%s'", e.rec));
+	st = trep_submit_sealed(e.pub.port, e.forms, "labour_discrimination",
+	    "recruitment", "{\"ground\":\"religion\"}",
+	    "{\"narrative\":\"Jos\xe9 \xff\xfe\"}", &receipt, &reply);
+	cr_assert_eq(st, 201, "%d %s", st, reply);
+	login(&e, &a);
+	only_case(&e, &a, "qa", id);
+	j = get_case(&e, &a, id, 200);
+	cr_assert(json_is_null(json_object_get(j, "content")));
+	cr_assert_str_eq(json_string_value(json_object_get(j,
+	    "content_error")), "not_utf8");
+	json_decref(j);
+	log = tdaemon_log(&e.d);
+	cr_assert_not_null(log);
+	cr_assert(strstr(log, "case content is not valid UTF-8") != NULL);
+	cr_assert(strstr(log, "could not be decrypted") == NULL);
+	cr_assert(strstr(log, id) == NULL, "case id in the log");
+	free(log);
+	free(receipt);
+	free(reply);
+	teardown(&e);
+}
