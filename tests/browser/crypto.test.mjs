@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-import { fromBase64, fromHex, toBase64, toHex, utf8 } from '../../web/js/bytes.js';
+import {
+	fromBase64, fromHex, toBase64, toHex, utf8, utf8Json, wellFormed,
+} from '../../web/js/bytes.js';
 import { deriveKeyPair, setupBaseR, setupBaseS } from '../../web/js/hpke.js';
 import { chooseBucket, keyId, seal } from '../../web/js/envelope.js';
 import { damm, format, normalise } from '../../web/js/receipt.js';
@@ -177,4 +179,29 @@ test('receipts: Damm check digit, normalisation and display', () => {
 	assert.equal(normalise('4821\t7730 1195 0062'), null);
 	assert.equal(normalise('4821 7730 1195 006\u0662'), null);
 	assert.equal(format('4821773011950062'), '4821 7730 1195 0062');
+});
+
+// docs/crypto.md §2.2: the content is UTF-8 JSON.  JSON.stringify alone
+// writes a lone surrogate as the ASCII escape "\ud800" (which no UTF-8
+// JSON parser accepts); utf8Json makes every string well-formed first.
+test('content bytes are UTF-8 JSON even from a lone surrogate', () => {
+	const lone = { narrative: 'a\ud800b \udc00 c \u{1F642}' };
+	assert.ok(JSON.stringify(lone).includes('\\ud800'),
+	    'the trap utf8Json avoids');
+	const bytes = utf8Json(lone);
+	const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	assert.ok(!/\\u[dD][89a-fA-F]/.test(text), text);
+	assert.deepEqual(JSON.parse(text),
+	    { narrative: 'a\ufffdb \ufffd c \u{1F642}' });
+	// Well-formed text passes unchanged, pairs included.
+	const ok = { narrative: 'é \u{1F642} \u0645', n: 1 };
+	assert.deepEqual(utf8Json(ok), utf8(JSON.stringify(ok)));
+	// The fallback for browsers without String.prototype.toWellFormed
+	// (a String object whose method is hidden) agrees with it.
+	for (const x of ['\ud83d\ude42\ud800', '\udc00\ud83d', 'a\ud800\ud800b',
+	    'plain', '\udbff\udfff']) {
+		const o = Object.assign(new String(x), { toWellFormed: undefined });
+		assert.equal(wellFormed(o), wellFormed(x), JSON.stringify(x));
+	}
+	assert.equal(wellFormed('\ud83d\ude42\ud800'), '\u{1F642}\ufffd');
 });

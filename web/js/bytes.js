@@ -9,6 +9,24 @@ export function utf8(s) {
 	return enc.encode(s);
 }
 
+// A string as well-formed UTF-16: a lone surrogate (a broken paste, an
+// input method) becomes U+FFFD.  JSON.stringify would otherwise write it
+// as a "\ud800" escape, which is ASCII and so passes TextEncoder, but
+// stands for no Unicode character: no UTF-8 JSON parser accepts it.
+export function wellFormed(s) {
+	if (typeof s.toWellFormed === 'function')
+		return s.toWellFormed();
+	return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+	    '\ufffd');
+}
+
+// The UTF-8 bytes of the JSON of v, every string in it well-formed first:
+// what the envelope carries is always UTF-8 JSON (docs/crypto.md §2.2).
+export function utf8Json(v) {
+	return utf8(JSON.stringify(v, (k, x) => typeof x === 'string' ?
+	    wellFormed(x) : x));
+}
+
 export function concat(...parts) {
 	let n = 0;
 	for (const p of parts)

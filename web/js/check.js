@@ -4,8 +4,8 @@
 // deleted) on logout, on "leave quickly" and when the page goes away.
 
 import {
-	$, ApiError, api, el, formatDate, onWipe, setupLanguage, setupLeave,
-	show, wipeOnPageHide,
+	$, ApiError, api, el, focusHeading, formatDate, onWipe, setupLanguage,
+	setupLeave, show, wipeOnPageHide,
 } from './common.js';
 import { initialLanguage, lang, setLanguage, t } from './i18n.js';
 import { normalise } from './receipt.js';
@@ -58,7 +58,7 @@ async function login(ev) {
 		await refresh();
 		show($('login'), false);
 		show($('case'), true);
-		$('case').focus();
+		focusHeading($('case'));
 	} catch (e) {
 		token = null;
 		fail($('login-error'), e instanceof ApiError && e.status >= 500 ?
@@ -78,7 +78,10 @@ function stateText(c) {
 }
 
 // GET /v1/reporter/case: received_on, ack_due, acknowledged_on,
-// feedback_due and (urgent cases) first_response_due.
+// feedback_due and (urgent cases) first_response_due.  The same words as
+// the receipt page (report.js) for the same dates: "confirmed on" for a
+// date that happened, "by" for a date something is due; ack_due (a
+// handler's first look) only while the case still waits for it.
 function deadlineItems(c) {
 	const out = [];
 	const add = (key, v) => {
@@ -87,9 +90,10 @@ function deadlineItems(c) {
 			    el('dd', { text: formatDate(v, lang()) }));
 	};
 	add('case.received', c.received_on);
+	add('case.acknowledged', c.acknowledged_on);
 	add('deadline.first', c.first_response_due);
-	add(c.acknowledged_on ? 'case.acknowledged' : 'deadline.ack',
-	    c.acknowledged_on ?? c.ack_due);
+	if (c.state === 'new')
+		add('deadline.ack', c.ack_due);
 	add('deadline.feedback', c.feedback_due);
 	return out;
 }

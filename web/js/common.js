@@ -36,11 +36,12 @@ export function show(node, on = true) {
 }
 
 export class ApiError extends Error {
-	constructor(status, code, message, field) {
+	constructor(status, code, message, field, label) {
 		super(message || code || String(status));
 		this.status = status;
 		this.code = code;
-		this.field = field;
+		this.field = field;	// a JSON pointer to the member at fault
+		this.label = label;	// that member's label, in the page's language
 	}
 }
 
@@ -81,7 +82,8 @@ export async function api(method, path, { body, raw, token, lang,
 	}
 	if (!res.ok) {
 		const e = doc?.error ?? {};
-		throw new ApiError(res.status, e.code, e.message, e.field ?? e.pointer);
+		throw new ApiError(res.status, e.code, e.message, e.field ?? e.pointer,
+		    e.label);
 	}
 	return doc;
 }
@@ -121,7 +123,10 @@ export function wipeAll() {
 
 // "Leave quickly": forget everything, blank the document at once (so
 // nothing lingers while the next page loads), and replace this history
-// entry with an empty page, so Back does not return here.
+// entry with an empty page, so Back does not return here.  A page can
+// replace only its own entry: entries of earlier pages stay (which is why
+// followHotlineLinks() keeps the hotline to one entry), and the browser's
+// own history list is out of a page's reach.
 export function leaveQuickly() {
 	wipeAll();
 	document.title = '';
@@ -129,8 +134,90 @@ export function leaveQuickly() {
 	location.replace('about:blank');
 }
 
+// Where the Escape key needs a second press: a field the reporter types
+// or picks in, where a single Escape is used to cancel an input method,
+// a date picker or a suggestion.
+function typingIn(node) {
+	if (!(node instanceof Element))
+		return false;
+	if (node.isContentEditable || node.tagName === 'TEXTAREA' ||
+	    node.tagName === 'SELECT')
+		return true;
+	return node.tagName === 'INPUT' && !['button', 'checkbox', 'radio',
+	    'submit', 'reset'].includes(node.type);
+}
+
+export const ESCAPE_TWICE_MS = 1500;
+
+// Escape leaves quickly: at once, or -- while the focus is in a text
+// field, a date or a list -- with a second Escape within 1.5 seconds.
+// An Escape that ends an input method's composition never counts.
+export function setupEscape(leave = leaveQuickly) {
+	let armed = 0;
+	addEventListener('keydown', (ev) => {
+		if (ev.key !== 'Escape' || ev.isComposing || ev.keyCode === 229)
+			return;
+		const now = ev.timeStamp;
+		if (!typingIn(document.activeElement) ||
+		    (armed > 0 && now - armed <= ESCAPE_TWICE_MS)) {
+			ev.preventDefault();
+			leave();
+			return;
+		}
+		armed = now;
+	}, true);
+}
+
+// Links between the hotline's own pages replace the current history
+// entry instead of adding one, so the tab's history holds at most one
+// entry of the hotline -- the one "leave quickly" replaces.
+export function followHotlineLinks() {
+	addEventListener('click', (ev) => {
+		const a = ev.target instanceof Element ? ev.target.closest('a[href]') :
+		    null;
+		if (a === null || ev.defaultPrevented || ev.button !== 0 ||
+		    ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey ||
+		    (a.target && a.target !== '_self'))
+			return;
+		const url = new URL(a.href, location.href);
+		if (url.origin !== location.origin)
+			return;
+		ev.preventDefault();
+		location.replace(url.href);
+	});
+}
+
 export function setupLeave(button) {
 	button.addEventListener('click', leaveQuickly);
+	button.setAttribute('aria-keyshortcuts', 'Escape');
+	setupEscape();
+	followHotlineLinks();
+	keepFocusBelowHeader();
+}
+
+// The header is sticky: whatever gets the focus or is scrolled to must
+// land below it, not under it.  Its height (it wraps on a phone) is kept
+// in --header-h, which the style sheet's scroll-padding-top uses.
+export function keepFocusBelowHeader() {
+	const header = document.querySelector('header.top');
+	if (header === null)
+		return;
+	const set = () => document.documentElement.style.setProperty(
+	    '--header-h', `${Math.ceil(header.getBoundingClientRect().height)}px`);
+	set();
+	if (typeof ResizeObserver === 'function')
+		new ResizeObserver(set).observe(header);
+}
+
+// Move the focus to a section's heading and bring the heading into view
+// below the sticky header (a focused <section> would scroll its middle,
+// or its top under the header, into view).
+export function focusHeading(section) {
+	const h = section.querySelector('h1, h2, h3') ?? section;
+	if (!h.hasAttribute('tabindex') && h !== section)
+		h.setAttribute('tabindex', '-1');
+	h.focus({ preventScroll: true });
+	h.scrollIntoView({ block: 'start' });
 }
 
 // A page leaving by other means (a link, closing the tab) also forgets

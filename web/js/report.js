@@ -6,13 +6,14 @@
 // privacy rules); "leave quickly" and leaving the page wipe it.  The page
 // never changes its URL: one document, sections shown and hidden.
 
-import { utf8 } from './bytes.js';
+import { utf8Json } from './bytes.js';
 import {
-	$, ApiError, api, el, formatDate, onWipe, setupLanguage, setupLeave,
-	show, wipeOnPageHide,
+	$, ApiError, api, el, focusHeading, formatDate, onWipe, setupLanguage,
+	setupLeave, show, wipeOnPageHide,
 } from './common.js';
 import { seal } from './envelope.js';
 import { attachKeepDek, attachReview, attachSetup, attachUpload } from './attach.js';
+import { clearFieldErrors, fieldFor, showFieldError } from './fielderr.js';
 import { buckets, contentFields, loadForms, recipients } from './forms.js';
 import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
@@ -99,7 +100,7 @@ function renderCategories() {
 	}
 }
 
-function questionField(q) {
+function questionField(q, pointer = `/answers/${q.id}`) {
 	const id = `q-${q.id}`;
 	const hid = `${id}-help`;
 	const req = q.required ? null : el('span', { class: 'note',
@@ -111,7 +112,7 @@ function questionField(q) {
 
 	if (q.type === 'boolean') {
 		const fs = el('fieldset', { class: 'field', id,
-		    'aria-describedby': describedby },
+		    'aria-describedby': describedby, 'data-field': pointer },
 		    el('legend', {}, q.label, req));
 		if (help)
 			fs.append(help);
@@ -148,14 +149,14 @@ function questionField(q) {
 		else
 			state.answers[q.id] = input.value;
 	});
-	return el('div', { class: 'field' },
+	return el('div', { class: 'field', 'data-field': pointer },
 	    el('label', { for: id }, q.label, req), help, input);
 }
 
 function subtypeField(c) {
 	return questionField({ id: 'subtype', type: 'choice', required: true,
 	    label: t('subtype.label'), options: c.subtypes,
-	    help: '' });
+	    help: '' }, '/subtype');
 }
 
 function renderQuestions() {
@@ -228,6 +229,7 @@ function clearFields() {
 	return out;
 }
 
+// The content fields as typed (strings, made well-formed when sealed).
 function contentObject() {
 	const out = {};
 	for (const f of contentFields(state.forms)) {
@@ -239,25 +241,34 @@ function contentObject() {
 	return out;
 }
 
+// The first problem: the pointer of the field (as the server would name
+// it) and the message.
 function validate() {
 	const c = category();
 	if (c === null)
-		return { msg: t('error.category'), focus: $('categories')
-		    .querySelector('input') };
+		return { field: '/category', msg: t('error.category') };
 	if (c.subtypes?.length && !state.answers.subtype)
-		return { msg: t('error.required'), focus: $('q-subtype') };
+		return { field: '/subtype', msg: t('error.required') };
 	for (const q of c.questions) {
 		if (q.required && (state.answers[q.id] === undefined ||
 		    state.answers[q.id] === ''))
-			return { msg: `${t('error.required')} (${q.label})`,
-			    focus: $(`q-${q.id}`)?.querySelector?.('input') ??
-			    $(`q-${q.id}`) };
+			return { field: `/answers/${q.id}`, msg: t('error.required') };
 	}
 	if ($('narrative').value.trim() === '')
-		return { msg: t('error.narrative'), focus: $('narrative') };
-	if (utf8(JSON.stringify(contentObject())).length > 262140)
-		return { msg: t('error.toolong'), focus: $('narrative') };
+		return { field: '/report/narrative', msg: t('error.narrative') };
+	if (utf8Json(contentObject()).length > 262140)
+		return { field: '/report/narrative', msg: t('error.toolong') };
 	return null;
+}
+
+// Back on the form, the error next to its field (named by its label) and
+// in the summary above the button; the focus on the field.  named: msg
+// already names the field (the server's messages do).
+function formError(pointer, msg, named = false) {
+	show($('review'), false);
+	show($('report'), true);
+	const field = fieldFor(pointer);
+	fail($('form-error'), field ? showFieldError(field, msg, named) : msg);
 }
 
 function labelFor(q, v) {
@@ -299,10 +310,10 @@ function renderReview() {
 
 function toReview(ev) {
 	ev.preventDefault();
+	clearFieldErrors();
 	const err = validate();
 	if (err !== null) {
-		fail($('form-error'), err.msg);
-		err.focus?.focus();
+		formError(err.field, err.msg);
 		return;
 	}
 	show($('form-error'), false);
@@ -310,7 +321,7 @@ function toReview(ev) {
 	show($('report'), false);
 	show($('send-error'), false);
 	show($('review'), true);
-	$('review').focus();
+	focusHeading($('review'));
 }
 
 function backToForm() {
@@ -321,35 +332,86 @@ function backToForm() {
 	$('narrative').focus();
 }
 
+// The form's keys changed after the page loaded them (a queue key was
+// rotated and a new manifest signed, or the form version moved on): the
+// service stored nothing and names the stale member.
+function staleKeys(e) {
+	return e instanceof ApiError && e.status === 409 &&
+	    e.code === 'unknown_key';
+}
+
+// How often one press of "send" fetches the form again after a 409.
+const REFRESH_MAX = 2;
+
+class FormChanged extends Error {}
+
+// Seal what the page holds now (the text from the DOM, the answers from
+// state) to the keys of state.forms, as a new pending submission.
+async function sealPending(c) {
+	// Only keys the signed manifest lists (docs/crypto.md §10).
+	const to = recipients(state.forms, c);
+	await checkCovered(state.forms, c.id, to);
+	const content = utf8Json(contentObject());
+	try {
+		const envelope = await seal({
+			category: c.id, content,
+			recipients: to,
+			buckets: buckets(state.forms),
+			// attach.js keeps the DEK of the last seal: the one sent.
+			onDek: attachKeepDek,
+		});
+		const body = { form_version: state.forms.form_version,
+		    lang: lang(), ...clearFields(), envelope };
+		if (body.form_version === undefined)
+			delete body.form_version;
+		state.pending = { key: submissionId(),
+		    text: JSON.stringify(body) };
+	} finally {
+		content.fill(0);
+	}
+}
+
+// GET /v1/forms again and re-render around what was typed and chosen:
+// the answers live in state, the texts in the DOM (which render() does
+// not touch), nothing anywhere else.  The next seal verifies the new
+// manifest as the first one did.
+async function refreshForms() {
+	state.forms = await loadForms(lang());
+	render();
+	if (category() === null)
+		throw new FormChanged();
+	renderReview();
+}
+
 async function send() {
 	if (state.busy)
 		return;
 	state.busy = true;
 	$('send').disabled = $('back').disabled = true;
+	clearFieldErrors();
 	show($('send-error'), false);
 	show($('sending'), true);
-	const c = category();
-	let content = null;
+	let c = category();
 	try {
-		if (state.pending === null) {
-			// Only keys the signed manifest lists (docs/crypto.md §10).
-			const to = recipients(state.forms, c);
-			await checkCovered(state.forms, c.id, to);
-			content = utf8(JSON.stringify(contentObject()));
-			const envelope = await seal({
-				category: c.id, content,
-				recipients: to,
-				buckets: buckets(state.forms),
-				onDek: attachKeepDek,
-			});
-			const body = { form_version: state.forms.form_version,
-			    lang: lang(), ...clearFields(), envelope };
-			if (body.form_version === undefined)
-				delete body.form_version;
-			state.pending = { key: submissionId(),
-			    text: JSON.stringify(body) };
+		if (state.pending === null)
+			await sealPending(c);
+		let res;
+		for (let refreshed = 0; ; refreshed++) {
+			try {
+				res = await submit(state.pending);
+				break;
+			} catch (e) {
+				if (!staleKeys(e) || refreshed >= REFRESH_MAX)
+					throw e;
+				// Nothing was stored: fetch the form and its keys,
+				// seal the same text again, send it again.
+				state.pending = null;
+				$('sending').textContent = t('sending.refresh');
+				await refreshForms();
+				c = category();
+				await sealPending(c);
+			}
 		}
-		const res = await submit(state.pending);
 		state.pending = null;
 		// Files go up under the new receipt (attach.js); it reads
 		// what it needs before showDone() clears the form.
@@ -360,17 +422,27 @@ async function send() {
 		// otherwise "send" again resends the same one.
 		if (!maybeStored(e))
 			state.pending = null;
-		fail($('send-error'), maybeStored(e) ? (e.status === 0 ?
-		    t('error.unknown_outcome') : e.message) :
-		    e instanceof KeyTrustError ? t('error.keys') :
-		    e instanceof ApiError && e.message ? e.message :
-		    e instanceof ApiError ? t('error.generic') :
-		    t('error.crypto'));
+		if (e instanceof FormChanged) {
+			formError('/category', t('error.category'));
+		} else if (e instanceof ApiError && e.status >= 400 &&
+		    e.status < 500 && !staleKeys(e) && fieldFor(e.field)) {
+			// A member the reporter can fix: show it at its field.
+			formError(e.field, e.message || t('error.generic'),
+			    typeof e.label === 'string' && e.label !== '');
+		} else {
+			fail($('send-error'), maybeStored(e) ? (e.status === 0 ?
+			    t('error.unknown_outcome') : e.message) :
+			    staleKeys(e) ? t('error.keys_changed') :
+			    e instanceof KeyTrustError ? t('error.keys') :
+			    e instanceof ApiError && e.message ? e.message :
+			    e instanceof ApiError ? t('error.generic') :
+			    t('error.crypto'));
+		}
 	} finally {
-		content?.fill(0);
 		state.busy = false;
 		$('send').disabled = $('back').disabled = false;
 		show($('sending'), false);
+		$('sending').textContent = t('sending');
 	}
 }
 
@@ -383,6 +455,10 @@ function deadlineList(res) {
 			out.push(el('dt', { text: t(key) }),
 			    el('dd', { text: formatDate(v, lang()) }));
 	};
+	// The same words for the same dates as the check page (check.js):
+	// the day receipt was confirmed (this answer is that confirmation),
+	// then the dates things are due by.
+	add('case.acknowledged', res.acknowledged_on ?? res.received_on);
 	add('deadline.first', res.first_response_due);
 	add('deadline.ack', res.ack_due);
 	add('deadline.feedback', res.feedback_due);
@@ -415,7 +491,7 @@ function showDone(res, c) {
 	render();
 	show($('review'), false);
 	show($('done'), true);
-	$('done').focus();
+	focusHeading($('done'));
 }
 
 function newReport() {
