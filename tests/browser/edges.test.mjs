@@ -257,35 +257,41 @@ test('an error names its field next to the field and focuses it',
 	await page.selectOption('#q-subtype', 'recruitment');
 	assert.equal(await page.$('[data-field="/subtype"] .field-error'), null);
 
-	// The server's check: a travel date before 2000 passes the date
-	// input but not the server (400 invalid_field /answers/travel_date);
-	// the page goes back to the form and marks the date, in Turkish.
+	// The server's check: a choice the form no longer offers (as after a
+	// form change, or from a tampered page) -- the request is altered on
+	// its way, the real server answers 422 unknown_value at
+	// /answers/ground with the label in Turkish, and the page goes back
+	// to the form and marks the question.
 	await page.selectOption('#lang', 'tr');
-	await page.check('#categories input[value="honour_violence"]');
-	await page.selectOption('#q-subtype', 'threats');
-	await page.check('#q-immediate_danger-no');
-	await page.fill('#q-travel_date', '1999-01-01');
-	await page.fill('#narrative', 'bir metin');
+	await page.selectOption('#q-ground', 'religion');
 	await page.click('#to-review');
 	await page.waitForSelector('#review:not([hidden])');
+	await page.route('**/v1/reports', (route) => {
+		const b = JSON.parse(route.request().postData());
+		b.answers.ground = 'no_such_ground';
+		route.continue({ postData: JSON.stringify(b) });
+	});
 	const [res] = await Promise.all([
 		page.waitForResponse((r) => new URL(r.url()).pathname ===
 		    '/v1/reports'),
 		page.click('#send'),
 	]);
-	assert.equal(res.status(), 400);
+	await page.unroute('**/v1/reports');
+	assert.equal(res.status(), 422);
 	const err = (await res.json()).error;
-	assert.equal(err.field, '/answers/travel_date');
-	assert.ok(err.label && err.message.startsWith(`${err.label} — `),
+	assert.equal(err.field, '/answers/ground');
+	assert.equal(err.label, await page.evaluate(() => document
+	    .querySelector('label[for="q-ground"]').firstChild.textContent));
+	assert.ok(err.message.startsWith(`${err.label} — `),
 	    JSON.stringify(err));
 	const box = await page.waitForSelector(
-	    '[data-field="/answers/travel_date"] .field-error');
+	    '[data-field="/answers/ground"] .field-error');
 	assert.equal(await box.textContent(), err.message);
 	assert.ok(await page.isVisible('#report'));
 	assert.equal(await page.isVisible('#review'), false);
 	assert.equal(await page.evaluate(() => document.activeElement.id),
-	    'q-travel_date');
-	assert.equal(await page.inputValue('#narrative'), 'bir metin',
+	    'q-ground');
+	assert.equal(await page.inputValue('#narrative'), 'some text',
 	    'the text is kept');
 	await page.close();
 });
