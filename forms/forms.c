@@ -512,18 +512,6 @@ forms_to_json(enum i18n_lang l)
 	return (j);
 }
 
-/* The option of table opts (n of them) with this id, or NULL. */
-static const struct forms_option *
-forms_find_option(const struct forms_option *opts, size_t n, const char *id)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(opts[i].o_id, id) == 0)
-			return (&opts[i]);
-	return (NULL);
-}
-
 const char *
 forms_field_label(const struct forms_category *c, const char *pointer,
     enum i18n_lang l)
