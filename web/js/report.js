@@ -170,7 +170,7 @@ function renderQuestions() {
 	}
 	box.replaceChildren(
 	    ...(c.subtypes?.length ? [subtypeField(c)] : []),
-	    ...c.questions.map(questionField));
+	    ...c.questions.map((q) => questionField(q)));
 	show($('questions-section'), true);
 	show($('narrative-section'), true);
 	const fields = contentFields(state.forms);
