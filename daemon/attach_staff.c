@@ -33,6 +33,7 @@
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/rparse.h"
 #include "daemon/squery.h"
 #include "daemon/ssession.h"
 #include "daemon/store.h"
@@ -128,25 +129,16 @@ meta_open(const unsigned char *dek, const struct arow *a)
 	unsigned char	 ctx[ATTACH_META_CTX_LEN];
 	uint8_t		*pt = NULL;
 	size_t		 ptlen;
-	json_t		*m, *name, *type, *size;
+	json_t		*m;
 
 	attach_meta_ctx(a->r_file_id, ctx);
 	if (envelope_item_open(dek, ctx, sizeof(ctx), a->r_meta, a->r_metalen,
 	    &pt, &ptlen) == -1)
 		return (NULL);
-	m = json_loadb((const char *)pt, ptlen, JSON_REJECT_DUPLICATES, NULL);
+	/* Reporter-controlled bytes: parsed in daemon/rparse.c, fuzzed. */
+	m = rparse_attach_meta(pt, ptlen, NAME_MAX_OUT,
+	    (json_int_t)a->r_chunks * ATTACH_CHUNK);
 	OPENSSL_clear_free(pt, ptlen);
-	if (m == NULL || !json_is_object(m) || json_object_size(m) != 3 ||
-	    !json_is_string(name = json_object_get(m, "name")) ||
-	    !json_is_string(type = json_object_get(m, "type")) ||
-	    !json_is_integer(size = json_object_get(m, "size")) ||
-	    json_string_length(name) > NAME_MAX_OUT ||
-	    json_string_length(type) > 127 ||
-	    json_integer_value(size) < 0 || json_integer_value(size) >
-	    (json_int_t)a->r_chunks * ATTACH_CHUNK) {
-		json_decref(m);
-		return (NULL);
-	}
 	return (m);
 }
 

@@ -51,6 +51,29 @@ rparse_contact(const uint8_t *pt, size_t len)
 	return (c);
 }
 
+json_t *
+rparse_attach_meta(const uint8_t *pt, size_t len, size_t namemax,
+    json_int_t maxsize)
+{
+	json_error_t	 jerr;
+	json_t		*m, *name, *type, *size;
+
+	m = json_loadb((const char *)pt, len, JSON_REJECT_DUPLICATES, &jerr);
+	OPENSSL_cleanse(&jerr, sizeof(jerr));	/* it may quote a name */
+	if (m == NULL || !json_is_object(m) || json_object_size(m) != 3 ||
+	    !json_is_string(name = json_object_get(m, "name")) ||
+	    !json_is_string(type = json_object_get(m, "type")) ||
+	    !json_is_integer(size = json_object_get(m, "size")) ||
+	    json_string_length(name) > namemax ||
+	    json_string_length(type) > 127 ||
+	    json_integer_value(size) < 0 || json_integer_value(size) >
+	    maxsize) {
+		json_decref(m);
+		return (NULL);
+	}
+	return (m);
+}
+
 int
 rparse_bearer(const char *authz, size_t toklen, unsigned char *hash)
 {

@@ -28,6 +28,13 @@ json_t	*rparse_content(const uint8_t *pt, size_t len);
  */
 json_t	*rparse_contact(const uint8_t *pt, size_t len);
 /*
+ * Decrypted attachment metadata: exactly the members "name" (a string of
+ * at most namemax bytes), "type" (at most 127 bytes) and "size" (an
+ * integer, 0..maxsize).  The object (new reference), or NULL.
+ */
+json_t	*rparse_attach_meta(const uint8_t *pt, size_t len, size_t namemax,
+	    json_int_t maxsize);
+/*
  * "Bearer <2 * toklen hex digits>" to SHA-256(token) in hash (32 bytes).
  * 0, or -1 when authz is NULL or malformed.
  */

@@ -106,3 +106,29 @@ Test(rparse, query_lang)
 	cr_assert_eq(rparse_query_lang("xlang=nl", b, sizeof(b)), 0);
 	cr_assert_eq(rparse_query_lang(NULL, b, sizeof(b)), 0);
 }
+
+Test(rparse, attach_meta_exactly_three_checked_members)
+{
+	const char	*ok = "{\"name\":\"a.pdf\",\"type\":\"application/pdf\","
+			    "\"size\":100}";
+	const char	*bad[] = {
+		"{\"name\":\"a\",\"type\":\"t\",\"size\":101}",
+		"{\"name\":\"a\",\"type\":\"t\",\"size\":-1}",
+		"{\"name\":\"abcdefghi\",\"type\":\"t\",\"size\":1}",
+		"{\"name\":\"a\",\"type\":\"t\",\"size\":1,\"x\":1}",
+		"{\"name\":\"a\",\"type\":\"t\",\"size\":\"1\"}",
+		"{\"name\":\"a\",\"type\":\"t\",\"name\":\"b\"}",
+		"[\"a\",\"t\",1]",
+	};
+	json_t		*v;
+	size_t		 i;
+
+	v = rparse_attach_meta((const uint8_t *)ok, strlen(ok), 8, 100);
+	cr_assert_not_null(v);
+	cr_expect_str_eq(json_string_value(json_object_get(v, "name")),
+	    "a.pdf");
+	json_decref(v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_null(rparse_attach_meta((const uint8_t *)bad[i],
+		    strlen(bad[i]), 8, 100), "%s", bad[i]);
+}

@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for what the staff process parses after opening a
  * reporter's sealed bytes (daemon/rparse.c, called from cases.c work_read
- * and identity.c contact_open): the decrypted report content and the
- * decrypted contact details.  A reporter controls these bytes entirely,
+ * and identity.c contact_open, attach_staff.c meta_open): the decrypted
+ * report content, the decrypted contact details and the decrypted
+ * attachment metadata.  A reporter controls these bytes entirely,
  * and they are parsed inside the process that holds the keys.
  */
 #include <stdint.h>
@@ -32,6 +33,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 		json_object_foreach(v, k, m)
 			(void)json_string_value(m);
+		json_decref(v);
+	}
+	if ((v = rparse_attach_meta(data, len, 255, 10 << 20)) != NULL) {
+		/* What the handler then relies on. */
+		if (json_object_size(v) != 3 || json_string_length(
+		    json_object_get(v, "name")) > 255 || json_integer_value(
+		    json_object_get(v, "size")) > (10 << 20) ||
+		    json_integer_value(json_object_get(v, "size")) < 0)
+			__builtin_trap();
 		json_decref(v);
 	}
 	return (0);

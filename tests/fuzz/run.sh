@@ -19,8 +19,8 @@ sources_for() {
 	disclosure)	echo "stats/*.c forms/*.c $(pkg-config --cflags --libs libpng)" ;;
 	proxyproto)	echo "daemon/proxyproto.c" ;;
 	reportreq)	echo "daemon/reportreq.c daemon/pubkeys.c forms/forms.c forms/i18n.c crypto/*.c $(pkg-config --cflags --libs libpq)" ;;
-	content|inbox|lang)	echo "daemon/rparse.c forms/i18n.c crypto/secret.c" ;;
-	bearer)		echo "daemon/rparse.c daemon/rsession.c forms/i18n.c crypto/secret.c" ;;
+	content|inbox|lang)	echo "daemon/rparse.c forms/i18n.c crypto/secret.c crypto/argonmem.c" ;;
+	bearer)		echo "daemon/rparse.c daemon/rsession.c forms/i18n.c crypto/secret.c crypto/argonmem.c" ;;
 	squery|sbody)	echo "daemon/sparse.c daemon/squery.c stats/*.c forms/*.c crypto/*.c $(pkg-config --cflags --libs libpng)" ;;
 	httpconn)	echo "daemon/http_parse.c daemon/proxyproto.c daemon/log.c $(pkg-config --cflags --libs libevent libevent_openssl libevent_pthreads libssl)" ;;
 	webpath)	echo "daemon/http.c daemon/http_parse.c daemon/proxyproto.c daemon/log.c $(pkg-config --cflags --libs libevent libevent_openssl libevent_pthreads libssl)" ;;
