@@ -36,7 +36,15 @@ before(async () => {
 
 after(async () => {
 	await browser?.close();
-	await stack?.stop();
+	if (stack?.staffPort) {
+		const logs = `public:\n${stack.log('public')}\nstaff:\n` +
+		    `${stack.log('staff')}`;
+		// Under the sanitizers a report makes the exit status non-zero.
+		assert.deepEqual(await stack.stop(), [0, 0],
+		    `both daemons exit 0 on SIGTERM\n${logs}`);
+	} else {
+		await stack?.stop();
+	}
 });
 
 // GET or POST over TLS with node's client (self-signed loopback cert).
