@@ -802,6 +802,9 @@ cases_read(struct http_request *req, void *arg)
 	    "'priority', c.priority, 'urgent', c.urgent, "
 	    "'immediate_danger', c.immediate_danger, "
 	    "'travel_soon', c.travel_soon, 'contact_given', c.contact_given, "
+	    /* 0250: consent that the urgent team may read the contact. */
+	    "'contact_consent', EXISTS (SELECT 1 FROM casework.urgent_contacts "
+	    "uc WHERE uc.case_id = c.id), "
 	    "'assigned_to', (SELECT u.username FROM casework.users u "
 	    "WHERE u.id = c.assigned_to), "
 	    "'allowed_transitions', (SELECT coalesce(json_agg(t.to_state "

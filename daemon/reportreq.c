@@ -3,7 +3,7 @@
  * checks is fixed and documented in docs/reporter-api.md so that a client
  * developer gets the first problem, with a pointer to it, every time:
  * JSON syntax, root members, language, form version, category, subtype,
- * answers, content (envelope or report), contact.  Nothing here trusts
+ * answers, content (envelope or report), contact, consent.  Nothing here trusts
  * jansson's view of sizes: every byte string is measured after decoding.
  */
 #include <stdio.h>
@@ -22,7 +22,7 @@
 
 static const char *const root_members[] = { "form_version", "lang",
     "category", "subtype", "answers", "envelope", "report", "contact",
-    "contact_details", NULL };
+    "contact_details", "contact_consent", "urgent_contact", NULL };
 static const char *const env_members[] = { "version", "suite", "category",
     "content_nonce", "dek_commit", "ciphertext", "wraps", NULL };
 static const char *const suite_members[] = { "kem", "kdf", "aead", NULL };
@@ -576,6 +576,110 @@ rr_contact_plain(struct reportreq *rr, const json_t *c,
 	return (0);
 }
 
+/* One consent copy: members, a queue key of the category, lengths. */
+static int
+rr_ucopy(struct reportreq *rr, const json_t *w, size_t i,
+    const struct pubkeys_cat *kc, struct reportreq_error *err)
+{
+	struct reportreq_ucopy	*u = &rr->rr_ucopy[rr->rr_nucopy];
+	const struct pubkey	*k;
+	json_t			*v;
+	unsigned char		*b;
+	size_t			 blen, j;
+	char			 at[64], p[96];
+	uint8_t			 id[ENVELOPE_KEYID_LEN];
+	int			 rc;
+
+	snprintf(at, sizeof(at), "/urgent_contact/%zu", i);
+	if (!json_is_object(w))
+		return (rr_fail(err, 400, "invalid_field", at));
+	if (rr_members(w, contact_members, at, err) == -1)
+		return (-1);
+	if ((v = rr_get(w, "key_id", JSON_STRING, at, err, &rc)) == NULL)
+		return (rc);
+	snprintf(p, sizeof(p), "%s/key_id", at);
+	if (json_string_length(v) != 2 * ENVELOPE_KEYID_LEN ||
+	    strspn(json_string_value(v), "0123456789abcdef") !=
+	    2 * ENVELOPE_KEYID_LEN || secret_hex_decode(json_string_value(v),
+	    json_string_length(v), id, sizeof(id)) == -1)
+		return (rr_fail(err, 400, "invalid_field", p));
+	/* Only queue keys: the team that works the case reads it. */
+	if ((k = pubkeys_find(kc, id)) == NULL ||
+	    k->pk_purpose != PUBKEY_QUEUE)
+		return (rr_fail(err, 409, "unknown_key", p));
+	for (j = 0; j < rr->rr_nucopy; j++)
+		if (rr->rr_ucopy[j].u_key == k)
+			return (rr_fail(err, 422, "invalid_envelope", p));
+	if (rr_b64(w, "enc", at, hpke_kem_enc_len(k->pk_suite.kem), &b, &blen,
+	    err) == -1)
+		return (-1);
+	memcpy(u->u_enc, b, blen);
+	u->u_enclen = blen;
+	OPENSSL_clear_free(b, blen);
+	if (rr_b64(w, "ciphertext", at, 0, &u->u_ct, &u->u_ctlen, err) == -1)
+		return (-1);
+	u->u_key = k;
+	rr->rr_nucopy++;
+	/* The same padded contact as the vault copy: the same length. */
+	if (u->u_ctlen != rr->rr_contact_ctlen) {
+		snprintf(p, sizeof(p), "%s/ciphertext", at);
+		return (rr_fail(err, 422, "invalid_bucket", p));
+	}
+	return (0);
+}
+
+/*
+ * contact_consent and urgent_contact (docs/reporter-api.md, item 9).
+ * Consent needs an urgent signal (immediate danger or a travel date) and
+ * contact details; a sealed contact then needs one copy per queue key of
+ * the category (the server keeps the routed queue's), plain details none
+ * (the server seals them).  Without consent no copy is accepted.
+ */
+static int
+rr_consent(struct reportreq *rr, const json_t *root,
+    const struct pubkeys_cat *kc, struct reportreq_error *err)
+{
+	json_t	*v = json_object_get(root, "contact_consent");
+	json_t	*u = json_object_get(root, "urgent_contact");
+	size_t	 i, j, n;
+
+	if (v != NULL && !json_is_boolean(v))
+		return (rr_fail(err, 400, "invalid_field", "/contact_consent"));
+	rr->rr_consent = v != NULL && json_is_true(v);
+	if (!rr->rr_consent)
+		return (u == NULL ? 0 : rr_fail(err, 400, "unknown_field",
+		    "/urgent_contact"));
+	if (!rr->rr_danger && rr->rr_travel[0] == '\0')
+		return (rr_fail(err, 422, "consent_not_urgent",
+		    "/contact_consent"));
+	if (rr->rr_contact == RR_CONTACT_NONE)
+		return (rr_fail(err, 400, "missing_field", "/contact"));
+	if (rr->rr_contact == RR_CONTACT_PLAIN)
+		return (u == NULL ? 0 : rr_fail(err, 400, "unknown_field",
+		    "/urgent_contact"));
+	if (u == NULL)
+		return (rr_fail(err, 400, "missing_field", "/urgent_contact"));
+	if (!json_is_array(u))
+		return (rr_fail(err, 400, "invalid_field", "/urgent_contact"));
+	if ((n = json_array_size(u)) > ENVELOPE_MAX_WRAPS)
+		return (rr_fail(err, 422, "invalid_envelope",
+		    "/urgent_contact"));
+	for (i = 0; i < n; i++)
+		if (rr_ucopy(rr, json_array_get(u, i), i, kc, err) == -1)
+			return (-1);
+	for (i = 0; i < kc->kc_n; i++) {
+		if (kc->kc_keys[i].pk_purpose != PUBKEY_QUEUE)
+			continue;
+		for (j = 0; j < rr->rr_nucopy; j++)
+			if (rr->rr_ucopy[j].u_key == &kc->kc_keys[i])
+				break;
+		if (j == rr->rr_nucopy)
+			return (rr_fail(err, 422, "missing_wrap",
+			    "/urgent_contact"));
+	}
+	return (0);
+}
+
 /* lang, form_version, category, subtype. */
 static int
 rr_head(struct reportreq *rr, const json_t *root, enum i18n_lang *lang,
@@ -648,11 +752,11 @@ rr_body(struct reportreq *rr, const json_t *root, const struct pubkeys *keys,
 	if (c != NULL && cd != NULL)
 		return (rr_fail(err, 400, "unknown_field",
 		    "/contact_details"));
-	if (c != NULL)
-		return (rr_contact_sealed(rr, c, kc, err));
-	if (cd != NULL)
-		return (rr_contact_plain(rr, cd, kc, err));
-	return (0);
+	if (c != NULL && rr_contact_sealed(rr, c, kc, err) == -1)
+		return (-1);
+	if (cd != NULL && rr_contact_plain(rr, cd, kc, err) == -1)
+		return (-1);
+	return (rr_consent(rr, root, kc, err));
 }
 
 int
@@ -703,6 +807,8 @@ reportreq_parse(const unsigned char *body, size_t len,
 void
 reportreq_free(struct reportreq *rr)
 {
+	size_t	 i;
+
 	if (rr == NULL)
 		return;
 	envelope_free(rr->rr_env);
@@ -713,6 +819,10 @@ reportreq_free(struct reportreq *rr)
 	if (rr->rr_contact_plain != NULL)
 		OPENSSL_clear_free(rr->rr_contact_plain,
 		    rr->rr_contact_plainlen);
+	for (i = 0; i < ENVELOPE_MAX_WRAPS; i++)
+		if (rr->rr_ucopy[i].u_ct != NULL)
+			OPENSSL_clear_free(rr->rr_ucopy[i].u_ct,
+			    rr->rr_ucopy[i].u_ctlen);
 	OPENSSL_cleanse(rr, sizeof(*rr));
 	free(rr);
 }

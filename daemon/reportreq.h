@@ -70,6 +70,21 @@ struct reportreq {
 	/* RR_CONTACT_PLAIN: I2OSP(len, 4) || JSON || zeros, 256-byte blocks */
 	unsigned char		*rr_contact_plain;
 	size_t			 rr_contact_plainlen;
+	/*
+	 * contact_consent: the urgent team may read the contact at once
+	 * (docs/reporter-api.md, item 9).  Sealed contact: the client's copy
+	 * per queue key of the category (urgent_contact); plain details:
+	 * none here, the worker seals them (rr_nucopy stays 0).
+	 */
+	int			 rr_consent;
+	struct reportreq_ucopy {
+		const struct pubkey	*u_key;
+		uint8_t			 u_enc[HPKE_MAX_ENC];
+		size_t			 u_enclen;
+		unsigned char		*u_ct;
+		size_t			 u_ctlen;
+	}			 rr_ucopy[ENVELOPE_MAX_WRAPS];
+	size_t			 rr_nucopy;
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "daemon/ssession.h"
 #include "daemon/squery.h"
 #include "daemon/staff.h"
+#include "daemon/ucontact.h"
 #include "forms/forms.h"
 #include "forms/i18n.h"
 
@@ -54,6 +55,7 @@ static const struct http_route routes[] = {
 	{ HTTP_POST, "/v1/staff/case/transfer", cases_transfer, J },
 	{ HTTP_POST, "/v1/staff/case/referral", cases_referral, J },
 	{ HTTP_POST, "/v1/staff/case/reclassify", cases_reclassify, J },
+	{ HTTP_GET, "/v1/staff/case/urgent-contact", ucontact_read, 0 },
 	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
 	{ HTTP_POST, "/v1/staff/key/rotate", ssession_key_rotate, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },

@@ -32,6 +32,13 @@
  * and intake.case_key_store() stores the wrapped case key in the same
  * statement (so in the same transaction) as intake.submit_report().
  *
+ * Urgent consent (schema 0250, docs/crypto.md §12.4): with
+ * contact_consent the contact is also sealed to every queue key of the
+ * category (by the client, or here for plain details, info
+ * "meldpunt-urgent-contact" || key id), layered under the case key with
+ * label "urgent-contact:" || key id, and intake.urgent_contact_store()
+ * keeps the routed urgent queue's copy in the same statement.
+ *
  * Ownership: a submit_job owns its reportreq, a reference on the key
  * snapshot and copies of the two server keys, and wipes all of it in
  * submit_job_free().  Nothing a reporter sent is ever logged.
@@ -65,13 +72,15 @@
 #include "daemon/store.h"
 
 #define SUBMIT_ATTEMPTS		3
-#define SUBMIT_NPARAMS		37
+#define SUBMIT_NPARAMS		40
 #define LAYERED_WRAP		(48 + CASEKEY_LAYER_OVERHEAD)
 #define SUBMIT_IDEM_NPARAMS	4	/* lookup, check, sealed, keep */
 /* After a cancel, how long the server may take to say what it did; well
  * inside HTTP_DEADLINE_GRACE_MS. */
 #define SUBMIT_CANCEL_WAIT_MS	1000
 #define CONTACT_INFO		"meldpunt-contact"
+#define UCONTACT_INFO		"meldpunt-urgent-contact"
+#define UCONTACT_LABEL		"urgent-contact:"	/* || key id hex */
 #define TK_INFO			"meldpunt-thread-key-wrap"
 #define TK_LEN			32
 
@@ -81,6 +90,17 @@ struct submit_tk {
 	size_t		 t_enclen;
 	uint8_t		 t_wrapped[TK_LEN + HPKE_TAG_LEN];
 	uint8_t		 t_layered[LAYERED_WRAP];
+};
+
+/* A consent copy for one queue key (the client's, or sealed here). */
+struct submit_ucopy {
+	const struct pubkey	*u_key;
+	uint8_t			 u_enc[HPKE_MAX_ENC];
+	size_t			 u_enclen;
+	const unsigned char	*u_ct;		/* rr's, or u_own */
+	size_t			 u_ctlen;
+	unsigned char		*u_own;		/* sealed here */
+	unsigned char		*u_layered;	/* u_ct under the case key */
 };
 
 struct submit_job {
@@ -130,6 +150,9 @@ struct submit_job {
 	size_t			 sj_henclen;
 	uint8_t			*sj_hsealed;
 	size_t			 sj_hsealedlen;
+	/* Consent copies (0250); sj_nuc is 0 without consent. */
+	struct submit_ucopy	 sj_uc[ENVELOPE_MAX_WRAPS];
+	size_t			 sj_nuc;
 };
 
 static void	submit_work(void *);
@@ -138,6 +161,8 @@ static void	submit_done(void *);
 static void
 submit_job_free(struct submit_job *sj)
 {
+	size_t	 i;
+
 	if (sj == NULL)
 		return;
 	if (sj->sj_wait != NULL)
@@ -150,6 +175,10 @@ submit_job_free(struct submit_job *sj)
 	free(sj->sj_lcct);
 	idem_clear(&sj->sj_idem);
 	free(sj->sj_hsealed);
+	for (i = 0; i < sj->sj_nuc; i++) {
+		free(sj->sj_uc[i].u_own);
+		free(sj->sj_uc[i].u_layered);
+	}
 	OPENSSL_cleanse(sj, sizeof(*sj));
 	free(sj);
 }
@@ -183,6 +212,75 @@ submit_seal_content(struct submit_job *sj, const struct pubkeys_cat *kc)
 	rr->rr_plain = NULL;
 	rr->rr_plainlen = 0;
 	return (sj->sj_env == NULL ? -1 : 0);
+}
+
+/*
+ * The consent copies: the client's, or -- for plain details, before
+ * submit_seal_contact() wipes them -- sealed here to every queue key of
+ * the category with info "meldpunt-urgent-contact" || key id.
+ */
+static int
+submit_seal_ucopies(struct submit_job *sj, const struct pubkeys_cat *kc)
+{
+	struct reportreq	*rr = sj->sj_rr;
+	struct submit_ucopy	*u;
+	uint8_t			 info[sizeof(UCONTACT_INFO) - 1 +
+				    ENVELOPE_KEYID_LEN];
+	size_t			 i;
+
+	if (!rr->rr_consent)
+		return (0);
+	for (i = 0; rr->rr_contact == RR_CONTACT_SEALED &&
+	    i < rr->rr_nucopy; i++) {
+		u = &sj->sj_uc[sj->sj_nuc++];
+		u->u_key = rr->rr_ucopy[i].u_key;
+		memcpy(u->u_enc, rr->rr_ucopy[i].u_enc, rr->rr_ucopy[i].u_enclen);
+		u->u_enclen = rr->rr_ucopy[i].u_enclen;
+		u->u_ct = rr->rr_ucopy[i].u_ct;
+		u->u_ctlen = rr->rr_ucopy[i].u_ctlen;
+	}
+	for (i = 0; rr->rr_contact == RR_CONTACT_PLAIN && i < kc->kc_n &&
+	    sj->sj_nuc < ENVELOPE_MAX_WRAPS; i++) {
+		if (kc->kc_keys[i].pk_purpose != PUBKEY_QUEUE)
+			continue;
+		u = &sj->sj_uc[sj->sj_nuc++];
+		u->u_key = &kc->kc_keys[i];
+		memcpy(info, UCONTACT_INFO, sizeof(UCONTACT_INFO) - 1);
+		memcpy(info + sizeof(UCONTACT_INFO) - 1, u->u_key->pk_id,
+		    ENVELOPE_KEYID_LEN);
+		u->u_ctlen = rr->rr_contact_plainlen + HPKE_TAG_LEN;
+		u->u_enclen = sizeof(u->u_enc);	/* in: room, out: length */
+		if ((u->u_own = malloc(u->u_ctlen)) == NULL ||
+		    hpke_seal(&hpke_suite_default, u->u_key->pk_key, info,
+		    sizeof(info), NULL, 0, rr->rr_contact_plain,
+		    rr->rr_contact_plainlen, u->u_enc, &u->u_enclen,
+		    u->u_own) == -1)
+			return (-1);
+		u->u_ct = u->u_own;
+	}
+	return (0);
+}
+
+/* The case-key layer on every consent copy (fresh per attempt). */
+static int
+submit_layer_ucopies(struct submit_job *sj, const uint8_t *ck)
+{
+	struct submit_ucopy	*u;
+	char			 label[CASEKEY_LABEL_MAX + 1];
+	size_t			 i;
+
+	for (i = 0; i < sj->sj_nuc; i++) {
+		u = &sj->sj_uc[i];
+		free(u->u_layered);
+		snprintf(label, sizeof(label), UCONTACT_LABEL "%s",
+		    u->u_key->pk_hex);
+		if ((u->u_layered = malloc(u->u_ctlen +
+		    CASEKEY_LAYER_OVERHEAD)) == NULL ||
+		    casekey_layer_seal(ck, sj->sj_case, label, u->u_ct,
+		    u->u_ctlen, u->u_layered) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 /* Plain contact details: HPKE to the identity key, then wipe them. */
@@ -331,6 +429,8 @@ submit_case_key(struct submit_job *sj)
 		    ctlen, sj->sj_lcct) == -1 || submit_handover(sj, pk) == -1)
 			goto done;
 	}
+	if (submit_layer_ucopies(sj, ck) == -1)
+		goto done;
 	rc = 0;
  done:
 	OPENSSL_cleanse(ck, sizeof(ck));
@@ -387,6 +487,7 @@ submit_work(void *arg)
 	kc = pubkeys_cat(sj->sj_keys, sj->sj_rr->rr_catidx);
 	if (!sj->sj_sealed) {
 		if (submit_seal_content(sj, kc) == -1 ||
+		    submit_seal_ucopies(sj, kc) == -1 ||
 		    submit_seal_contact(sj) == -1) {
 			sj->sj_failed = 1;
 			return;
@@ -423,14 +524,45 @@ sbuf_add(struct sbuf *s, const char *str, size_t n)
 static int
 sbuf_bytea(struct sbuf *s, const uint8_t *b, size_t n)
 {
-	char	 hex[2 * 256 + 1];
+	char	*hex;
+	int	 rc;
 
-	if (n > 256)
+	/* The consent copies (0250) are up to 16 KiB each. */
+	if (n > 65536 || (hex = malloc(2 * n + 1)) == NULL)
 		return (-1);
 	secret_hex_encode(b, n, hex);
-	return (sbuf_add(s, "\"\\\\x", 4) == -1 ||
+	rc = sbuf_add(s, "\"\\\\x", 4) == -1 ||
 	    sbuf_add(s, hex, 2 * n) == -1 || sbuf_add(s, "\"", 1) == -1 ?
-	    -1 : 0);
+	    -1 : 0;
+	free(hex);
+	return (rc);
+}
+
+/* The three consent-copy arrays (key ids, encs, layered cts) for
+ * intake.urgent_contact_store(); -1 on memory shortage. */
+static int
+submit_uarrays(const struct submit_job *sj, struct sbuf *a)
+{
+	const struct submit_ucopy *u;
+	size_t			 i;
+	int			 rc = 0, k;
+
+	for (k = 0; k < 3; k++)
+		rc |= sbuf_add(&a[k], "{", 1);
+	for (i = 0; i < sj->sj_nuc; i++) {
+		u = &sj->sj_uc[i];
+		for (k = 0; i > 0 && k < 3; k++)
+			rc |= sbuf_add(&a[k], ",", 1);
+		rc |= sbuf_add(&a[0], "\"", 1);
+		rc |= sbuf_add(&a[0], u->u_key->pk_hex, 32);
+		rc |= sbuf_add(&a[0], "\"", 1);
+		rc |= sbuf_bytea(&a[1], u->u_enc, u->u_enclen);
+		rc |= sbuf_bytea(&a[2], u->u_layered,
+		    u->u_ctlen + CASEKEY_LAYER_OVERHEAD);
+	}
+	for (k = 0; k < 3; k++)
+		rc |= sbuf_add(&a[k], "}", 1);
+	return (rc ? -1 : 0);
 }
 
 /* The six array parameters: DEK wraps and thread-key wraps. */
@@ -489,7 +621,8 @@ static const char submit_sql[] =
     "3600) * 3600) AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ack_text_key, "
     "intake.case_key_store($31, $32, $33, $34), "
-    "intake.contact_handover($31, $32, $35, $36, $37) FROM s";
+    "intake.contact_handover($31, $32, $35, $36, $37), "
+    "intake.urgent_contact_store($31, $38, $39, $40) FROM s";
 
 /*
  * With an Idempotency-Key: the same statement, and in its select list the
@@ -516,7 +649,7 @@ submit_bin(const char **v, int *l, int *f, int i, const void *p, size_t n)
 	f[i] = 1;
 }
 
-/* Build the 31 parameters and run the one statement. */
+/* Build the parameters and run the one statement. */
 static int
 submit_store(struct submit_job *sj)
 {
@@ -524,7 +657,7 @@ submit_store(struct submit_job *sj)
 	const struct reportreq	*rr = sj->sj_rr;
 	const struct hpke_suite	*s = envelope_suite(env);
 	struct store_stmt	 st;
-	struct sbuf		 a[6];
+	struct sbuf		 a[6], ua[3];
 	const char		*v[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS];
 	int			 l[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS],
 				 f[SUBMIT_NPARAMS + SUBMIT_IDEM_NPARAMS], i,
@@ -538,6 +671,7 @@ submit_store(struct submit_job *sj)
 	size_t			 ctlen;
 
 	memset(a, 0, sizeof(a));
+	memset(ua, 0, sizeof(ua));
 	memset(v, 0, sizeof(v));
 	memset(l, 0, sizeof(l));
 	memset(f, 0, sizeof(f));
@@ -584,6 +718,13 @@ submit_store(struct submit_job *sj)
 		submit_bin(v, l, f, 35, sj->sj_henc, sj->sj_henclen);
 		submit_bin(v, l, f, 36, sj->sj_hsealed, sj->sj_hsealedlen);
 	}
+	/* Consent copies, $38-$40 (all NULL without consent). */
+	if (sj->sj_nuc > 0) {
+		if (submit_uarrays(sj, ua) == -1)
+			goto done;
+		for (i = 0; i < 3; i++)
+			v[37 + i] = ua[i].b;
+	}
 	secret_hex_encode(sj->sj_case, sizeof(sj->sj_case), hex);
 	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", hex,
 	    hex + 8, hex + 12, hex + 16, hex + 20);
@@ -620,6 +761,8 @@ submit_store(struct submit_job *sj)
 	OPENSSL_cleanse(sealed, sizeof(sealed));
 	for (i = 0; i < 6; i++)
 		free(a[i].b);
+	for (i = 0; i < 3; i++)
+		free(ua[i].b);
 	free(ct);
 	return (rc);
 }

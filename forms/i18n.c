@@ -84,6 +84,11 @@ static const struct i18n_msg msgs[] = {
 	    "The report is too long.",
 	    "Bildirim çok uzun.",
 	    "البلاغ طويل جداً." } } },
+	{ "error.consent_not_urgent", { {
+	    "Toestemming voor het spoedteam kan alleen bij direct gevaar of een reis binnen 14 dagen.",
+	    "Consent for the urgent team is only possible with immediate danger or travel within 14 days.",
+	    "Acil ekip için izin yalnızca acil tehlike veya 14 gün içinde bir yolculuk durumunda mümkündür.",
+	    "الموافقة لفريق الطوارئ ممكنة فقط في حالة خطر داهم أو سفر خلال 14 يومًا." } } },
 	{ "error.invalid_receipt", { {
 	    "Deze code klopt niet. Controleer de 16 cijfers en probeer het opnieuw.",
 	    "This code is not correct. Check the 16 digits and try again.",
@@ -244,6 +249,24 @@ static const struct i18n_msg msgs[] = {
 	    "طلب موظف مختص معرفة هويتك، وقد وافق مسؤول حماية الخصوصية على ذلك. "
 	    "لذلك سيتم الكشف عن بيانات الاتصال الخاصة بك للموظف المسؤول عن بلاغك. "
 	    "يمكنك الرد هنا إذا كانت لديك أي أسئلة حول ذلك." } } },
+	{ "contact.consent", { {
+	    "U hebt toegestaan dat het spoedteam uw contactgegevens meteen gebruikt om u te bellen of te schrijven, zoals u aangaf. "
+	    "Alleen medewerkers van het spoedteam dat uw melding behandelt kunnen ze lezen, en elke keer wordt vastgelegd. "
+	    "Hier ziet u wanneer zij ze voor het eerst hebben gelezen.",
+	    "You agreed that the urgent team may use your contact details at once to call or write to you, as you described. "
+	    "Only members of the urgent team handling your report can read them, and every time is recorded. "
+	    "You will see here when they first read them.",
+	    "Acil ekibin, belirttiğiniz şekilde sizi aramak veya size yazmak için iletişim bilgilerinizi hemen kullanmasına izin verdiniz. "
+	    "Bunları yalnızca bildiriminizle ilgilenen acil ekibin üyeleri okuyabilir ve her okuma kaydedilir. "
+	    "Bunları ilk ne zaman okuduklarını burada göreceksiniz.",
+	    "لقد وافقت على أن يستخدم فريق الطوارئ بيانات الاتصال الخاصة بك فورًا للاتصال بك أو مراسلتك كما وصفت. "
+	    "لا يستطيع قراءتها إلا أعضاء فريق الطوارئ الذي يتابع بلاغك، ويتم تسجيل كل مرة. "
+	    "سترى هنا متى قرأوها لأول مرة." } } },
+	{ "contact.urgent_read", { {
+	    "Het spoedteam heeft uw contactgegevens nu gelezen en kan contact met u opnemen zoals u aangaf.",
+	    "The urgent team has now read your contact details and may contact you as you described.",
+	    "Acil ekip iletişim bilgilerinizi şimdi okudu ve belirttiğiniz şekilde sizinle iletişime geçebilir.",
+	    "قرأ فريق الطوارئ الآن بيانات الاتصال الخاصة بك وقد يتواصل معك كما وصفت." } } },
 	{ "receipt.keep", { {
 	    "Dit is uw code. Schrijf hem op of bewaar hem veilig: hij wordt maar één keer getoond en wij kunnen hem niet herstellen.",
 	    "This is your code. Write it down or store it safely: it is shown only once and we cannot recover it.",

@@ -150,6 +150,66 @@ Test(reportreq, plaintext_with_contact_is_padded)
 	reportreq_free(rr);
 }
 
+/* Consent (docs/reporter-api.md check 9): plain details take no copies
+ * (the server seals them), an urgent signal and details are required. */
+Test(reportreq, consent_needs_urgency_and_details)
+{
+	static const struct {
+		const char	*body;
+		int		 status;
+		const char	*code, *field;
+	} bad[] = {
+	{ "{\"category\":\"labour_discrimination\",\"subtype\":\"dismissal\","
+	  "\"report\":{\"narrative\":\"x\"},\"contact_details\":{\"phone\":"
+	  "\"06\"},\"contact_consent\":true}", 422, "consent_not_urgent",
+	  "/contact_consent" },
+	{ "{\"category\":\"honour_violence\",\"subtype\":\"threats\","
+	  "\"answers\":{\"immediate_danger\":true},\"report\":{\"narrative\":"
+	  "\"x\"},\"contact_consent\":true}", 400, "missing_field", "/contact" },
+	{ "{\"category\":\"honour_violence\",\"subtype\":\"threats\","
+	  "\"answers\":{\"immediate_danger\":true},\"report\":{\"narrative\":"
+	  "\"x\"},\"contact_details\":{\"phone\":\"06\"},\"contact_consent\":"
+	  "1}", 400, "invalid_field", "/contact_consent" },
+	{ "{\"category\":\"honour_violence\",\"subtype\":\"threats\","
+	  "\"answers\":{\"immediate_danger\":true},\"report\":{\"narrative\":"
+	  "\"x\"},\"contact_details\":{\"phone\":\"06\"},\"contact_consent\":"
+	  "true,\"urgent_contact\":[]}", 400, "unknown_field", "/urgent_contact" },
+	{ "{\"category\":\"honour_violence\",\"subtype\":\"threats\","
+	  "\"answers\":{\"immediate_danger\":true},\"report\":{\"narrative\":"
+	  "\"x\"},\"contact_details\":{\"phone\":\"06\"},\"urgent_contact\":"
+	  "[]}", 400, "unknown_field", "/urgent_contact" },
+	};
+	struct reportreq	*rr;
+	struct reportreq_error	 err;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(parse(bad[i].body, &rr, &err), -1, "case %zu", i);
+		cr_expect_eq(err.re_status, bad[i].status, "case %zu: %d", i,
+		    err.re_status);
+		cr_expect_str_eq(err.re_code, bad[i].code, "case %zu", i);
+		cr_expect_str_eq(err.re_field, bad[i].field, "case %zu", i);
+		cr_expect_null(rr);
+	}
+	/* A travel date is an urgent signal too; no copies with plain
+	 * details. */
+	cr_assert_eq(parse("{\"category\":\"honour_violence\",\"subtype\":"
+	    "\"threats\",\"answers\":{\"immediate_danger\":false,"
+	    "\"travel_date\":\"2028-02-29\"},\"report\":{\"narrative\":\"n\"},"
+	    "\"contact_details\":{\"phone\":\"06\"},\"contact_consent\":true}",
+	    &rr, &err), 0, "%s %s", err.re_code, err.re_field);
+	cr_expect(rr->rr_consent);
+	cr_expect_eq(rr->rr_nucopy, 0);
+	reportreq_free(rr);
+	/* false is no consent. */
+	cr_assert_eq(parse("{\"category\":\"labour_discrimination\","
+	    "\"subtype\":\"dismissal\",\"report\":{\"narrative\":\"n\"},"
+	    "\"contact_consent\":false}", &rr, &err), 0, "%s %s", err.re_code,
+	    err.re_field);
+	cr_expect(!rr->rr_consent);
+	reportreq_free(rr);
+}
+
 Test(reportreq, refusals_name_status_code_and_pointer)
 {
 	static const struct {

@@ -148,6 +148,77 @@ trep_seal_dek(const json_t *forms, const char *cat, const char *content,
 	return (j);
 }
 
+/* One sealed copy {"key_id","enc","ciphertext"} of pt to key k. */
+static json_t *
+trep_contact_copy(const json_t *k, const char *label, const uint8_t *pt,
+    size_t ptlen)
+{
+	struct hpke_key	*key;
+	uint8_t		 id[ENVELOPE_KEYID_LEN], enc[HPKE_MAX_ENC];
+	uint8_t		 info[64], *ct;
+	size_t		 enclen = sizeof(enc), n = strlen(label);
+	char		*b1 = NULL, *b2 = NULL;
+	json_t		*j = NULL;
+
+	if ((key = trep_key(k, id)) == NULL ||
+	    (ct = malloc(ptlen + HPKE_TAG_LEN)) == NULL) {
+		hpke_key_free(key);
+		return (NULL);
+	}
+	memcpy(info, label, n);
+	memcpy(info + n, id, sizeof(id));
+	if (hpke_seal(&hpke_suite_default, key, info, n + sizeof(id), NULL, 0,
+	    pt, ptlen, enc, &enclen, ct) == 0 &&
+	    secret_b64_encode(enc, enclen, &b1, NULL) == 0 &&
+	    secret_b64_encode(ct, ptlen + HPKE_TAG_LEN, &b2, NULL) == 0)
+		j = json_pack("{s:O,s:s,s:s}", "key_id",
+		    json_object_get(k, "key_id"), "enc", b1, "ciphertext", b2);
+	OPENSSL_free(b1);
+	OPENSSL_free(b2);
+	free(ct);
+	hpke_key_free(key);
+	return (j);
+}
+
+json_t *
+trep_seal_contact(const json_t *forms, const char *cat, const char *contact,
+    json_t **urgent)
+{
+	const json_t	*c, *keys, *q;
+	uint8_t		*pt;
+	size_t		 n = strlen(contact), ptlen, i;
+	json_t		*j = NULL, *u;
+
+	if ((c = trep_category(forms, cat)) == NULL)
+		return (NULL);
+	keys = json_object_get(c, "keys");
+	ptlen = (n + 4 + 255) / 256 * 256;
+	if ((pt = calloc(1, ptlen)) == NULL)
+		return (NULL);
+	pt[0] = (uint8_t)(n >> 24);
+	pt[1] = (uint8_t)(n >> 16);
+	pt[2] = (uint8_t)(n >> 8);
+	pt[3] = (uint8_t)n;
+	memcpy(pt + 4, contact, n);
+	j = trep_contact_copy(json_object_get(keys, "identity"),
+	    "meldpunt-contact", pt, ptlen);
+	if (j != NULL && urgent != NULL) {
+		*urgent = json_array();
+		json_array_foreach(json_object_get(keys, "queues"), i, q)
+			if ((u = trep_contact_copy(q, "meldpunt-urgent-contact",
+			    pt, ptlen)) == NULL ||
+			    json_array_append_new(*urgent, u) == -1) {
+				json_decref(j);
+				json_decref(*urgent);
+				*urgent = NULL;
+				j = NULL;
+				break;
+			}
+	}
+	free(pt);
+	return (j);
+}
+
 static int
 trep_post(int port, const char *path, const char *token, const char *body,
     struct tcl_resp *r)

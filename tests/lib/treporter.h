@@ -45,6 +45,17 @@ int	 trep_submit_dek(int port, const json_t *forms, const char *category,
 	    const char *subtype, const char *answers, const char *content,
 	    uint8_t *dek, char **receipt, char **reply);
 
+/*
+ * Contact details (a JSON object text) padded as docs/crypto.md §8 step 4
+ * says and sealed to category's identity key: the {"key_id","enc",
+ * "ciphertext"} object a client sends as "contact", or NULL.  With
+ * urgent != NULL, *urgent also gets the consent copies (the same padded
+ * bytes sealed to every queue key of the category with info
+ * "meldpunt-urgent-contact" || key id, schema 0250) as the array a client
+ * sends as "urgent_contact".
+ */
+json_t	*trep_seal_contact(const json_t *forms, const char *category,
+	    const char *contact, json_t **urgent);
 /* POST /v1/reporter/session; the token (malloc'd) or NULL. */
 char	*trep_login(int port, const char *receipt);
 

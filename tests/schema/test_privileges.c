@@ -145,7 +145,9 @@ Test(privileges, public_executes_only_listed_functions)
 	    "p_receipt_verifier bytea, p_argon2_m_kib integer, p_argon2_t "
 	    "integer, p_argon2_p integer, p_thread_key_sealed bytea, "
 	    "p_contact_link bytea, p_contact_key_id text, p_contact_enc bytea, "
-	    "p_contact_ct bytea, p_case_id uuid)");
+	    "p_contact_ct bytea, p_case_id uuid)\n"
+	    "intake.urgent_contact_store(p_case uuid, p_key_ids text[], "
+	    "p_encs bytea[], p_cts bytea[])");
 }
 
 Test(privileges, research_executes_only_exports_reads_no_raw_counts)
@@ -234,6 +236,7 @@ Test(privileges, staff_and_admin_execute_only_listed_functions)
 	    "casework.session_touch(p_token_hash bytea)\n"
 	    "casework.session_user_id()\n"
 	    "casework.state_counts()\n"
+	    "casework.urgent_contact_read(p_case uuid)\n"
 	    "stats.research_budget()\n"
 	    "stats.research_export(p_dims text[], p_from date, p_to date, "
 	    "p_format text, p_k integer, p_epsilon numeric)");
@@ -321,7 +324,8 @@ Test(privileges, reporter_tables_have_no_address_or_fine_time)
 	    "('casework', 'attachments'), ('casework', 'attachment_chunks'), "
 	    "('casework', 'alerts'), "
 	    "('intake', 'envelopes'), ('intake', 'wraps'), "
-	    "('identity', 'contacts'), ('stats', 'counters')) AND "
+	    "('identity', 'contacts'), ('stats', 'counters'), "
+	    "('casework', 'urgent_contacts')) AND "
 	    "(data_type ~ '^(timestamp|time |time$|interval|inet|cidr|macaddr)'"
 	    " OR column_name ~ '(^|_)(ip|ipaddr|addr|address|agent|ua|"
 	    "referer|referrer|host|port|useragent)($|_)') AND NOT "
