@@ -14,6 +14,7 @@ import { attachView } from './attachv.js';
 import { $, catOf, catLabel, ctx, el, fmtDate, nextId, optionLabel, say,
     select, show, stateName, subtypeLabel, timeLeft } from './dom.js';
 import { REPORTER_LANGS, TEMPLATES, lang, t } from './i18n.js';
+import { urgentContactView } from './ucontact.js';
 
 let caseId = null;
 
@@ -344,6 +345,8 @@ export async function render(id, keepFocus = false) {
 		    section('case.referral', referralView(c)),
 		    section('case.transfer', transferView(c)),
 		    section('case.reclassify', reclassifyView(c)),
+		    ...(c.contact_consent ? [section('uc.title',
+			urgentContactView(c))] : []),
 		    section('case.identity', identityView(c)),
 		    section('case.history', historyView(c)))));
 	if (active) {

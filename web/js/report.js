@@ -14,6 +14,8 @@ import {
 import { seal } from './envelope.js';
 import { attachKeepDek, attachReview, attachSetup, attachUpload } from './attach.js';
 import { clearFieldErrors, fieldFor, showFieldError } from './fielderr.js';
+import { contactClear, contactDoneText, contactMembers, contactRefresh,
+    contactReview, contactSetup, contactValidate } from './contact.js';
 import { buckets, contentFields, loadForms, recipients } from './forms.js';
 import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
@@ -32,6 +34,7 @@ const state = {
 	// the service answers with the receipt of the report it stored
 	// instead of storing a second one (docs/reporter-api.md).
 	pending: null,
+	contactSent: {},	// which contact members the last send carried
 };
 
 // 128 random bits, base64url: the Idempotency-Key of one submission.
@@ -258,7 +261,7 @@ function validate() {
 		return { field: '/report/narrative', msg: t('error.narrative') };
 	if (utf8Json(contentObject()).length > 262140)
 		return { field: '/report/narrative', msg: t('error.toolong') };
-	return null;
+	return contactValidate();
 }
 
 // Back on the form, the error next to its field (named by its label) and
@@ -292,6 +295,7 @@ function renderReview() {
 		    el('dd', { text: content[f.id] }));
 	}
 	attachReview(enc);
+	contactReview(enc);
 	clr.replaceChildren();
 	const clear = clearFields();
 	clr.append(el('dt', { text: t('step.category') }),
@@ -360,8 +364,12 @@ async function sealPending(c) {
 			// attach.js keeps the DEK of the last seal: the one sent.
 			onDek: attachKeepDek,
 		});
+		// Contact details (contact.js), sealed in this browser.
+		const contact = await contactMembers(state.forms, c);
+		state.contactSent = { contact: !!contact.contact,
+		    contact_consent: !!contact.contact_consent };
 		const body = { form_version: state.forms.form_version,
-		    lang: lang(), ...clearFields(), envelope };
+		    lang: lang(), ...clearFields(), envelope, ...contact };
 		if (body.form_version === undefined)
 			delete body.form_version;
 		state.pending = { key: submissionId(),
@@ -470,8 +478,9 @@ function deadlineList(res) {
 function showDone(res, c) {
 	const receipt = res.receipt ?? '';
 	$('receipt').textContent = format(receipt);
-	$('ack').textContent = [res.acknowledgement?.text, res.urgent_notice]
-	    .filter((x) => typeof x === 'string').join(' ');
+	$('ack').textContent = [res.acknowledgement?.text, res.urgent_notice,
+	    contactDoneText(state.contactSent, res)]
+	    .filter((x) => typeof x === 'string' && x !== '').join(' ');
 	$('deadlines').replaceChildren(...deadlineList(res));
 	// DESIGN §6: the server says "emergency" when life may be in danger.
 	const urgent = res.emergency;
@@ -489,6 +498,7 @@ function showDone(res, c) {
 	state.answers = {};
 	state.subtype = '';
 	render();
+	contactClear();
 	show($('review'), false);
 	show($('done'), true);
 	focusHeading($('done'));
@@ -511,6 +521,7 @@ async function useLanguage(l) {
 		state.forms = await loadForms(l);
 		show($('status'), false);
 		render();
+		contactRefresh();
 		show($('report'), $('review').hidden && $('done').hidden);
 		if ($('review').hidden === false)
 			renderReview();
@@ -531,6 +542,8 @@ function start() {
 		return;
 	}
 	$('report').addEventListener('submit', toReview);
+	contactSetup($('report'), () => ({ category: category(),
+	    answers: state.answers }));
 	$('back').addEventListener('click', backToForm);
 	$('send').addEventListener('click', send);
 	$('new-report').addEventListener('click', newReport);
