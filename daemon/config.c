@@ -88,6 +88,14 @@ static const struct ckey ckeys[] = {
 	{ "submission_keep_s",	CK_INT,		OFF(c_submission_keep_s), 60, 604800 },
 	{ "attach_max_files",	CK_INT,		OFF(c_attach_max_files), 0, 50 },
 	{ "attach_max_bytes",	CK_SIZE,	OFF(c_attach_max_bytes), 1, 67108864 },
+	{ "pow_required",	CK_BOOL,	OFF(c_pow_required), 0, 1 },
+	{ "pow_base_bits",	CK_INT,		OFF(c_pow_base_bits), 0, 32 },
+	{ "pow_max_bits",	CK_INT,		OFF(c_pow_max_bits), 0, 40 },
+	{ "pow_load_max_bits",	CK_INT,		OFF(c_pow_load_max_bits), 0, 16 },
+	{ "pow_source_free",	CK_INT,		OFF(c_pow_source_free), 0, 1000000 },
+	{ "pow_source_per_bit",	CK_INT,		OFF(c_pow_source_per_bit), 1, 1000 },
+	{ "pow_source_limit",	CK_INT,		OFF(c_pow_source_limit), 1, 1000000 },
+	{ "pow_ttl_s",		CK_INT,		OFF(c_pow_ttl_s), 1, 86400 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
 	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
 };
@@ -166,6 +174,15 @@ config_new(enum config_role role)
 	c->c_attach_max_bytes = 10485760;
 	c->c_alert_timeout_ms = 10000;
 	c->c_alert_check_s = 60;
+	/* docs/reporter-api.md "Proof of work": ~0.1 s on a phone at base. */
+	c->c_pow_required = 1;
+	c->c_pow_base_bits = 16;
+	c->c_pow_max_bits = 28;
+	c->c_pow_load_max_bits = 6;
+	c->c_pow_source_free = 3;
+	c->c_pow_source_per_bit = 2;
+	c->c_pow_source_limit = 30;
+	c->c_pow_ttl_s = 900;
 	c->c_research_k = 10;
 	c->c_research_epsilon = 1.0;
 	return (c);
@@ -478,6 +495,10 @@ config_check(const struct config *c, char *err, size_t errlen)
 
 	if (config_check_kdf(c, err, errlen) == -1)
 		return (-1);
+	if (c->c_pow_max_bits < c->c_pow_base_bits) {
+		snprintf(err, errlen, "pow_max_bits: below pow_base_bits");
+		return (-1);
+	}
 	if (c->c_tls_cert == NULL) {
 		snprintf(err, errlen, "tls_cert: required");
 		return (-1);

@@ -79,6 +79,15 @@ struct config {
 	int	 c_submission_keep_s;	/* idempotency records live */
 	int	 c_attach_max_files;	/* attachments per report; 0: off */
 	size_t	 c_attach_max_bytes;	/* largest file before padding */
+	/* Proof of work for submissions (issue 17; daemon/pow.h). */
+	int	 c_pow_required;	/* POST /v1/reports needs a solution */
+	int	 c_pow_base_bits;	/* every challenge */
+	int	 c_pow_max_bits;	/* no challenge harder */
+	int	 c_pow_load_max_bits;	/* most that queue load adds */
+	int	 c_pow_source_free;	/* challenges per source adding 0 */
+	int	 c_pow_source_per_bit;	/* then one bit per this many */
+	int	 c_pow_source_limit;	/* then 429 (score, 15 min half-life) */
+	int	 c_pow_ttl_s;		/* challenge lifetime */
 	/* Research exports (issue 7; docs/research.md). */
 	int	 c_research_k;		/* minimum k, >= 5 */
 	double	 c_research_epsilon;	/* default epsilon; 0 = no noise */

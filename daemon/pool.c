@@ -336,6 +336,19 @@ pool_retry_after(struct pool *p)
 	return (pool_secs(wait));
 }
 
+int64_t
+pool_wait_now_us(struct pool *p)
+{
+	int64_t	 wait;
+
+	if (p == NULL)
+		return (0);
+	pthread_mutex_lock(&p->p_mtx);
+	wait = pool_wait_us(p, pool_now_us());
+	pthread_mutex_unlock(&p->p_mtx);
+	return (wait);
+}
+
 void
 pool_seed(struct pool *p, int64_t us)
 {

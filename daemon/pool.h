@@ -64,6 +64,9 @@ int		 pool_retry_after(struct pool *p);
  * priority keeps running as it was.
  */
 void		 pool_set_nice(struct pool *p, int incr);
+/* Microseconds a deadline job queued now would wait for a worker (0 when
+ * one is free): the load figure of the proof-of-work difficulty (pow.h). */
+int64_t		 pool_wait_now_us(struct pool *p);
 /* Seed the expected duration of deadline jobs before any has run. */
 void		 pool_seed(struct pool *p, int64_t us);
 /* CLOCK_MONOTONIC in microseconds: the clock of pd_due_us. */

@@ -28,6 +28,7 @@
 #include "forms/i18n.h"
 #include "daemon/log.h"
 #include "daemon/public.h"
+#include "daemon/powpub.h"
 #include "daemon/public_state.h"
 #include "daemon/rparse.h"
 #include "daemon/pubkeys.h"
@@ -43,6 +44,7 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/healthz", health_healthz, 0 },
 	{ HTTP_GET, "/readyz", health_readyz, 0 },
 	{ HTTP_GET, "/v1/forms", public_forms, 0 },
+	{ HTTP_GET, "/v1/challenge", powpub_challenge, 0 },
 	{ HTTP_POST, "/v1/reports", submit_handle, HTTP_ROUTE_JSON_BODY },
 	{ HTTP_POST, "/v1/reporter/session", inbox_login,
 	    HTTP_ROUTE_JSON_BODY },
@@ -543,7 +545,8 @@ public_load_manifest_key(struct public_state *ps, const struct config *c)
  * The key that seals reporter-session tokens: a file shared by every
  * public process behind one balancer, or, without one, a random key of
  * this process (sessions then end when it exits, as a single process's
- * always did).
+ * always did).  The proof-of-work challenge key is derived from the same
+ * file (pow.h), so it is shared exactly when the sessions are.
  */
 static void
 public_session_key(struct public_state *ps, const struct config *c)
@@ -557,6 +560,7 @@ public_session_key(struct public_state *ps, const struct config *c)
 		fatalx(EX_CONFIG, "config reporter_session_key: %s", err);
 	ps->ps_sessions = rsession_store_new(k != NULL ? k->s_buf : NULL,
 	    c->c_reporter_session_ttl_s);
+	powpub_init(ps, k != NULL ? k->s_buf : NULL, RSESSION_KEY_LEN);
 	secret_free(k);
 	if (ps->ps_sessions == NULL)
 		fatalx(EX_OSERR, "out of memory");
@@ -614,6 +618,7 @@ public_free(struct app *app)
 	json_decref(ps->ps_mf_json);
 	rsession_store_free(ps->ps_sessions);
 	ratelimit_free(ps->ps_limit);
+	pow_free(ps->ps_pow);
 	secret_free(ps->ps_lookup_key);
 	secret_free(ps->ps_link_key);
 	free(ps);

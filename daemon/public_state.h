@@ -23,6 +23,7 @@
 struct app;
 struct event;
 struct http_request;
+struct pow;
 struct pubkeys;
 struct ratelimit;
 struct rsession_store;
@@ -49,6 +50,7 @@ struct public_state {
 	int			 ps_refreshing;
 	struct rsession_store	*ps_sessions;
 	struct ratelimit	*ps_limit;
+	struct pow		*ps_pow;	/* powpub.c */
 };
 
 /*

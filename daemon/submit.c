@@ -39,6 +39,11 @@
  * label "urgent-contact:" || key id, and intake.urgent_contact_store()
  * keeps the routed urgent queue's copy in the same statement.
  *
+ * Proof of work (powpub.h) is checked before the body is parsed.  The
+ * solution is spent when the job is queued for its hash and given back
+ * when admission refuses it or the pool drops it unhashed; a retry whose
+ * solution is spent or expired is answered from its record only.
+ *
  * Ownership: a submit_job owns its reportreq, a reference on the key
  * snapshot and copies of the two server keys, and wipes all of it in
  * submit_job_free().  Nothing a reporter sent is ever logged.
@@ -66,6 +71,7 @@
 #include "daemon/idem.h"
 #include "daemon/log.h"
 #include "daemon/pool.h"
+#include "daemon/powpub.h"
 #include "daemon/public_state.h"
 #include "daemon/pubkeys.h"
 #include "daemon/reportreq.h"
@@ -118,6 +124,10 @@ struct submit_job {
 	int			 sj_attempts;
 	int			 sj_failed;
 	int			 sj_sealed;
+	/* Proof of work (powpub.h): the solution spent for this job. */
+	int			 sj_has_pow;
+	int			 sj_record_only;	/* POWPUB_RECORD */
+	struct pow_solution	 sj_pow;
 	/* Copies, so a job outliving public_free() reads nothing freed. */
 	unsigned char		 sj_lookup_key[RECEIPT_LOOKUP_KEY_LEN];
 	unsigned char		 sj_link_key[32];
@@ -774,12 +784,22 @@ submit_fail(struct submit_job *sj, int status, const char *code)
 	submit_job_free(sj);
 }
 
+/* Nothing was hashed: the solution stays good for the retry. */
+static void
+submit_unspend(struct submit_job *sj)
+{
+	if (sj->sj_has_pow)
+		pow_unspend(sj->sj_ps->ps_pow, &sj->sj_pow);
+	sj->sj_has_pow = 0;
+}
+
 /* Dropped by the pool before the hash: answered busy, never hashed. */
 static void
 submit_dropped(void *arg)
 {
 	struct submit_job	*sj = arg;
 
+	submit_unspend(sj);
 	admit_busy(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang);
 	submit_job_free(sj);
 }
@@ -792,8 +812,10 @@ static void
 submit_queue(struct submit_job *sj)
 {
 	if (admit_kdf(sj->sj_ps->ps_app, sj->sj_req, sj->sj_lang, submit_work,
-	    submit_done, submit_dropped, sj) == -1)
+	    submit_done, submit_dropped, sj) == -1) {
+		submit_unspend(sj);
 		submit_job_free(sj);
+	}
 }
 
 /* A store callback ran: the statement is no longer ours to cancel. */
@@ -956,6 +978,11 @@ submit_looked_up(enum store_status st, const char *sqlstate, PGresult **res,
 		submit_fail(sj, 503, "unavailable");
 		return;
 	}
+	if (PQntuples(res[0]) == 0 && sj->sj_record_only) {
+		/* Nothing stored under this key: new work, same key. */
+		submit_fail(sj, 428, "pow_expired");
+		return;
+	}
 	if (PQntuples(res[0]) == 0) {
 		/* Taken a moment ago, expired now; ours rolled back. */
 		submit_fail(sj, 503, "unavailable");
@@ -1077,6 +1104,9 @@ submit_handle(struct http_request *req, void *arg)
 	enum i18n_lang		 l = public_lang(req);
 	const unsigned char	*body;
 	size_t			 len;
+	struct pow_solution	 sol;
+	enum powpub_gate	 gate;
+	int			 has_sol = 0;
 
 	if (ps->ps_lookup_key == NULL) {
 		public_error(req, 503, "not_configured", NULL, l, 60);
@@ -1090,6 +1120,11 @@ submit_handle(struct http_request *req, void *arg)
 		public_error(req, 503, "not_configured", NULL, l, 60);
 		return;
 	}
+	/* Before the body is even parsed: one HMAC and one SHA-256. */
+	memset(&sol, 0, sizeof(sol));
+	if ((gate = powpub_gate(ps, req, l, &sol, &has_sol)) ==
+	    POWPUB_ANSWERED)
+		return;
 	body = http_req_body(req, &len);
 	if (reportreq_parse(body, len, ps->ps_keys, &rr, &err, &l) == -1) {
 		public_error_label(req, err.re_status, err.re_code,
@@ -1119,6 +1154,21 @@ submit_handle(struct http_request *req, void *arg)
 		return;
 	}
 	http_req_on_deadline(req, submit_deadline, sj);
+	if (gate == POWPUB_RECORD) {
+		/* A retry with a used solution: its record or nothing. */
+		sj->sj_record_only = 1;
+		submit_lookup(sj);
+		return;
+	}
+	if (has_sol) {
+		if (pow_spend(ps->ps_pow, &sol, powpub_wall()) == -1) {
+			/* The spent table is full: as a full queue. */
+			submit_fail(sj, 503, "unavailable");
+			return;
+		}
+		sj->sj_pow = sol;
+		sj->sj_has_pow = 1;
+	}
 	/*
 	 * A retry goes the whole way too, and learns from MP090 that its id
 	 * is taken: one statement per new report, and a retry (rare) pays

@@ -160,6 +160,21 @@ static const struct i18n_msg msgs[] = {
 	    "The submission id (Idempotency-Key) is malformed. Nothing was stored.",
 	    "Gönderim kimliği (Idempotency-Key) geçersiz. Hiçbir şey kaydedilmedi.",
 	    "معرّف الإرسال (Idempotency-Key) غير صالح. لم يتم حفظ أي شيء." } } },
+	{ "error.pow_required", { {
+	    "Vraag eerst een rekenopdracht op (GET /v1/challenge) en stuur de oplossing mee. Er is niets opgeslagen.",
+	    "Fetch a challenge first (GET /v1/challenge) and send its solution along. Nothing was stored.",
+	    "Önce bir hesaplama görevi alın (GET /v1/challenge) ve çözümünü birlikte gönderin. Hiçbir şey kaydedilmedi.",
+	    "اطلب أولاً مهمة حسابية (GET /v1/challenge) وأرسل حلّها مع البلاغ. لم يتم حفظ أي شيء." } } },
+	{ "error.pow_expired", { {
+	    "De rekenopdracht is verlopen. Vraag een nieuwe op en verstuur opnieuw; er is niets opgeslagen.",
+	    "The challenge has expired. Fetch a new one and send again; nothing was stored.",
+	    "Hesaplama görevinin süresi doldu. Yenisini alın ve tekrar gönderin; hiçbir şey kaydedilmedi.",
+	    "انتهت صلاحية المهمة الحسابية. اطلب مهمة جديدة وأرسل مرة أخرى؛ لم يتم حفظ أي شيء." } } },
+	{ "error.pow_invalid", { {
+	    "De oplossing van de rekenopdracht klopt niet of is al gebruikt. Vraag een nieuwe op en verstuur opnieuw; er is niets opgeslagen.",
+	    "The challenge solution is not valid or was used already. Fetch a new challenge and send again; nothing was stored.",
+	    "Hesaplama görevinin çözümü geçersiz veya daha önce kullanılmış. Yeni bir görev alın ve tekrar gönderin; hiçbir şey kaydedilmedi.",
+	    "حلّ المهمة الحسابية غير صالح أو استُخدم من قبل. اطلب مهمة جديدة وأرسل مرة أخرى؛ لم يتم حفظ أي شيء." } } },
 	{ "error.not_configured", { {
 	    "Melden is op dit moment niet mogelijk.",
 	    "Reporting is not possible at the moment.",

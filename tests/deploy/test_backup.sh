@@ -71,6 +71,13 @@ api() {	# METHOD PORT PATH [TOKEN] [BODY] -> body on stdout, status in $tmp/st
 	    -H 'Content-Type: application/json'
 	[ -n "$tok" ] && set -- "$@" -H "Authorization: Bearer $tok"
 	[ -n "$body" ] && set -- "$@" --data-binary "$body"
+	# A submission solves its proof-of-work challenge (pow_required is
+	# on by default) with the C solver, as any client must.
+	if [ "$m $path" = "POST /v1/reports" ]; then
+		pow=$(curl -sk "https://127.0.0.1:$port/v1/challenge" |
+		    "$build/bench/powsolve") || fail "no proof of work"
+		set -- "$@" -H "Meldpunt-PoW: $pow"
+	fi
 	curl "$@" "https://127.0.0.1:$port$path" >"$tmp/st"
 	cat "$tmp/body"
 }

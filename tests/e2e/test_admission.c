@@ -22,6 +22,7 @@
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/tpow.h"
 #include "tests/lib/treporter.h"
 
 #define NCLIENTS	32
@@ -47,6 +48,7 @@ struct shot {
 	int		 own_text;	/* the handler's 503, not the timer's */
 	double		 ms;
 	char		 receipt[24];
+	char		 pow[TPOW_LINE_MAX];	/* solved before the volley */
 };
 
 static struct adm	 A;
@@ -94,21 +96,27 @@ now_ms(void)
 	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
 }
 
+/* A source of its own: the login limiter charges each source. */
+static void
+shot_source(const struct shot *s, char *from, size_t len)
+{
+	snprintf(from, len, "127.0.%d.%d", 20 + s->id / 200, 1 + s->id % 200);
+}
+
 static void *
 shoot(void *arg)
 {
 	struct shot	*s = arg;
 	struct tcl_resp	 r;
-	char		*ra, *p, from[32];
+	char		*ra, *p, from[32], hdrs[TPOW_LINE_MAX + 80];
 	double		 t0 = now_ms();
 
-	/* A source of its own: the login limiter charges each source. */
-	snprintf(from, sizeof(from), "127.0.%d.%d", 20 + s->id / 200,
-	    1 + s->id % 200);
+	shot_source(s, from, sizeof(from));
+	snprintf(hdrs, sizeof(hdrs), "Content-Type: application/json\r\n"
+	    "Accept-Language: en\r\n%s", s->pow);
 	memset(&r, 0, sizeof(r));
 	s->retry = -1;
-	s->status = tcl_request_from(from, s->port, "POST", s->path,
-	    "Content-Type: application/json\r\nAccept-Language: en\r\n",
+	s->status = tcl_request_from(from, s->port, "POST", s->path, hdrs,
 	    s->body, &r) == -1 ? -1 : r.status;
 	s->ms = now_ms() - t0;
 	if ((ra = tcl_resp_header(&r, "retry-after")) != NULL) {
@@ -131,8 +139,18 @@ static int
 volley(struct shot *s, int ok)
 {
 	pthread_t	 t[NCLIENTS];
+	char		 from[32];
 	int		 i, n = 0;
 
+	/* Submissions carry a proof of work, solved now so that the volley
+	 * still arrives at once. */
+	for (i = 0; i < NCLIENTS; i++) {
+		s[i].pow[0] = '\0';
+		shot_source(&s[i], from, sizeof(from));
+		if (strcmp(s[i].path, "/v1/reports") == 0)
+			cr_assert_eq(tpow_fetch_solve(from, s[i].port, s[i].pow,
+			    NULL, NULL), 200);
+	}
 	for (i = 0; i < NCLIENTS; i++)
 		cr_assert_eq(pthread_create(&t[i], NULL, shoot, &s[i]), 0);
 	for (i = 0; i < NCLIENTS; i++)

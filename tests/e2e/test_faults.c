@@ -28,6 +28,7 @@
 #include "tests/lib/tclient.h"
 #include "tests/lib/tdaemon.h"
 #include "tests/lib/testdb.h"
+#include "tests/lib/tpow.h"
 #include "tests/lib/treporter.h"
 
 struct ft {
@@ -340,9 +341,13 @@ Test(faults, queued_statement_at_deadline_is_not_stored)
 		int		 n;
 
 		cr_assert_not_null(c1);
+		char		 pow[TPOW_LINE_MAX];
+
+		cr_assert_eq(tpow_fetch_solve(NULL, T.d.port, pow, NULL,
+		    NULL), 200);
 		n = snprintf(req, sizeof(req), "POST /v1/reports HTTP/1.1\r\n"
-		    "Host: x\r\nContent-Type: application/json\r\n"
-		    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+		    "Host: x\r\nContent-Type: application/json\r\n%s"
+		    "Content-Length: %zu\r\n\r\n%s", pow, strlen(body), body);
 		cr_assert_lt((size_t)n, sizeof(req));
 		cr_assert_eq(tcl_write(c1, req, (size_t)n), 0);
 		usleep(300000);
@@ -667,7 +672,7 @@ ft_raw(struct ft *t, const char *head, const char *body, int pause_ms)
  */
 Test(faults, strict_http_headers)
 {
-	char	*out;
+	char	*out, pow[TPOW_LINE_MAX], head[512];
 
 	ft_start(&T, NULL);
 	out = ft_raw(&T, "GET /v1/reporter/case HTTP/1.1\r\nHost: x\r\n"
@@ -683,10 +688,13 @@ Test(faults, strict_http_headers)
 	cr_assert(strstr(out, "UTF-8") != NULL, "%s", out);
 	free(out);
 
-	/* The 100 comes while the client still holds the body back. */
-	out = ft_raw(&T, "POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
-	    "Content-Type: application/json\r\nExpect: 100-continue\r\n"
-	    "Content-Length: 5\r\nConnection: close\r\n\r\n", "{bad}", 500);
+	/* The 100 comes while the client still holds the body back (with
+	 * a proof of work, so that the body is what gets refused). */
+	cr_assert_eq(tpow_fetch_solve(NULL, T.d.port, pow, NULL, NULL), 200);
+	snprintf(head, sizeof(head), "POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nExpect: 100-continue\r\n%s"
+	    "Content-Length: 5\r\nConnection: close\r\n\r\n", pow);
+	out = ft_raw(&T, head, "{bad}", 500);
 	{
 		const char	*want = "HTTP/1.1 100 Continue\r\n\r\n"
 		    "HTTP/1.1 400";

@@ -23,6 +23,7 @@ sources_for() {
 	bearer)		echo "daemon/rparse.c daemon/rsession.c forms/i18n.c crypto/secret.c crypto/argonmem.c" ;;
 	squery|sbody)	echo "daemon/sparse.c daemon/squery.c stats/*.c forms/*.c crypto/*.c $(pkg-config --cflags --libs libpng)" ;;
 	httpconn)	echo "daemon/http_parse.c daemon/proxyproto.c daemon/log.c $(pkg-config --cflags --libs libevent libevent_openssl libevent_pthreads libssl)" ;;
+	pow)		echo "daemon/pow.c daemon/ratelimit.c crypto/*.c" ;;
 	webpath)	echo "daemon/http.c daemon/http_parse.c daemon/proxyproto.c daemon/log.c $(pkg-config --cflags --libs libevent libevent_openssl libevent_pthreads libssl)" ;;
 	*)		echo "crypto/*.c" ;;
 	esac

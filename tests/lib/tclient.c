@@ -24,6 +24,7 @@
 #include <openssl/ssl.h>
 
 #include "tests/lib/tclient.h"
+#include "tests/lib/tpow.h"
 
 static SSL_CTX	*tcl_ctx;
 
@@ -287,20 +288,39 @@ tcl_request(int port, const char *method, const char *path,
 	    extra_headers, body, r));
 }
 
+/*
+ * A submission without a proof of work gets one (tpow.h), as the page
+ * and any real client would; a challenge the port does not serve (the
+ * staff port, a daemon without the route) leaves the request as it is.
+ */
+static void
+tcl_pow(const char *from, int port, const char *method, const char *path,
+    const char *extra, char line[TPOW_LINE_MAX])
+{
+	line[0] = '\0';
+	if (!tpow_auto || strcmp(method, "POST") != 0 ||
+	    strcmp(path, "/v1/reports") != 0 ||
+	    (extra != NULL && strcasestr(extra, "meldpunt-pow:") != NULL))
+		return;
+	if (tpow_fetch_solve(from, port, line, NULL, NULL) != 200)
+		line[0] = '\0';
+}
+
 int
 tcl_request_from(const char *from, int port, const char *method,
     const char *path, const char *extra_headers, const char *body,
     struct tcl_resp *r)
 {
 	struct tcl_conn	*c;
-	char		*req = NULL;
+	char		*req = NULL, pow[TPOW_LINE_MAX];
 	int		 rc = -1, n;
 
+	tcl_pow(from, port, method, path, extra_headers, pow);
 	if ((c = tcl_connect_ctx(port, tcl_get_ctx(), from)) == NULL)
 		return (-1);
-	n = asprintf(&req, "%s %s HTTP/1.1\r\nHost: localhost\r\n%s"
+	n = asprintf(&req, "%s %s HTTP/1.1\r\nHost: localhost\r\n%s%s"
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", method, path,
-	    extra_headers != NULL ? extra_headers : "",
+	    extra_headers != NULL ? extra_headers : "", pow,
 	    body != NULL ? strlen(body) : 0, body != NULL ? body : "");
 	if (n < 0)
 		goto done;

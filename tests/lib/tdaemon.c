@@ -98,8 +98,16 @@ tdaemon_start(struct tdaemon *d, const char *role, const char *database,
 	snprintf(d->log, sizeof(d->log), "%s/meldpuntd.log", d->dir);
 	if ((fp = fopen(conf, "w")) == NULL)
 		return (-1);
+	/*
+	 * Proof of work stays required (the production default) and the
+	 * test client solves (tpow.h); only the per-source policy is
+	 * lifted, because every test submits from one address
+	 * (TCL_CLIENT_ADDR).  tests/e2e/test_pow.c sets its own; extra is
+	 * written after these lines, and a later key wins.
+	 */
 	fprintf(fp, "listen = 127.0.0.1:0\ntls_cert = %s/cert.pem\n"
-	    "tls_key = %s/key.pem\ndatabase = \"%s\"\nlog_level = debug\n%s",
+	    "tls_key = %s/key.pem\ndatabase = \"%s\"\nlog_level = debug\n"
+	    "pow_source_free = 1000000\npow_source_limit = 1000000\n%s",
 	    d->dir, d->dir, database != NULL ? database :
 	    tdaemon_conninfo(NULL, NULL), extra != NULL ? extra : "");
 	fclose(fp);
