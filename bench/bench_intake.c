@@ -240,7 +240,8 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 	o.done = pl_done;
 	o.u = p;
 	o.backoff_503_ms = 1000;	/* Retry-After is at least 1 s */
-	pl_reset(p, PL_SUBMIT);
+	if (pl_reset_submit(p, dh.port) == -1)
+		printf("(heavy daemon: no challenges)\n");
 	lg_run(ctx, &o, &r);
 	pl_statuses(p, st, sizeof(st));
 	if (stop_counters(&dh, c, &mean) == -1)
@@ -311,7 +312,8 @@ main(void)
 	bounds(b0, ncpu);
 
 	/* 2. Submissions. */
-	pl_reset(&p, PL_SUBMIT);
+	if (pl_reset_submit(&p, d.port) == -1)
+		return (1);
 	pl_opts(&o, &p, d.port, CLIENTS, secs);
 	cpu_begin(&cs, &e, d.pid);
 	lg_run(ctx, &o, &rs);
@@ -379,7 +381,8 @@ main(void)
 	/* 4. Overload: a small worker queue. */
 	if (pl_start_daemon(&e, &dov, "overload", "worker_queue = 8\n") == -1)
 		return (1);
-	pl_reset(&p, PL_SUBMIT);
+	if (pl_reset_submit(&p, dov.port) == -1)
+		return (1);
 	o.port = dov.port;
 	o.max_ms = (secs < 10 ? secs : 10) * 1e3;
 	o.backoff_503_ms = 100;

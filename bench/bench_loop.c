@@ -155,7 +155,10 @@ phase(SSL_CTX *ctx, struct pl *p, struct probe *pr, int port, int kind,
 	pr->stop = 0;
 	pr->port = port;
 	pr->max_ms = (secs + 60) * 1e3;
-	pl_reset(p, kind);
+	if (kind != PL_SUBMIT)
+		pl_reset(p, kind);
+	else if (pl_reset_submit(p, port) == -1)
+		return (0);	/* no challenges: the budget is not shown */
 	pl_opts(&o, p, port, CLIENTS, secs);
 	machine_busy(&idle, &tot);
 	schedstat(dpid, &sst0);

@@ -115,21 +115,28 @@ static int
 submit_real(SSL_CTX *ctx, int port, int from, int to)
 {
 	struct lg_sync	 s;
-	char		 body[1024], *rb;
-	int		 i, st;
+	struct pl	 p;
+	char		 body[1024], line[PS_VALUE_LEN + 32], *rb;
+	int		 i, st = -1, rc = 0;
 
+	/* One solved challenge per submission (pubload.h). */
+	if (pl_init(&p) == -1)
+		return (-1);
+	p.pow_port = port;
 	lg_sync_init(&s, ctx, port);
 	for (i = from; i < to; i++) {
 		snprintf(body, sizeof(body), PL_BODY0, (long)i);
-		if ((st = lg_sync_req(&s, "POST", "/v1/reports", NULL, body,
+		if (pl_pow_line(&p, -1, line, sizeof(line)) == -1 ||
+		    (st = lg_sync_req(&s, "POST", "/v1/reports", line, body,
 		    &rb, NULL)) != 201) {
 			fprintf(stderr, "bench_staff: submission: %d\n", st);
-			lg_sync_free(&s);
-			return (-1);
+			rc = -1;
+			break;
 		}
 	}
 	lg_sync_free(&s);
-	return (0);
+	pl_free(&p);
+	return (rc);
 }
 
 /* The real cases (the only ones with receipts) in heap order. */

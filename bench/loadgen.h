@@ -245,6 +245,7 @@ struct lg_sync {
 	int	 port, fd;
 	SSL	*ssl;
 	char	*in;
+	uint32_t src;		/* source address (host order); 0: any */
 };
 
 static inline void
@@ -264,7 +265,7 @@ lg_sync_open(struct lg_sync *s)
 	lg_sync_close(s);
 	if (s->in == NULL && (s->in = malloc(LG_INMAX)) == NULL)
 		return (-1);
-	if ((s->fd = lg_tcp(s->port, 0)) == -1 ||
+	if ((s->fd = lg_tcp_from(s->port, 0, s->src)) == -1 ||
 	    (s->ssl = SSL_new(s->ctx)) == NULL)
 		return (-1);
 	SSL_set_fd(s->ssl, s->fd);

@@ -19,6 +19,7 @@ import { contactClear, contactDoneText, contactMembers, contactRefresh,
 import { buckets, contentFields, loadForms, recipients } from './forms.js';
 import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
+import * as pow from './pow.js';
 import { format } from './receipt.js';
 
 const state = {
@@ -51,17 +52,50 @@ function maybeStored(e) {
 }
 
 // POST the pending submission; a lost answer or "outcome_unknown" is
-// retried a few times with the same id and bytes, a little later each.
+// retried a few times with the same id, bytes and proof of work (the
+// service answers such a retry from its record, pow.js).  A refused proof
+// of work is solved anew once.
 async function submit(p) {
+	let fresh = 0;
 	for (let i = 0; ; i++) {
 		try {
+			p.pow ??= await powHeader();
 			return await api('POST', '/v1/reports', { raw: p.text,
-			    lang: lang(), extra: { 'Idempotency-Key': p.key } });
+			    lang: lang(), extra: { 'Idempotency-Key': p.key,
+			    ...p.pow } });
 		} catch (e) {
+			if (pow.isPowError(e) && fresh++ < 1) {
+				p.pow = null;
+				continue;
+			}
 			if (!maybeStored(e) || i >= 3)
 				throw e;
 			await new Promise((r) => setTimeout(r, 1000 * (i + 1)));
 		}
+	}
+}
+
+// The solved proof of work, with a progress line if it takes long.
+async function powHeader() {
+	const t0 = Date.now();
+	let node = $('pow-progress');
+	if (node === null) {
+		node = el('p', { id: 'pow-progress', class: 'note',
+		    role: 'status' });
+		$('sending').after(node);
+	}
+	show(node, false);
+	try {
+		const r = await pow.header((p) => {
+			if (Date.now() - t0 < 1000)
+				return;
+			node.textContent = `${t('pow.working')} ` +
+			    `${Math.round(100 * p)}%`;
+			show(node, true);
+		});
+		return r.header;
+	} finally {
+		show(node, false);
 	}
 }
 
@@ -72,6 +106,7 @@ onWipe(() => {
 	state.content = {};
 	state.forms = null;
 	state.pending = null;
+	pow.reset();
 });
 
 function category() {
@@ -321,6 +356,7 @@ function toReview(ev) {
 		return;
 	}
 	show($('form-error'), false);
+	pow.start();
 	renderReview();
 	show($('report'), false);
 	show($('send-error'), false);
@@ -373,7 +409,7 @@ async function sealPending(c) {
 		if (body.form_version === undefined)
 			delete body.form_version;
 		state.pending = { key: submissionId(),
-		    text: JSON.stringify(body) };
+		    text: JSON.stringify(body), pow: null };
 	} finally {
 		content.fill(0);
 	}
@@ -544,6 +580,8 @@ function start() {
 	$('report').addEventListener('submit', toReview);
 	contactSetup($('report'), () => ({ category: category(),
 	    answers: state.answers }));
+	// The proof of work starts while the reporter types (pow.js).
+	$('report').addEventListener('input', () => pow.start());
 	$('back').addEventListener('click', backToForm);
 	$('send').addEventListener('click', send);
 	$('new-report').addEventListener('click', newReport);
