@@ -192,7 +192,10 @@ run(SSL_CTX *ctx, struct benv *e, struct pl *p, int port, int kind,
 	struct lg_opts		 o;
 	struct lg_result	 lr;
 
-	pl_reset(p, kind);
+	if (kind == PL_SUBMIT)
+		(void)pl_reset_submit(p, port);
+	else
+		pl_reset(p, kind);
 	pl_opts(&o, p, port, CLIENTS, secs);
 	if (kind == PL_LOGIN)
 		p->next = 0;
@@ -230,7 +233,7 @@ main(void)
 	SSL_CTX		*ctx;
 	double		 secs = benv_seconds(15), b0, b1, b2;
 	long		 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	char		 extra[1024];
+	char		 extra[2048];
 	int		 port[2], lb_port, half, i;
 	pid_t		 pid[2];
 
@@ -255,10 +258,13 @@ main(void)
 	b1 = bound(ncpu);
 
 	/* 3. Two processes behind HAProxy, the cores split between them. */
+	/* One reporter-session key for both: it is also the key of the
+	 * proof-of-work challenges, which either process may have issued. */
 	snprintf(extra, sizeof(extra), "workers = %d\nproxy_protocol = yes\n"
 	    "receipt_lookup_key = %s/receipt-lookup.key\n"
-	    "contact_link_key = %s/contact-link.key\nmax_connections = 4096\n",
-	    half, e.keys, e.keys);
+	    "contact_link_key = %s/contact-link.key\nmax_connections = 4096\n"
+	    "reporter_session_key = %s/reporter-session.key\n" PL_POWCONF,
+	    half, e.keys, e.keys, e.keys);
 	for (i = 0; i < 2; i++) {
 		if (bdaemon_start(&e, &two[i], i == 0 ? "pub1" : "pub2",
 		    "public", "mp_public", extra) == -1)
