@@ -33,8 +33,15 @@ qr_print(FILE *fp, const char *text)
 	QRcode	*q;
 	int	 x, y;
 
-	if ((q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
-	    NULL)
+	/*
+	 * One 8-bit segment (no switch to numeric or alphanumeric mode for
+	 * a run of digits or capitals, which QRcode_encodeString() would
+	 * make): the same symbol the console's encoder draws for the same
+	 * URI (console/js/qr.js; tests/browser/console-first.test.mjs
+	 * compares them module by module).
+	 */
+	if ((q = QRcode_encodeData((int)strlen(text),
+	    (const unsigned char *)text, 0, QR_ECLEVEL_M)) == NULL)
 		return (-1);
 	for (y = -QR_QUIET; y < q->width + QR_QUIET; y += 2) {
 		for (x = -QR_QUIET; x < q->width + QR_QUIET; x++)

@@ -38,8 +38,13 @@ const char users_usage[] =
     "user add|list|disable|reset-password|reset-totp [OPTIONS] [NAME]";
 const char users_help[] =
     "  user add [--kind handler|officer|researcher|admin] [--password-stdin]\n"
-    "           [--qr] --totp-seal-key FILE [--argon2 M,T,P] NAME\n"
+    "           [--qr] [--no-forced-change] --totp-seal-key FILE\n"
+    "           [--argon2 M,T,P] NAME\n"
     "      Create a staff account with a new key pair and TOTP secret.\n"
+    "      At her first sign-in the user must choose a new password and\n"
+    "      enrol a new TOTP secret before anything else answers (both\n"
+    "      went through the administrator's hands); --no-forced-change\n"
+    "      leaves them as they are (automation and tests, not people).\n"
     "      Prints the password (when generated), the TOTP secret and the\n"
     "      otpauth:// URI once, and the URI as a QR code on a terminal\n"
     "      (--qr: also when stdout is not one).  Argon2id defaults:\n"
@@ -49,15 +54,17 @@ const char users_help[] =
     "  user list\n"
     "  user disable NAME          ends every session of NAME at once\n"
     "  user reset-password [--password-stdin] [--argon2 M,T,P]\n"
-    "           [--recovery-key FILE] NAME\n"
+    "           [--recovery-key FILE] [--no-forced-change] NAME\n"
     "      New password and new key pair (the old private key cannot be\n"
     "      opened without the old password).  With --recovery-key the\n"
     "      queue keys of NAME's queues are wrapped to the new key at once;\n"
     "      without it NAME's key wraps are removed and her memberships are\n"
     "      pending until a colleague in each queue signs in.\n"
-    "  user reset-totp --totp-seal-key FILE [--qr] NAME\n"
+    "  user reset-totp --totp-seal-key FILE [--qr] [--no-forced-change]\n"
+    "           NAME\n"
     "      New TOTP secret; prints it, the otpauth:// URI and its QR code\n"
-    "      once.\n"
+    "      once.  Both resets make the change due again at the next\n"
+    "      sign-in, unless --no-forced-change.\n"
     "Exit codes: 0, 64 usage, 65 bad data (no such user...), 69 database\n"
     "unreachable, 70 internal error, 73 cannot create, 78 key file.\n";
 
@@ -67,6 +74,7 @@ struct uopts {
 	const char		*u_recovery;
 	int			 u_stdin;
 	int			 u_qr;		/* QR code also off a tty */
+	int			 u_keep;	/* --no-forced-change */
 	struct secret_kdf	 u_kdf;
 	const char		*u_name;
 };
@@ -117,7 +125,7 @@ parse_opts(int argc, char **argv, struct uopts *u)
 	    "researcher", "admin" };
 	static const char *const user_options[] = { "--kind",
 	    "--totp-seal-key", "--recovery-key", "--password-stdin",
-	    "--argon2", "--qr" };
+	    "--argon2", "--qr", "--no-forced-change" };
 	int		 i;
 	char		 err[256];
 	const char	*why;
@@ -136,6 +144,8 @@ parse_opts(int argc, char **argv, struct uopts *u)
 			u->u_stdin = 1;
 		else if (strcmp(argv[i], "--qr") == 0)
 			u->u_qr = 1;
+		else if (strcmp(argv[i], "--no-forced-change") == 0)
+			u->u_keep = 1;
 		else if (strcmp(argv[i], "--argon2") == 0 && i + 1 < argc) {
 			i++;
 			if (parse_argon2(argv[i], &u->u_kdf) == -1) {
@@ -327,7 +337,7 @@ user_add(PGconn *conn, struct uopts *u)
 	char		*pw = NULL, *tsealed = NULL, *uri = NULL;
 	char		 b32[TOTP_B32_LEN(TOTP_SECRET_LEN) + 1], m[16], t[16],
 			 pp[16], obj[80];
-	const char	*p[10];
+	const char	*p[11];
 	PGresult	*res;
 	int		 gen, rc = EX_SOFTWARE;
 
@@ -353,11 +363,14 @@ user_add(PGconn *conn, struct uopts *u)
 	p[7] = c.c_pub;
 	p[8] = c.c_sealed;
 	p[9] = tsealed;
+	/* Both went through the administrator's hands (schema 0230). */
+	p[10] = u->u_keep ? "false" : "true";
 	res = keys_exec(conn, "INSERT INTO casework.users (username, kind, "
 	    "pw_salt, pw_m_kib, pw_t, pw_p, pw_verifier, kem_id, public_key, "
-	    "sealed_private_key, totp_secret) VALUES ($1, $2, $3::bytea, "
-	    "$4::integer, $5::integer, $6::integer, $7::bytea, 16, $8::bytea, "
-	    "$9::bytea, $10::bytea)", 10, p);
+	    "sealed_private_key, totp_secret, pw_change_due, totp_enrol_due) "
+	    "VALUES ($1, $2, $3::bytea, $4::integer, $5::integer, $6::integer, "
+	    "$7::bytea, 16, $8::bytea, $9::bytea, $10::bytea, $11::boolean, "
+	    "$11::boolean)", 11, p);
 	if (!keys_ok(res)) {
 		rc = strcmp(adb_sqlstate(res), "23505") == 0 ? EX_CANTCREAT :
 		    EX_SOFTWARE;
@@ -441,7 +454,7 @@ user_reset_password(PGconn *conn, struct uopts *u)
 	struct creds	 c;
 	struct secret	*rec = NULL;
 	char		*pw = NULL, m[16], t[16], pp[16];
-	const char	*p[8];
+	const char	*p[9];
 	PGresult	*res;
 	int		 gen, rc = EX_SOFTWARE, i;
 
@@ -466,11 +479,13 @@ user_reset_password(PGconn *conn, struct uopts *u)
 	p[5] = c.c_verifier;
 	p[6] = c.c_pub;
 	p[7] = c.c_sealed;
+	p[8] = u->u_keep ? "false" : "true";
 	if ((rc = update_user(conn, "UPDATE casework.users SET pw_salt = "
 	    "$2::bytea, pw_m_kib = $3::integer, pw_t = $4::integer, pw_p = "
 	    "$5::integer, pw_verifier = $6::bytea, kem_id = 16, public_key = "
 	    "$7::bytea, sealed_private_key = $8::bytea, failures = 0, "
-	    "backoff_until = NULL WHERE username = $1", 8, p,
+	    "backoff_until = NULL, pw_change_due = $9::boolean "
+	    "WHERE username = $1", 9, p,
 	    "user.reset_password", u->u_name)) != EX_OK)
 		goto done;
 	rc = EX_SOFTWARE;
@@ -513,16 +528,17 @@ user_reset_totp(PGconn *conn, struct uopts *u)
 {
 	char		*sealed = NULL, *uri = NULL;
 	char		 b32[TOTP_B32_LEN(TOTP_SECRET_LEN) + 1];
-	const char	*p[2];
+	const char	*p[3];
 	int		 rc;
 
 	if (totp_make(u->u_seal, u->u_name, &sealed, b32, &uri) == -1)
 		return (EX_CONFIG);
 	p[0] = u->u_name;
 	p[1] = sealed;
+	p[2] = u->u_keep ? "false" : "true";
 	rc = update_user(conn, "UPDATE casework.users SET totp_secret = "
-	    "$2::bytea WHERE username = $1", 2, p, "user.reset_totp",
-	    u->u_name);
+	    "$2::bytea, totp_enrol_due = $3::boolean WHERE username = $1", 3,
+	    p, "user.reset_totp", u->u_name);
 	if (rc == EX_OK) {
 		printf("user %s: new TOTP secret\n", u->u_name);
 		print_totp(b32, uri, u->u_qr);

@@ -62,8 +62,9 @@ add_handler(struct benv *e, struct handler *h, const char *seal)
 	char	 args[1024], *out, *p;
 	size_t	 n;
 
-	snprintf(args, sizeof(args), "user add --kind handler --password-stdin "
-	    "--argon2 19456,2,1 --totp-seal-key '%s' %s", seal, h->name);
+	snprintf(args, sizeof(args), "user add --kind handler "
+	    "--no-forced-change --password-stdin --argon2 19456,2,1 "
+	    "--totp-seal-key '%s' %s", seal, h->name);
 	if ((out = benv_meldctl(e, PASSWORD, args)) == NULL)
 		return (-1);
 	if ((p = strstr(out, "totp-secret: ")) == NULL) {

@@ -104,6 +104,8 @@ struct cjob {
 	/* worker: the case key, when the case has one and it opened */
 	unsigned char		 j_ck[CASEKEY_LEN];
 	int			 j_has_ck;
+	/* OP_TRANSFER: a reason was given but there is no case key */
+	int			 j_nock;
 };
 
 /*
@@ -462,7 +464,8 @@ cases_list(struct http_request *req, void *arg)
 	p[11] = l.ls_subtype;
 	memset(st, 0, sizeof(st));
 	st[0].st_sql = "SELECT coalesce(json_agg(json_build_object("
-	    "'id', x.id, 'state', x.state, 'priority', x.priority, "
+	    "'id', x.id, 'case_number', x.case_number, "
+	    "'state', x.state, 'priority', x.priority, "
 	    "'category', x.category, 'subtype', x.subtype, "
 	    "'urgent', x.urgent, 'received_on', x.received_on, "
 	    "'ack_due', x.ack_due, 'feedback_due', x.feedback_due, "
@@ -796,7 +799,7 @@ cases_read(struct http_request *req, void *arg)
 	memset(st, 0, sizeof(st));
 	case_stmt(&st[0], p1, j);
 	st[1].st_sql = "SELECT json_build_object('id', c.id, "
-	    "'queue', q.name, 'category', c.category, 'subtype', c.subtype, "
+	    "'case_number', c.case_number, 'queue', q.name, 'category', c.category, 'subtype', c.subtype, "
 	    "'province', c.province, 'ground', c.ground, 'sector', c.sector, "
 	    "'outcome', c.outcome, 'state', c.state, "
 	    "'priority', c.priority, 'urgent', c.urgent, "
@@ -829,7 +832,23 @@ cases_read(struct http_request *req, void *arg)
 	    "'reference_sealed', encode(r.reference_sealed, 'hex'), "
 	    "'reference', r.reference, 'organisation_type', r.org_type) "
 	    "ORDER BY r.id), '[]'::json) "
-	    "FROM casework.referrals r WHERE r.case_id = c.id))::text "
+	    "FROM casework.referrals r WHERE r.case_id = c.id), "
+	    "'transfers', (SELECT coalesce(json_agg(json_build_object("
+	    "'from', (SELECT f.name FROM casework.queues f "
+	    "WHERE f.id = x.from_queue), "
+	    "'to', (SELECT f.name FROM casework.queues f "
+	    "WHERE f.id = x.to_queue), "
+	    "'by', (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = x.by_user), "
+	    "'assigned_before', (SELECT u.username FROM casework.users u "
+	    "WHERE u.id = x.assigned_before), "
+	    "'at', " RFC3339("x.at") ", "
+	    "'reason_sealed', encode(x.reason_sealed, 'hex')) ORDER BY x.id), "
+	    "'[]'::json) FROM casework.transfers x WHERE x.case_id = c.id), "
+	    "'history', (SELECT coalesce(json_agg(json_build_object("
+	    "'at', " RFC3339("h.at") ", 'by', h.actor, 'action', h.action, "
+	    "'details', h.details) ORDER BY h.n), '[]'::json) "
+	    "FROM casework.case_history(c.id) h))::text "
 	    "FROM casework.cases c JOIN casework.queues q "
 	    "ON q.id = c.queue_id WHERE c.id = $3::uuid";
 	st[1].st_nparams = 3;
@@ -879,6 +898,30 @@ open_sealed(struct cjob *j, const char *arr, const char *sealed,
 			free(item);
 		}
 		json_object_del(o, sealed);
+	}
+}
+
+/*
+ * Worker, OP_READ: the history's identity decisions carry their sealed
+ * reason in details (schema 0233); open it as details.reason.
+ */
+static void
+open_history(struct cjob *j)
+{
+	json_t		*a = json_object_get(j->j_meta, "history"), *o, *d;
+	unsigned char	*item;
+	size_t		 i, len;
+
+	json_array_foreach(a, i, o) {
+		d = json_object_get(o, "details");
+		if ((item = casetext_hex(json_object_get(d, "reason_sealed"),
+		    &len)) == NULL)
+			continue;
+		json_object_set_new(d, "reason", casetext_open(j->j_has_ck ?
+		    j->j_ck : NULL, CASETEXT_L_DECISION, j->j_case_id, item,
+		    len));
+		json_object_del(d, "reason_sealed");
+		free(item);
 	}
 }
 
@@ -933,6 +976,9 @@ work_read(struct cjob *j)
 	    CASETEXT_L_ORG);
 	open_sealed(j, "referrals", "reference_sealed", "reference",
 	    CASETEXT_L_REF);
+	open_sealed(j, "transfers", "reason_sealed", "reason",
+	    CASETEXT_L_XFER);
+	open_history(j);
 	j->j_out = json_deep_copy(j->j_meta);
 	json_object_set_new(j->j_out, "content", content != NULL ? content :
 	    json_null());
@@ -1038,6 +1084,20 @@ work_transfer(struct cjob *j)
 	    &j->j_dwraplen) == -1 || work_layer(j, CASEKEY_L_TK, j->j_twrap,
 	    &j->j_twraplen) == -1))
 		goto done;
+	/* The reason: staff free text under the case key (schema 0231). */
+	if (j->j_text != NULL) {
+		unsigned char	ctx[CASETEXT_LABEL_MAX + 16];
+
+		if (!j->j_has_ck) {
+			j->j_nock = 1;
+			goto done;
+		}
+		if (envelope_item_seal(j->j_ck, ctx, casetext_ctx(
+		    CASETEXT_L_XFER, j->j_case_id, ctx),
+		    (const uint8_t *)j->j_text, j->j_textlen, &j->j_sealed,
+		    &j->j_sealedlen) == -1)
+			goto done;
+	}
 	j->j_ok = 1;
  done:
 	OPENSSL_cleanse(dek, sizeof(dek));
@@ -1100,10 +1160,16 @@ cjob_work_done(void *arg)
 {
 	struct cjob		*j = arg;
 	struct store_stmt	 st;
-	const char		*p[7];
-	int			 lens[7] = { 0 }, fmts[7] = { 0 };
+	const char		*p[8];
+	int			 lens[8] = { 0 }, fmts[8] = { 0 };
 	char			 tq[16];
 
+	if (j->j_nock) {
+		cjob_fail(j, 409, "no_case_key", "This case's key is not "
+		    "available, so the reason cannot be sealed; nothing was "
+		    "changed.");
+		return;
+	}
 	if (!j->j_ok) {
 		/* The session holds no key for this case (or it is damaged). */
 		cjob_fail(j, 409, "no_key", "This session holds no key that "
@@ -1130,10 +1196,12 @@ cjob_work_done(void *arg)
 		lens[5] = (int)j->j_tenclen;
 		p[6] = (const char *)j->j_twrap;
 		lens[6] = (int)j->j_twraplen;
-		fmts[3] = fmts[4] = fmts[5] = fmts[6] = 1;
+		p[7] = (const char *)j->j_sealed;	/* NULL: no reason */
+		lens[7] = (int)j->j_sealedlen;
+		fmts[3] = fmts[4] = fmts[5] = fmts[6] = fmts[7] = 1;
 		st.st_sql = "SELECT casework.case_transfer($1::uuid, "
-		    "$2::integer, $3, $4, $5, $6, $7)";
-		st.st_nparams = 7;
+		    "$2::integer, $3, $4, $5, $6, $7, $8::bytea)";
+		st.st_nparams = 8;
 	} else {
 		p[1] = (const char *)j->j_sealed;
 		lens[1] = (int)j->j_sealedlen;
@@ -1214,6 +1282,14 @@ keyed_write(struct http_request *req, void *arg, enum cop op)
 	if (b.sb_text != NULL) {
 		j->j_textlen = strlen(b.sb_text);
 		if ((j->j_text = strdup(b.sb_text)) == NULL) {
+			busy(req);
+			goto fail;
+		}
+	}
+	/* A transfer's reason is sealed by the worker (work_transfer). */
+	if (op == OP_TRANSFER && b.sb_reason != NULL) {
+		j->j_textlen = strlen(b.sb_reason);
+		if ((j->j_text = strdup(b.sb_reason)) == NULL) {
 			busy(req);
 			goto fail;
 		}

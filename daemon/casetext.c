@@ -50,6 +50,7 @@ struct ctjob {
 	unsigned char		*t_enc, *t_wrap;
 	size_t			 t_enclen, t_wraplen;
 	int			 t_ok;
+	int			 t_case_in_row;	/* _via: the case id is column 3 */
 };
 
 static void
@@ -224,6 +225,11 @@ ct_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		ctjob_end(t, STORE_QUERY_ERROR, CASETEXT_NO_KEY);
 		return;
 	}
+	if (t->t_case_in_row && (PQnfields(r) < 4 ||
+	    staffcred_uuid_parse(PQgetvalue(r, 0, 3), t->t_case) == -1)) {
+		ctjob_end(t, STORE_QUERY_ERROR, "MP020");
+		return;
+	}
 	t->t_epoch = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
 	if ((t->t_enc = store_bytea_dup(r, 0, 1, &t->t_enclen)) == NULL ||
 	    (t->t_wrap = store_bytea_dup(r, 0, 2, &t->t_wraplen)) == NULL ||
@@ -231,10 +237,11 @@ ct_loaded(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		ctjob_end(t, STORE_UNAVAILABLE, "");
 }
 
-int
-casetext_write(struct app *app, struct ssession *s, const char *sql,
-    int n, const char *const *v, const char *const *labels,
-    ssession_exec_cb cb, void *arg)
+/* Both writers: copies of the parameters, then the key row by key_sql. */
+static int
+ct_start(struct app *app, struct ssession *s, const char *key_sql,
+    int case_in_row, const char *sql, int n, const char *const *v,
+    const char *const *labels, ssession_exec_cb cb, void *arg)
 {
 	struct ctjob		*t;
 	struct store_stmt	 st;
@@ -250,18 +257,17 @@ casetext_write(struct app *app, struct ssession *s, const char *sql,
 	t->t_arg = arg;
 	t->t_sql = sql;
 	t->t_n = n;
+	t->t_case_in_row = case_in_row;
 	for (i = 0; i < n; i++) {
 		t->t_label[i] = labels != NULL && i > 0 ? labels[i] : NULL;
 		if (v[i] != NULL && (t->t_v[i] = strdup(v[i])) == NULL)
 			goto fail;
 	}
-	if (staffcred_uuid_parse(v[0], t->t_case) == -1)
+	if (!case_in_row && staffcred_uuid_parse(v[0], t->t_case) == -1)
 		goto fail;
 	p[0] = v[0];
 	memset(&st, 0, sizeof(st));
-	st.st_sql = "SELECT k.epoch, k.enc, k.wrapped FROM casework.cases c "
-	    "LEFT JOIN casework.case_keys k ON k.case_id = c.id "
-	    "WHERE c.id = $1::uuid";
+	st.st_sql = key_sql;
 	st.st_nparams = 1;
 	st.st_values = p;
 	if (ssession_exec(s, &st, 1, ct_loaded, t) == -1)
@@ -270,4 +276,23 @@ casetext_write(struct app *app, struct ssession *s, const char *sql,
  fail:
 	ctjob_free(t);
 	return (-1);
+}
+
+int
+casetext_write(struct app *app, struct ssession *s, const char *sql,
+    int n, const char *const *v, const char *const *labels,
+    ssession_exec_cb cb, void *arg)
+{
+	return (ct_start(app, s, "SELECT k.epoch, k.enc, k.wrapped "
+	    "FROM casework.cases c "
+	    "LEFT JOIN casework.case_keys k ON k.case_id = c.id "
+	    "WHERE c.id = $1::uuid", 0, sql, n, v, labels, cb, arg));
+}
+
+int
+casetext_write_via(struct app *app, struct ssession *s, const char *key_sql,
+    const char *sql, int n, const char *const *v, const char *const *labels,
+    ssession_exec_cb cb, void *arg)
+{
+	return (ct_start(app, s, key_sql, 1, sql, n, v, labels, cb, arg));
 }

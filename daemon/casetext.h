@@ -27,6 +27,8 @@ struct app;
 #define CASETEXT_L_ORG		"meldpunt-referral-organisation"
 #define CASETEXT_L_REF		"meldpunt-referral-reference"
 #define CASETEXT_L_IDREASON	"meldpunt-identity-request-reason"
+#define CASETEXT_L_XFER		"meldpunt-transfer-reason"
+#define CASETEXT_L_DECISION	"meldpunt-identity-decision-reason"
 
 /*
  * Run sql (a string literal: it is not copied) with n parameters, v[0]
@@ -39,6 +41,16 @@ struct app;
 int	 casetext_write(struct app *app, struct ssession *s, const char *sql,
 	    int n, const char *const *v, const char *const *labels,
 	    ssession_exec_cb cb, void *arg);
+
+/*
+ * The same, for a writer who reaches the case through something else
+ * than row-level security on the case (an officer deciding an identity
+ * request): key_sql (a literal) takes v[0] as its only parameter and
+ * answers one row (epoch, enc, wrapped, case id); no row is MP020.
+ */
+int	 casetext_write_via(struct app *app, struct ssession *s,
+	    const char *key_sql, const char *sql, int n, const char *const *v,
+	    const char *const *labels, ssession_exec_cb cb, void *arg);
 
 /* ctx = label || case id into ctx (CASETEXT_LABEL_MAX + 16); its length. */
 size_t	 casetext_ctx(const char *label, const unsigned char *case_id,

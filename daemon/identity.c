@@ -224,17 +224,33 @@ identity_decide(struct http_request *req, void *arg)
 	struct store_stmt	 st;
 	struct idjob		*j;
 	struct sparse_decide	 d;
-	const char		*p[2];
+	const char		*p[3];
+	static const char *const labels[] = { NULL, NULL,
+	    CASETEXT_L_DECISION };
 
-	(void)arg;
 	if ((s = ssession_auth(req, SSESSION_OFFICER)) == NULL ||
 	    decide_parse(req, 0, &d) == -1)
 		return;
 	if ((j = idjob_new(req, s)) == NULL)
-		return;
+		goto done;
 	snprintf(j->j_id, sizeof(j->j_id), "%s", d.d_id);
 	p[0] = j->j_id;
 	p[1] = d.d_approve ? "true" : "false";
+	if (d.d_has_reason) {
+		/* The decision's reason (schema 0233), sealed under the case
+		 * key, which the officer reaches through the request
+		 * (identity_requests()), not through the case's queue. */
+		p[2] = d.d_reason;
+		if (casetext_write_via(arg, s, "SELECT ck_epoch, ck_enc, "
+		    "ck_wrapped, case_id FROM casework.identity_requests() "
+		    "WHERE id = $1::bigint", "SELECT casework.identity_decide("
+		    "$1::bigint, $2::boolean, $3::bytea)", 3, p, labels,
+		    decided, j) == -1) {
+			idjob_free(j);
+			busy(req);
+		}
+		goto done;
+	}
 	memset(&st, 0, sizeof(st));
 	st.st_sql = "SELECT casework.identity_decide($1::bigint, $2::boolean)";
 	st.st_nparams = 2;
@@ -243,6 +259,8 @@ identity_decide(struct http_request *req, void *arg)
 		idjob_free(j);
 		busy(req);
 	}
+ done:
+	OPENSSL_cleanse(d.d_reason, sizeof(d.d_reason));
 }
 
 /* ------------------------------------------------------------ pending */

@@ -641,6 +641,10 @@ case_json(const PGresult *r, enum i18n_lang l)
 	for (col = 3; j != NULL && col < 8; col++)
 		json_object_set_new(j, dates[col - 3], PQgetisnull(r, 0, col) ?
 		    json_null() : json_string(PQgetvalue(r, 0, col)));
+	/* Not secret: what the reporter reads out on the phone (0232). */
+	if (j != NULL && PQnfields(r) > 8 && !PQgetisnull(r, 0, 8))
+		json_object_set_new(j, "case_number",
+		    json_string(PQgetvalue(r, 0, 8)));
 	return (j);
 }
 
@@ -746,7 +750,8 @@ inbox_case(struct http_request *req, void *arg)
 	session_live_stmt(&st[0], &sp);
 	st[1].st_sql = "SELECT state, category, urgent, received_on, ack_due, "
 	    "acknowledged_on, feedback_due, to_char(first_response_due AT "
-	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    "casework.reporter_case_number($1, $2) "
 	    "FROM casework.reporter_case($1, $2)";
 	st[2].st_sql = "SELECT seq, direction, sent_on, coalesce(text_key, ''), "
 	    "body FROM casework.reporter_messages($1, $2)";

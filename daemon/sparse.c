@@ -124,10 +124,17 @@ sparse_case_members(struct sparse_body *b, enum sparse_kind kind,
 			    "bytes}."));
 		break;
 	case SPARSE_TRANSFER:
-		if (json_unpack(j, "{s:s,s:s!}", "case", &b->sb_case, "queue",
-		    &b->sb_queue) == -1 || !sparse_is_dim(b->sb_queue))
+		/* The reason (schema 0231) is optional in the API. */
+		if (json_unpack(j, "{s:s,s:s,s?s!}", "case", &b->sb_case,
+		    "queue", &b->sb_queue, "reason", &b->sb_reason) == -1 ||
+		    !sparse_is_dim(b->sb_queue))
 			return (sparse_fail(e, 400, "bad_request", "",
-			    "Expected {\"case\": id, \"queue\": name}."));
+			    "Expected {\"case\": id, \"queue\": name, "
+			    "\"reason\": optional}."));
+		if (b->sb_reason != NULL && (b->sb_reason[0] == '\0' ||
+		    strlen(b->sb_reason) > SPARSE_XFER_REASON_MAX))
+			return (sparse_fail(e, 400, "invalid_field", "/reason",
+			    "The reason is 1 to 1000 bytes."));
 		break;
 	case SPARSE_REFERRAL:
 		if (json_unpack(j, "{s:s,s:s,s:s,s?s,s?s!}", "case",
@@ -422,6 +429,26 @@ sparse_request_id(const json_t *v, char *out, size_t outsz)
 	return (0);
 }
 
+/* The decision's optional reason (schema 0233), copied into d. */
+static int
+sparse_decide_reason(json_t *b, struct sparse_decide *d,
+    struct sparse_err *e)
+{
+	json_t	*why = json_object_get(b, "reason");
+
+	if (why == NULL)
+		return (0);
+	if (!json_is_string(why) || json_string_length(why) == 0 ||
+	    json_string_length(why) >= sizeof(d->d_reason) ||
+	    strlen(json_string_value(why)) != json_string_length(why))
+		return (sparse_fail(e, 400, "invalid_field", "/reason",
+		    "The reason is 1 to 2000 characters of text."));
+	memcpy(d->d_reason, json_string_value(why), json_string_length(why));
+	d->d_reason[json_string_length(why)] = '\0';
+	d->d_has_reason = 1;
+	return (0);
+}
+
 static int
 sparse_decide_members(json_t *b, int purge, struct sparse_decide *d,
     struct sparse_err *e)
@@ -430,6 +457,8 @@ sparse_decide_members(json_t *b, int purge, struct sparse_decide *d,
 	json_t	*rq = json_object_get(b, "request");
 
 	if (!purge) {
+		if (sparse_decide_reason(b, d, e) == -1)
+			return (-1);
 		if (!json_is_boolean(a))
 			return (sparse_fail(e, 400, a == NULL ?
 			    "missing_field" : "invalid_field", "/approve",

@@ -14,6 +14,10 @@
  *   7 loop    keep the session; wrap the queue keys it holds to queue
  *             members still waiting for them (keyshare.c); answer 201
  *             with the token.
+ * The login answer says which first sign-in steps are due (schema 0230):
+ * until the user has replaced the password and the TOTP secret the
+ * administrator saw, ssession_auth() lets the session reach only the
+ * endpoints that replace them (SSESSION_SETUP; senrol.c).
  * Every failure, whichever factor it was, gets the same 401 body.  A
  * wrong TOTP code is counted against the account (login_failed) like a
  * wrong password; the database backs off per account, the limiter here
@@ -79,6 +83,11 @@ struct ssession {
 	/* Officers: identity scalar || contact-link key, locked; or NULL. */
 	struct secret		*ss_isecret;
 	unsigned char		 ss_ikid[STAFFCRED_KEYID_LEN];
+	/* First sign-in steps still due (SSESSION_DUE_*); see ssession_auth. */
+	int			 ss_setup;
+	/* A TOTP secret being enrolled (senrol.c), locked; or NULL. */
+	struct secret		*ss_enrol;
+	int			 ss_enrol_tries;
 	time_t			 ss_created;	/* monotonic seconds */
 	time_t			 ss_last;
 	int			 ss_refs;
@@ -131,6 +140,7 @@ kind_bit(const char *kind)
 static void
 ssession_destroy(struct ssession *s)
 {
+	secret_free(s->ss_enrol);
 	secret_free(s->ss_isecret);
 	secret_free(s->ss_qsecrets);
 	free(s->ss_qkeys);
@@ -153,6 +163,8 @@ ssession_kill(struct ssession *s)
 	s->ss_nqkeys = 0;
 	secret_free(s->ss_isecret);
 	s->ss_isecret = NULL;
+	secret_free(s->ss_enrol);
+	s->ss_enrol = NULL;
 	ssession_unref(s);
 }
 
@@ -236,6 +248,49 @@ ssession_nqueue_keys(const struct ssession *s)
 }
 
 int
+ssession_setup_due(const struct ssession *s)
+{
+	return (s->ss_setup);
+}
+
+void
+ssession_setup_done(struct ssession *s, int steps)
+{
+	s->ss_setup &= ~steps;
+}
+
+const struct secret *
+ssession_totp_seal_key(void)
+{
+	return (ss.totp_key);
+}
+
+void
+ssession_enrol_set(struct ssession *s, struct secret *totp)
+{
+	secret_free(s->ss_enrol);
+	s->ss_enrol = s->ss_dead ? NULL : totp;
+	s->ss_enrol_tries = 0;
+	if (s->ss_dead)
+		secret_free(totp);
+}
+
+const struct secret *
+ssession_enrol_get(const struct ssession *s)
+{
+	return (s->ss_dead ? NULL : s->ss_enrol);
+}
+
+int
+ssession_enrol_miss(struct ssession *s)
+{
+	if (++s->ss_enrol_tries < SSESSION_ENROL_TRIES)
+		return (0);
+	ssession_enrol_set(s, NULL);
+	return (1);
+}
+
+int
 ssession_count(void)
 {
 	return (ss.count);
@@ -311,6 +366,22 @@ ssession_auth(struct http_request *req, int kinds)
 	if ((s->ss_kindbit & kinds) == 0) {
 		http_reply_error(req, 403, "forbidden",
 		    "This account may not use this endpoint.");
+		return (NULL);
+	}
+	/*
+	 * First sign-in: until the password the administrator handed over
+	 * and the TOTP secret she printed are replaced, the session answers
+	 * only the endpoints that replace them (and logout).
+	 */
+	if (s->ss_setup != 0 && (kinds & SSESSION_SETUP) == 0) {
+		if (s->ss_setup & SSESSION_DUE_PASSWORD)
+			http_reply_error(req, 403, "password_change_required",
+			    "Choose a new password first "
+			    "(POST /v1/staff/password).");
+		else
+			http_reply_error(req, 403, "totp_enrolment_required",
+			    "Enrol a new authenticator first "
+			    "(POST /v1/staff/totp/enrol).");
 		return (NULL);
 	}
 	s->ss_last = now;
@@ -583,6 +654,7 @@ struct login {
 	unsigned char		 l_hash[SHA256_DIGEST_LENGTH];
 	char			 l_hashhex[HASH_HEX_LEN + 1];
 	/* step 5, 6 */
+	int			 l_setup;	/* first sign-in steps due */
 	size_t			 l_nwraps;
 	struct ssession_qkey	*l_qkeys;
 	unsigned char		(*l_wenc)[HPKE_MAX_ENC];
@@ -822,6 +894,12 @@ login_created(enum store_status st, const char *sqlstate, PGresult **res,
 		return;
 	}
 	login_identity_wraps(l, res[3]);
+	if (PQntuples(res[4]) == 1)
+		l->l_setup =
+		    (strcmp(PQgetvalue(res[4], 0, 0), "t") == 0 ?
+		    SSESSION_DUE_PASSWORD : 0) |
+		    (strcmp(PQgetvalue(res[4], 0, 1), "t") == 0 ?
+		    SSESSION_DUE_TOTP : 0);
 	for (i = 0; i < l->l_nwraps; i++) {
 		snprintf(l->l_qkeys[i].qk_id, sizeof(l->l_qkeys[i].qk_id),
 		    "%s", PQgetvalue(w, (int)i, 0));
@@ -907,6 +985,7 @@ login_unwrap_done(void *arg)
 	snprintf(s->ss_user, sizeof(s->ss_user), "%s", l->l_user);
 	snprintf(s->ss_kind, sizeof(s->ss_kind), "%s", l->l_kind);
 	s->ss_kindbit = kind_bit(l->l_kind);
+	s->ss_setup = l->l_setup;
 	s->ss_qkeys = l->l_qkeys;
 	l->l_qkeys = NULL;
 	s->ss_nqkeys = l->l_nok;
@@ -940,11 +1019,14 @@ login_reply(void *arg)
 	char		 tok[2 * TOKEN_LEN + 1];
 
 	secret_hex_encode(l->l_token, TOKEN_LEN, tok);
-	http_reply_json(l->l_req, 201, json_pack("{s:s,s:s,s:i,s:i,s:{s:s,s:s}}",
+	http_reply_json(l->l_req, 201, json_pack(
+	    "{s:s,s:s,s:i,s:i,s:{s:s,s:s},s:b,s:b}",
 	    "token", tok, "token_type", "Bearer",
 	    "idle_timeout_s", ss.app->a_conf->c_session_idle_s,
 	    "expires_in_s", ss.app->a_conf->c_session_absolute_s,
-	    "user", "username", s->ss_user, "kind", s->ss_kind));
+	    "user", "username", s->ss_user, "kind", s->ss_kind,
+	    "password_change_required", (s->ss_setup & SSESSION_DUE_PASSWORD) != 0,
+	    "totp_enrolment_required", (s->ss_setup & SSESSION_DUE_TOTP) != 0));
 	OPENSSL_cleanse(tok, sizeof(tok));
 	login_free(l);
 }
@@ -987,7 +1069,7 @@ static void
 login_verify_done(void *arg)
 {
 	struct login		*l = arg;
-	struct store_stmt	 st[4];
+	struct store_stmt	 st[5];
 	const char		*p6[6], *ph[1];
 	int			 lens[6] = { 0, STAFFCRED_PROOF_LEN, 0, 0, 0, 0 };
 	int			 fmts[6] = { 0, 1, 0, 0, 0, 0 };
@@ -1027,7 +1109,8 @@ login_verify_done(void *arg)
 	    "ON k.key_id = w.key_id ORDER BY k.queue_id, w.key_id";
 	st[3].st_sql = "SELECT purpose, key_id, enc, wrapped "
 	    "FROM casework.identity_wraps()";
-	if (store_exec(ss.app->a_store, st, 4, login_created, l) == NULL)
+	st[4].st_sql = "SELECT password, totp FROM casework.session_setup()";
+	if (store_exec(ss.app->a_store, st, 5, login_created, l) == NULL)
 		login_unavailable(l);
 }
 
@@ -1231,7 +1314,7 @@ ssession_logout(struct http_request *req, void *arg)
 	const char		*p[1];
 
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+	if ((s = ssession_auth(req, SSESSION_ANY | SSESSION_SETUP)) == NULL)
 		return;
 	if ((lo = calloc(1, sizeof(*lo))) == NULL) {
 		http_reply_error(req, 503, "unavailable", "Out of memory.");
@@ -1462,6 +1545,7 @@ pw_changed(int st, const char *sqlstate, PGresult **res, int n, void *arg)
 		pw_refuse(p);
 		return;
 	}
+	ssession_setup_done(p->p_s, SSESSION_DUE_PASSWORD);
 	/* The database ended the other sessions; their keys go now. */
 	for (s = TAILQ_FIRST(&ss.list); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, ss_entry);
@@ -1698,7 +1782,7 @@ ssession_password(struct http_request *req, void *arg)
 	const char		*v[1];
 
 	(void)arg;
-	if ((s = ssession_auth(req, SSESSION_ANY)) == NULL)
+	if ((s = ssession_auth(req, SSESSION_ANY | SSESSION_SETUP)) == NULL)
 		return;
 	if (ss.totp_key == NULL) {
 		http_reply_error(req, 503, "unavailable",

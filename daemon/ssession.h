@@ -37,6 +37,19 @@ struct store_stmt;
 #define SSESSION_ANY		0x0f
 /* Handlers and officers work on cases. */
 #define SSESSION_CASEWORK	(SSESSION_HANDLER | SSESSION_OFFICER)
+/*
+ * Added to the mask by the few endpoints that answer while first sign-in
+ * steps are due (password change, TOTP enrolment, logout).  Every other
+ * endpoint answers such a session 403 password_change_required or
+ * totp_enrolment_required (schema 0230, docs/staff-api.md "First
+ * sign-in").
+ */
+#define SSESSION_SETUP		0x100
+/* First sign-in steps, as returned by ssession_setup_due(). */
+#define SSESSION_DUE_PASSWORD	0x01
+#define SSESSION_DUE_TOTP	0x02
+/* Wrong codes for one enrolment secret before it is dropped. */
+#define SSESSION_ENROL_TRIES	5
 
 /* Passed to an ssession_exec_cb instead of a store status: the session
  * ended meanwhile (the caller answers 401, e.g. ssession_reply_error). */
@@ -130,6 +143,22 @@ void		 ssession_reply_error(struct http_request *req, int status,
 struct sparse_err;
 void		 ssession_reply_sparse(struct http_request *req,
 		    const struct sparse_err *e);
+/* The first sign-in steps still due (SSESSION_DUE_*; 0: none). */
+int		 ssession_setup_due(const struct ssession *s);
+/* Mark steps done, after the database recorded them. */
+void		 ssession_setup_done(struct ssession *s, int steps);
+/* The totp-seal key (borrowed; NULL when logins are not configured). */
+const struct secret *ssession_totp_seal_key(void);
+/*
+ * The TOTP secret being enrolled in this session (senrol.c): _set takes
+ * ownership of totp (NULL drops the pending one) and resets the count of
+ * wrong codes; _get borrows it (NULL: none); _miss counts a wrong code
+ * and returns 1 when that dropped the secret (SSESSION_ENROL_TRIES).  The
+ * secret is wiped with the session.
+ */
+void		 ssession_enrol_set(struct ssession *s, struct secret *totp);
+const struct secret *ssession_enrol_get(const struct ssession *s);
+int		 ssession_enrol_miss(struct ssession *s);
 
 /* Metrics: live sessions in memory. */
 int		 ssession_count(void);

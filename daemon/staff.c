@@ -14,6 +14,7 @@
 #include "daemon/app.h"
 #include "daemon/attach_staff.h"
 #include "daemon/auditchain.h"
+#include "daemon/casefind.h"
 #include "daemon/cases.h"
 #include "daemon/clock.h"
 #include "daemon/config.h"
@@ -23,6 +24,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/research.h"
+#include "daemon/senrol.h"
 #include "daemon/ssession.h"
 #include "daemon/squery.h"
 #include "daemon/staff.h"
@@ -47,6 +49,7 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/v1/staff/case", cases_read, 0 },
 	{ HTTP_GET, "/v1/staff/case/attachments", attach_staff_list, 0 },
 	{ HTTP_GET, "/v1/staff/case/attachment", attach_staff_part, 0 },
+	{ HTTP_GET, "/v1/staff/case/find", casefind_get, 0 },
 	{ HTTP_POST, "/v1/staff/case/claim", cases_claim, J },
 	{ HTTP_POST, "/v1/staff/case/release", cases_release, J },
 	{ HTTP_POST, "/v1/staff/case/transition", cases_transition, J },
@@ -58,6 +61,8 @@ static const struct http_route routes[] = {
 	{ HTTP_GET, "/v1/staff/case/urgent-contact", ucontact_read, 0 },
 	{ HTTP_POST, "/v1/staff/password", ssession_password, J },
 	{ HTTP_POST, "/v1/staff/key/rotate", ssession_key_rotate, J },
+	{ HTTP_POST, "/v1/staff/totp/enrol", senrol_begin, J },
+	{ HTTP_POST, "/v1/staff/totp/confirm", senrol_confirm, J },
 	{ HTTP_GET, "/v1/staff/overdue", cases_overdue, 0 },
 	{ HTTP_GET, "/v1/staff/alerts", alert_list, 0 },
 	{ HTTP_POST, "/v1/staff/identity/request", identity_request, J },

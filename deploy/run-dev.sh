@@ -107,7 +107,7 @@ if [ ! -f "$var/demo-logins.txt" ] && [ -f "$var/keys/recovery.key" ]; then
 		pw="demo-$(head -c 9 /dev/urandom | base64 | tr '+/' 'xy')"
 		out=$(printf '%s\n' "$pw" | "$build/meldctl" \
 		    -d "dbname=meldpunt user=mp_admin" user add --kind "$kind" \
-		    --password-stdin --argon2 8192,1,1 \
+		    --no-forced-change --password-stdin --argon2 8192,1,1 \
 		    --totp-seal-key "$var/keys/totp-seal.key" "$u") || continue
 		[ "$kind" = handler ] && "$build/meldctl" \
 		    -d "dbname=meldpunt user=mp_admin" queue members add "$q" \

@@ -1,5 +1,6 @@
-// The staff console's shell: sign-in (password + TOTP, and the password
-// change an administrator may require first), the views and the
+// The staff console's shell: sign-in (password + TOTP; at the first
+// sign-in the password change and the enrolment of a new TOTP secret,
+// drawn as a QR code in the page, come first), the views and the
 // navigation between them, the polling that brings new urgent cases and
 // pending identity requests without a reload (with an alarm the user can
 // switch off), idle sign-out with a warning, and sign-out.
@@ -14,22 +15,24 @@ import * as cases from './cases.js';
 import * as casev from './casev.js';
 import * as officer from './officer.js';
 import * as research from './research.js';
+import { qrDraw, qrEncode } from './qr.js';
 
 const POLL_MS = 5000;		// queue counts: one cheap read
-const VIEWS = ['signin', 'password', 'queues', 'cases', 'case', 'officer',
-    'research'];
+const VIEWS = ['signin', 'password', 'totp', 'queues', 'cases', 'case',
+    'officer', 'research'];
 
 let current = 'signin';
 let currentArg = null;
 let pollTimer = null;
 let idle = { limit: 900, warnAt: 840, last: Date.now(), timer: null };
 let seen = { alerts: null, requests: null };
-let pending = null;	// login answer while a password change is due
+let pending = null;	// login answer while first sign-in steps are due
 
 const renderers = {
 	queues: renderQueues,
 	cases: (a) => cases.render(a),
 	case: (a) => casev.render(a),
+	totp: () => enrolBegin(),
 	officer: () => officer.render(),
 	research: () => research.render(),
 };
@@ -133,10 +136,10 @@ async function signin(ev) {
 	}
 	$('si-go').disabled = false;
 	$('signin').reset();
-	if (doc.password_change_required) {
+	if (doc.password_change_required || doc.totp_enrolment_required) {
 		pending = doc;
 		setToken(doc.token);
-		go('password');
+		go(doc.password_change_required ? 'password' : 'totp');
 		return;
 	}
 	try {
@@ -156,6 +159,10 @@ async function changePassword(ev) {
 			totp: $('pw-totp').value.trim() });
 		$('pwform').reset();
 		say(t('pw.done'));
+		if (pending?.totp_enrolment_required) {
+			go('totp');
+			return;
+		}
 		const doc = pending;
 		pending = null;
 		if (doc)
@@ -167,6 +174,54 @@ async function changePassword(ev) {
 		    e.message : t('error.generic');
 		show($('pw-error'), true);
 	}
+}
+
+// TOTP enrolment: the staff process draws a new secret and keeps it in
+// the session; the otpauth:// URI becomes a QR code here, on a canvas,
+// and goes nowhere else.  A code from the app confirms it.
+async function enrolBegin() {
+	show($('totp-error'), false);
+	$('totp-secret').textContent = '';
+	const doc = await post('/v1/staff/totp/enrol', {});
+	const c = $('totp-qr');
+	qrDraw(c, qrEncode(doc.otpauth), 5);
+	c.setAttribute('aria-label', t('totp.qr'));
+	// Groups of four, as authenticator apps show keys.
+	$('totp-secret').textContent = doc.secret.match(/.{1,4}/g).join(' ');
+}
+
+async function enrolConfirm(ev) {
+	ev.preventDefault();
+	show($('totp-error'), false);
+	try {
+		await post('/v1/staff/totp/confirm', {
+			totp: $('totp-code').value.trim() });
+	} catch (e) {
+		$('totp-error').textContent = e instanceof ApiError && e.message ?
+		    e.message : t('error.generic');
+		show($('totp-error'), true);
+		$('totp-code').value = '';
+		if (e instanceof ApiError && e.code === 'enrolment_not_started')
+			enrolBegin().catch(failed);
+		return;
+	}
+	wipeEnrolment();
+	say(t('totp.done'));
+	const doc = pending;
+	pending = null;
+	try {
+		await startSession(doc);
+	} catch (e) {
+		failed(e);
+	}
+}
+
+function wipeEnrolment() {
+	$('totpform').reset();
+	$('totp-secret').textContent = '';
+	const c = $('totp-qr');
+	c.width = 0;
+	c.height = 0;
 }
 
 // Forget everything this page held and show the sign-in form.
@@ -181,6 +236,7 @@ function wipe() {
 	ctx.queues = [];
 	seen = { alerts: null, requests: null };
 	pending = null;
+	wipeEnrolment();
 	for (const id of ['queue-cards', 'overdue-list', 'case-table', 'case-body',
 	    'officer-list', 'officer-contact', 'r-out', 'whoami', 'h-case',
 	    'alert-text'])
@@ -372,11 +428,14 @@ function init() {
 				failed(e);
 			}
 		}
-		if (current !== 'signin' && current !== 'password')
+		if (current !== 'signin' && current !== 'password' &&
+		    current !== 'totp')
 			go(current, currentArg);
 	});
 	$('signin').addEventListener('submit', signin);
 	$('pwform').addEventListener('submit', changePassword);
+	$('totpform').addEventListener('submit', enrolConfirm);
+	$('totp-again').addEventListener('click', () => enrolBegin().catch(failed));
 	$('signout').addEventListener('click', () => signout());
 	$('alert-dismiss').addEventListener('click', () => {
 		$('alert').classList.remove('flash');

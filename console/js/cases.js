@@ -1,15 +1,18 @@
 // The case list: filters (queue, state, priority, overdue, subtype, date
 // range), keyset paging with the API's cursor, and opening a case by its
-// number (the case id).
+// case number (what the reporter reads from the inbox, e.g. on the
+// phone; GET /v1/staff/case/find) or by its id.
 
-import { get } from './api.js';
-import { $, catOf, ctx, el, fmtDate, say, show, stateName, subtypeLabel,
-    table, timeLeft } from './dom.js';
+import { ApiError, get } from './api.js';
+import { $, caseNumber, catOf, ctx, el, fmtDate, say, show, stateName,
+    subtypeLabel, table, timeLeft } from './dom.js';
 import { t } from './i18n.js';
 
 const STATES = ['new', 'acknowledged', 'in_progress', 'referred', 'resolved',
     'unfounded', 'withdrawn', 'closed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Typed by a person: case, spaces and a dash forgiven (as the server does).
+const NUMBER = /^[2-9A-HJ-NP-Z]{8}$/;
 
 let cursor = null;	// the "next" of the page shown
 let pageStart = null;	// the "after" the page shown was asked with
@@ -78,8 +81,9 @@ async function load(after) {
 		    t('col.priority'), t('col.subtype'), t('col.assigned'),
 		    t('col.due')], doc.cases.map((c) => [
 			el('button', { type: 'button', class: 'link',
-			    text: c.id.slice(0, 8), 'aria-label':
-			    `${t('case.title')} ${c.id}`, dataset: { case: c.id },
+			    text: caseNumber(c.case_number) || c.id.slice(0, 8),
+			    'aria-label': `${t('case.title')} ${caseNumber(c.case_number)}`,
+			    dataset: { case: c.id },
 			    on: { click: () => ctx.go('case', c.id) } },
 			    c.urgent ? el('span', { class: 'badge',
 			    text: ` ${t('case.urgent')}` }) : null),
@@ -95,6 +99,35 @@ export async function render(arg) {
 	await load(arg?.after ?? null);
 }
 
+async function find() {
+	const typed = $('find-id').value.trim();
+	const id = typed.toLowerCase();
+	const number = typed.toUpperCase().replace(/[\s-]/g, '');
+	if (UUID.test(id)) {
+		$('find-id').value = '';
+		ctx.go('case', id);
+		return;
+	}
+	if (!NUMBER.test(number)) {
+		say(t('find.bad'), true);
+		$('find-id').focus();
+		return;
+	}
+	let doc;
+	try {
+		doc = await get('/v1/staff/case/find', { number });
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 404) {
+			say(e.message, true);
+			$('find-id').focus();
+			return;
+		}
+		throw e;
+	}
+	$('find-id').value = '';
+	ctx.go('case', doc.case);
+}
+
 export function init() {
 	$('filters').addEventListener('submit', (ev) => {
 		ev.preventDefault();
@@ -108,13 +141,6 @@ export function init() {
 	$('first-page').addEventListener('click', () => load(null).catch(ctx.failed));
 	$('find').addEventListener('submit', (ev) => {
 		ev.preventDefault();
-		const id = $('find-id').value.trim().toLowerCase();
-		if (!UUID.test(id)) {
-			say(t('find.bad'), true);
-			$('find-id').focus();
-			return;
-		}
-		$('find-id').value = '';
-		ctx.go('case', id);
+		find().catch(ctx.failed);
 	});
 }

@@ -11,8 +11,9 @@
 
 import { ApiError, get, post } from './api.js';
 import { attachView } from './attachv.js';
-import { $, catOf, catLabel, ctx, el, fmtDate, nextId, optionLabel, say,
-    select, show, stateName, subtypeLabel, timeLeft } from './dom.js';
+import { $, caseNumber, catOf, catLabel, ctx, el, fmtDate, nextId,
+    optionLabel, say, select, show, stateName, subtypeLabel, timeLeft }
+    from './dom.js';
 import { REPORTER_LANGS, TEMPLATES, lang, t } from './i18n.js';
 import { urgentContactView } from './ucontact.js';
 
@@ -99,6 +100,9 @@ function factsView(c) {
 		['case.province', c.province ? optionLabel(cat, 'province', c.province) : ''],
 		['case.ground', c.ground ? optionLabel(cat, 'ground', c.ground) : ''],
 		['case.sector', c.sector ? optionLabel(cat, 'sector', c.sector) : ''],
+		['case.number', c.case_number ? el('span', {},
+		    el('strong', { class: 'casenumber', text: caseNumber(c.case_number) }),
+		    el('br'), el('small', { text: t('case.number.note') })) : ''],
 		['case.state', stateName(c.state)],
 		['case.priority', String(c.priority)],
 		['case.assigned', c.assigned_to ? (c.assigned_to === me ?
@@ -164,12 +168,27 @@ function transitionView(c) {
 	    reason: reason.value }).then(() => null));
 }
 
+// The time of each handler message: the thread stores a date only (a
+// reporter-linked table keeps no time of day, docs/schema.md), but every
+// handler message is written with exactly one audit event message.send,
+// in order, so the n-th from the end of both go together.  Reporter and
+// system messages keep their date.
+function handlerTimes(c) {
+	const ev = (c.history ?? []).filter((h) => h.action === 'message.send');
+	const out = (c.messages ?? []).filter((m) => m.direction === 'handler');
+	const times = new Map();
+	for (let i = 1; i <= Math.min(ev.length, out.length); i++)
+		times.set(out[out.length - i], ev[ev.length - i].at);
+	return times;
+}
+
 function messagesView(c) {
+	const times = handlerTimes(c);
 	const items = (c.messages ?? []).map((m) => {
 		const who = m.direction === 'reporter' ? t('msg.in') :
 		    m.direction === 'system' ? t('msg.system') :
 		    `${t('msg.out')}${m.author ? ` (${m.author})` : ''}`;
-		const time = m.sent_at ?? m.sent_on;
+		const time = m.sent_at ?? times.get(m) ?? m.sent_on;
 		const body = m.text_key !== undefined ? m.text_key :
 		    typeof m.text === 'string' ? m.text :
 		    m.text === null || m.text === undefined ? '' :
@@ -235,10 +254,11 @@ function transferView(c) {
 	const dlid = nextId('ql');
 	if (others.length)
 		queue.setAttribute('list', dlid);
-	const f = actionForm('transfer', [labelled('xfer.queue', queue)],
-	    'xfer.go', async () => {
+	const reason = el('input', { maxlength: 500, required: true });
+	const f = actionForm('transfer', [labelled('xfer.queue', queue),
+	    labelled('xfer.reason', reason)], 'xfer.go', async () => {
 		await post('/v1/staff/case/transfer', { case: c.id,
-		    queue: queue.value.trim() });
+		    queue: queue.value.trim(), reason: reason.value });
 		return t('xfer.done');
 	});
 	if (others.length) {
@@ -278,18 +298,48 @@ function reclassifyView(c) {
 	});
 }
 
+// The whole history from the audit chain (who did what, when; the API's
+// `history`), with the reasons of state changes and transfers, which are
+// sealed staff text, from their own lists.  Each such row is written with
+// exactly one audit event, in order, so the n-th event from the end goes
+// with the n-th row from the end (transfers from before schema 0231 have
+// an event but no row).
 function historyView(c) {
-	const rows = [];
-	for (const tr of c.transitions ?? [])
-		rows.push([tr.at, `${t('hist.transition')}: ${stateName(tr.from)} → ` +
-		    `${stateName(tr.to)}`, tr.by, tr.reason]);
-	for (const r of c.referrals ?? [])
-		rows.push([r.referred_on, `${t('hist.referral')}: ${r.organisation}` +
-		    `${r.reference ? ` (${r.reference})` : ''}`, r.by ?? '', '']);
-	for (const x of c.transfers ?? [])
-		rows.push([x.at, `${t('hist.transfer')}: ${x.from} → ${x.to}`,
-		    x.by ?? '', x.reason ?? '']);
-	rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+	const hist = c.history ?? [];
+	const pair = (action, rows) => {
+		const ev = hist.filter((h) => h.action === action);
+		const off = ev.length - (rows ?? []).length;
+		return new Map(ev.map((h, i) => [h, i >= off ? rows[i - off] : null]));
+	};
+	const trs = pair('case.transition', c.transitions);
+	const xfs = pair('case.transfer', c.transfers);
+	const refs = pair('case.referral', c.referrals);
+	const rows = hist.map((h) => {
+		const d = h.details ?? {};
+		let what = t(`hist.${h.action}`);
+		if (what === `hist.${h.action}`)
+			what = h.action;
+		let why = '';
+		if (h.action === 'case.transition') {
+			what += `: ${stateName(d.from)} → ${stateName(d.to)}`;
+			why = trs.get(h)?.reason ?? '';
+		} else if (h.action === 'case.transfer') {
+			what += `: ${d.from ?? '?'} → ${d.to ?? '?'}`;
+			const x = xfs.get(h);
+			if (x?.assigned_before)
+				what += ` (${t('hist.unassigned', { who: x.assigned_before })})`;
+			why = x?.reason ?? '';
+		} else if (h.action === 'identity.approve' ||
+		    h.action === 'identity.refuse') {
+			why = typeof d.reason === 'string' ? d.reason : '';
+		} else if (h.action === 'case.referral') {
+			const r = refs.get(h);
+			if (r)
+				what += `: ${r.organisation ?? ''}` +
+				    `${r.reference ? ` (${r.reference})` : ''}`;
+		}
+		return [h.at, what, h.by, why];
+	});
 	if (!rows.length)
 		return el('p', { text: t('hist.none') });
 	return el('ol', { class: 'history' }, ...rows.map(([at, what, by, why]) =>

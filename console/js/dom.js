@@ -94,6 +94,12 @@ export function timeLeft(due, now = Date.now()) {
 	    `${t('dl.left')} ${txt}` };
 }
 
+// A case number as people read it: K7M4-QX2P.
+export function caseNumber(n) {
+	return typeof n === 'string' && n.length === 8 ?
+	    `${n.slice(0, 4)}-${n.slice(4)}` : (n ?? '');
+}
+
 export function stateName(s) {
 	return t(`state.${s}`);
 }

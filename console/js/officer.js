@@ -1,15 +1,24 @@
-// Privacy officers: the pending identity requests, approve or refuse, and
-// then read the contact details of an approved request.  The contact is
-// the reporter's text and is shown as text only.
+// Privacy officers: the pending identity requests, approve or refuse with
+// a reason (required to refuse; sealed under the case key and shown to
+// the case's handlers in its history), and then read the contact details
+// of an approved request.  The contact is the reporter's text and is
+// shown as text only.
 
 import { get, post } from './api.js';
-import { $, ctx, el, fmtDate, say, table } from './dom.js';
+import { $, ctx, el, fmtDate, nextId, say, table } from './dom.js';
 import { t } from './i18n.js';
 
 const approved = new Map();	// request id -> case id, this session only
 
-async function decide(r, approve) {
-	await post('/v1/staff/identity/decide', { request: r.id, approve });
+async function decide(r, approve, reasonInput) {
+	const reason = reasonInput.value.trim();
+	if (!approve && !reason) {
+		say(t('officer.reason.needed'), true);
+		reasonInput.focus();
+		return;
+	}
+	await post('/v1/staff/identity/decide', { request: r.id, approve,
+	    ...(reason ? { reason } : {}) });
 	if (approve)
 		approved.set(r.id, r.case);
 	say(t('officer.decided'));
@@ -34,17 +43,24 @@ async function readContact(id) {
 
 export async function render() {
 	const doc = await get('/v1/staff/identity/requests');
-	const rows = doc.requests.map((r) => [
-		el('span', { class: 'caseid', text: r.case }),
-		r.requested_by ?? '', r.reason ?? '', fmtDate(r.requested_at),
-		el('span', { class: 'actions' },
-		    el('button', { type: 'button', text: t('officer.approve'),
-		    'aria-label': `${t('officer.approve')} ${r.case}`,
-		    on: { click: () => decide(r, true).catch(ctx.failed) } }),
-		    el('button', { type: 'button', text: t('officer.refuse'),
-		    'aria-label': `${t('officer.refuse')} ${r.case}`,
-		    on: { click: () => decide(r, false).catch(ctx.failed) } })),
-	]);
+	const rows = doc.requests.map((r) => {
+		const why = el('input', { id: nextId('why'), maxlength: 2000,
+		    class: 'decision-reason',
+		    'aria-label': `${t('officer.reason')} ${r.case}` });
+		return [
+			el('span', { class: 'caseid', text: r.case }),
+			r.requested_by ?? '', r.reason ?? '', fmtDate(r.requested_at),
+			el('span', { class: 'actions' }, why,
+			    el('button', { type: 'button', text: t('officer.approve'),
+			    'aria-label': `${t('officer.approve')} ${r.case}`,
+			    on: { click: () => decide(r, true, why)
+			    .catch(ctx.failed) } }),
+			    el('button', { type: 'button', text: t('officer.refuse'),
+			    'aria-label': `${t('officer.refuse')} ${r.case}`,
+			    on: { click: () => decide(r, false, why)
+			    .catch(ctx.failed) } })),
+		];
+	});
 	const parts = [rows.length ? table(t('officer.caption'), [t('col.case'),
 	    t('col.by'), t('col.reason'), t('col.at'), t('col.action')], rows) :
 	    el('p', { text: t('officer.none') })];

@@ -72,7 +72,7 @@ async function inspect(page, container) {
 }
 
 test('payloads in every reporter field are shown as text and never run', {
-	timeout: 170000 }, async () => {
+	timeout: 200000 }, async () => {
 	const h = stack.addHandler('xss_handler', 'labour');
 	const o = stack.addOfficer('xss_officer', 'labour');
 
@@ -145,6 +145,37 @@ test('payloads in every reporter field are shown as text and never run', {
 	assert.ok(list.text.includes(short('reason')), 'reason shown verbatim');
 	assert.deepEqual(list.made, []);
 	await shot(off, '08-officer-requests');
+	// A refusal needs a reason; with one it is recorded, sealed, and the
+	// handler reads it in the case history as text (schema 0233).
+	await off.click('#officer-list button:text-is("Refuse")');
+	await off.waitForFunction(() => /reason to refuse/.test(
+	    document.querySelector('#status').textContent));
+	assert.equal(await off.isVisible('#officer-list table'), true);
+	await off.fill('#officer-list input.decision-reason', short('refusal'));
+	await off.click('#officer-list button:text-is("Refuse")');
+	await off.waitForFunction(() => !document.querySelector(
+	    '#officer-list table'));
+	assert.equal(stack.query('SELECT count(*) FROM identity.requests ' +
+	    "WHERE status = 'refused' AND decision_reason_sealed IS NOT NULL"),
+	    '1');
+	await con.click('#back-to-list');
+	await con.click('#case-table button[data-case]');
+	await con.waitForFunction(() => /Identity request refused/.test(
+	    document.querySelector('ol.history')?.textContent ?? ''));
+	const refused = await inspect(con, 'ol.history');
+	assert.equal(refused.pwned, null, 'a payload ran in the history');
+	assert.deepEqual(refused.made, []);
+	const line = await con.$$eval('ol.history li', (li) => li.map((x) =>
+	    x.textContent).find((x) => x.includes('Identity request refused')));
+	assert.ok(line.includes(short('refusal')), `reason verbatim: ${line}`);
+	assert.ok(line.includes(o.username), line);
+	// Asked again, and approved this time.
+	await con.fill('form.identity input', short('reason again'));
+	await con.click('form.identity button[type="submit"]');
+	await con.waitForFunction(() => /privacy officer/.test(
+	    document.querySelector('#status').textContent));
+	await off.click('.navb[data-view="officer"]');
+	await off.waitForSelector('#officer-list table');
 	await off.click('#officer-list button:text-is("Approve")');
 	await off.click('#officer-list .approved button');
 	await off.waitForSelector('#contact-details');

@@ -162,6 +162,10 @@ async function day(h, con, rep, receipt, narrative, canary) {
 	await con.click('form.reply button[type="submit"]');
 	await con.waitForFunction((r) => document.querySelector('ol.thread')
 	    ?.textContent.includes(r), reply);
+	// The reply carries its time of day (from the audit chain's event).
+	const metas = await con.$$eval('ol.thread li.handler p.meta', (p) =>
+	    p.map((x) => x.textContent));
+	assert.match(metas.at(-1), /\d{1,2}:\d{2}/, metas.join(' | '));
 	// State change with a reason.
 	const allowed = await con.$$eval('form.transition option', (o) =>
 	    o.map((x) => x.value));
@@ -186,21 +190,74 @@ async function day(h, con, rep, receipt, narrative, canary) {
 	await rep.waitForSelector('#case:not([hidden])');
 	await rep.waitForFunction((r) => document.querySelector('#messages')
 	    .textContent.includes(r), reply);
+	// Its case number, to read out on the phone: the console shows the
+	// same one, and neither the receipt nor the case id is in it.
+	const number = (await rep.textContent('.case-number')).trim();
+	assert.match(number, /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+	assert.equal(await con.textContent('.facts .casenumber'), number);
+	assert.ok(!receipt.replace(/\D/g, '').includes(number.replace('-', '')));
+	assert.ok(!caseId.toUpperCase().replace(/-/g, '').includes(
+	    number.replace('-', '')));
 	await rep.close();
 
-	// Transfer to the obi queue: the case now lives there.
-	await con.fill('form.transfer input', 'obi');
+	// Transfer to the obi queue with a reason: the case now lives there,
+	// unassigned, and the history says who moved it, when and why.
+	const why = `valt onder buitenlandse inmenging ${canary}-xfer`;
+	await con.fill('form.transfer input >> nth=0', 'obi');
+	await con.fill('form.transfer input >> nth=1', why);
 	await con.click('form.transfer button[type="submit"]');
 	await con.waitForFunction(() => /obi/.test(document.querySelector(
 	    '.facts').textContent));
 	assert.match(await con.textContent('#status'), /transferred/);
+	const hist = await con.$$eval('ol.history li', (li) =>
+	    li.map((x) => x.textContent));
+	const xfer = hist.find((x) => x.includes('Transferred: labour → obi'));
+	assert.ok(xfer, `no transfer in the history: ${hist.join(' | ')}`);
+	assert.ok(xfer.includes(why), xfer);
+	assert.ok(xfer.includes(`assignment to ${h.username} ended`), xfer);
+	assert.ok(xfer.includes(`— ${h.username}`), xfer);
+	assert.match(xfer, /\d{1,2}:\d{2}/, 'the time of day is shown');
+	for (const what of ['Claimed', 'Note written', 'Message to the reporter',
+	    'State: new →', 'Referral recorded: Antidiscriminatievoorziening'])
+		assert.ok(hist.some((x) => x.includes(what) &&
+		    x.includes(h.username)), `${what} in ${hist.join(' | ')}`);
+	assert.ok(!hist.some((x) => /case\.read/.test(x)), 'reads are left out');
+	// The reason is stored sealed, never in clear.
+	assert.equal(stack.query('SELECT count(*) FROM casework.transfers ' +
+	    'WHERE reason_sealed IS NOT NULL'), '1');
+	assert.equal(stack.query('SELECT count(*) FROM casework.transfers ' +
+	    `WHERE position('${canary}'::bytea in reason_sealed) > 0`), '0');
+	await con.locator('ol.history').scrollIntoViewIfNeeded();
+	await shot(con, '07-case-transferred');
 
-	// Found again by its number, from the list view.
+	// Found again by the case number the reporter read out (typed in
+	// lower case, with a space), from the list view; by its id as well.
+	await con.click('.navb[data-view="cases"]');
+	await con.fill('#find-id', number.toLowerCase().replace('-', ' '));
+	await con.click('#find button');
+	await con.waitForFunction((id) => document.querySelector('#h-case .caseid')
+	    ?.textContent === id, caseId);
 	await con.click('.navb[data-view="cases"]');
 	await con.fill('#find-id', caseId);
 	await con.click('#find button');
 	await con.waitForFunction((id) => document.querySelector('#h-case .caseid')
 	    ?.textContent === id, caseId);
+	// A number that is not one of this handler's cases: said, nothing
+	// opened; a malformed one never reaches the server.
+	await con.click('.navb[data-view="cases"]');
+	const before404 = problems.length;
+	await con.fill('#find-id', 'ZZZZ-ZZZZ');
+	await con.click('#find button');
+	await con.waitForFunction(() => /No case of yours/.test(
+	    document.getElementById('status').textContent));
+	// (Chromium logs the expected 404 as a console error.)
+	assert.deepEqual(problems.splice(before404).map((p) => /404/.test(p)),
+	    [true]);
+	assert.equal(await con.isVisible('#v-cases'), true);
+	await con.fill('#find-id', 'K7M4-QX2O');
+	await con.click('#find button');
+	await con.waitForFunction(() => /not a case number/.test(
+	    document.getElementById('status').textContent));
 
 	// Sign out: back at the form, nothing of the case left in the DOM.
 	await con.click('#signout');

@@ -99,7 +99,7 @@ admin="dbname=meldpunt user=mp_admin"
 "$meldctl" -d "$admin" keys sign --signing-key "$keys/manifest-signing.key" \
     >/dev/null || fail "keys sign"
 printf '%s\n' "a handler's password" | "$meldctl" -d "$admin" user add \
-    --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
+    --no-forced-change --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
     anna >"$tmp/anna" || fail "user add"
 "$meldctl" -d "$admin" queue members add labour anna \
     --recovery-key "$keys/recovery.key" >/dev/null || fail "members add"

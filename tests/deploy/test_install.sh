@@ -150,7 +150,7 @@ grep -q "receipt_lookup_key = $keys/receipt-lookup.key" "$conf" ||
 # The first member of a queue nobody holds the key of needs the recovery
 # key once; then it leaves the machine.
 printf '%s\n' "first member's password" | "$meldctl" -d "$admin" user add \
-    --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
+    --no-forced-change --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
     anna >"$tmp/anna" || fail "user add anna"
 "$meldctl" -d "$admin" queue members add labour anna \
     --recovery-key "$keys/recovery.key" >/dev/null || fail "members add anna"
@@ -218,7 +218,7 @@ done
 
 # A second member, added with the recovery key off the machine: pending.
 printf '%s\n' "second member's password" | "$meldctl" -d "$admin" user add \
-    --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
+    --no-forced-change --password-stdin --argon2 8192,1,1 --totp-seal-key "$keys/totp-seal.key" \
     bram >"$tmp/bram" || fail "user add bram"
 "$meldctl" -d "$admin" queue members add labour bram >"$tmp/pending" ||
 	fail "members add bram without the recovery key"

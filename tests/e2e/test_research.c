@@ -47,7 +47,8 @@ add_user(struct user *u, const char *name, const char *kind)
 
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | %s/meldctl -d '%s' "
-	    "user add --kind %s --password-stdin --argon2 8192,1,1 "
+	    "user add --kind %s --no-forced-change --password-stdin "
+	    "--argon2 8192,1,1 "
 	    "--totp-seal-key '%s' %s", PASSWORD, getenv("MELDPUNT_BUILD"),
 	    tdaemon_conninfo(db, "mp_admin"), kind, seal, name);
 	cr_assert_not_null(fp = popen(cmd, "r"));

@@ -129,8 +129,9 @@ add_user(struct env *e, struct user *u, const char *name, const char *kind)
 	char	*out;
 
 	snprintf(u->name, sizeof(u->name), "%s", name);
-	out = mctl(e, PASSWORD, 0, "user add --kind %s --password-stdin "
-	    "--argon2 8192,1,1 --totp-seal-key '%s' %s", kind, e->seal, name);
+	out = mctl(e, PASSWORD, 0, "user add --kind %s --no-forced-change "
+	    "--password-stdin --argon2 8192,1,1 --totp-seal-key '%s' %s", kind,
+	    e->seal, name);
 	tstack_totp_secret(out, u->totp);
 	free(out);
 }

@@ -167,7 +167,7 @@ Test(queue_counts, transfers_move_counts)
 	transition(a, id, "acknowledged");
 	cr_assert(asprintf(&sql, "SELECT casework.case_transfer('%s', "
 	    "(SELECT id FROM casework.queues WHERE name = 'obi'), "
-	    "'k-obi-1', '\\x01', '\\x02', '\\x03', '\\x04')", id) > 0);
+	    "'k-obi-1', '\\x01', '\\x02', '\\x03', '\\x04', NULL)", id) > 0);
 	cr_assert_eq(testdb_exec(a, sql, NULL), 0);
 	free(sql);
 	expect_counts(su, "labour:new=2,obi:acknowledged=1,obi:new=1",

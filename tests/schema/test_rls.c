@@ -263,7 +263,7 @@ Test(rls, transfer_moves_visibility)
 	    "casework.cases LIMIT 1"));
 	cr_assert(asprintf(&sql, "SELECT casework.case_transfer('%s', "
 	    "(SELECT id FROM casework.queues WHERE name = 'obi'), "
-	    "'k-obi-1', '\\x01', '\\x02', '\\x03', '\\x04')", id) > 0);
+	    "'k-obi-1', '\\x01', '\\x02', '\\x03', '\\x04', NULL)", id) > 0);
 	cr_assert_eq(testdb_exec(a, sql, NULL), 0);
 	free(sql);
 	cr_expect_eq(count_in(a, "casework.cases"), 1);

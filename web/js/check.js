@@ -89,6 +89,12 @@ function deadlineItems(c) {
 			out.push(el('dt', { text: t(key) }),
 			    el('dd', { text: formatDate(v, lang()) }));
 	};
+	// The case number (not secret), to read out on the phone: XXXX-XXXX.
+	if (c.case_number)
+		out.push(el('dt', { text: t('case.number') }),
+		    el('dd', {}, el('strong', { class: 'case-number',
+		    text: c.case_number.replace(/^(.{4})(.{4})$/, '$1-$2') }),
+		    el('br'), el('small', { text: t('case.number.help') })));
 	add('case.received', c.received_on);
 	add('case.acknowledged', c.acknowledged_on);
 	add('deadline.first', c.first_response_due);

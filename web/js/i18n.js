@@ -8,6 +8,8 @@ export const RTL = new Set(['ar']);
 
 const T = {
 	nl: {
+		'case.number': 'Zaaknummer',
+		'case.number.help': 'Noem dit nummer als u ons belt. Het is geen geheim; uw bewijscode wel: die noemt u nooit.',
 		'case.received': 'Ontvangen op',
 		'case.acknowledged': 'Ontvangst bevestigd op',
 		'deadline.first': 'Eerste reactie van een behandelaar vóór',
@@ -107,6 +109,8 @@ const T = {
 		'contact.done.vault': 'Uw contactgegevens zijn versleuteld bewaard. Een privacyfunctionaris kan ze alleen na een verzoek lezen, en u hoort dat eerst in uw inbox.',
 	},
 	en: {
+		'case.number': 'Case number',
+		'case.number.help': 'Give this number when you phone us. It is not secret; your receipt code is: never tell it to anyone.',
 		'case.received': 'Received on',
 		'case.acknowledged': 'Receipt confirmed on',
 		'deadline.first': 'First response from a handler by',
@@ -206,6 +210,8 @@ const T = {
 		'contact.done.vault': 'Your contact details are stored encrypted. A privacy officer can read them only after a request, and you are told first in your inbox.',
 	},
 	tr: {
+		'case.number': 'Dosya numarası',
+		'case.number.help': 'Bizi aradığınızda bu numarayı söyleyin. Bu numara gizli değildir; makbuz kodunuz ise gizlidir: onu kimseye söylemeyin.',
 		'case.received': 'Alındığı tarih',
 		'case.acknowledged': 'Alındığı şu tarihte onaylandı:',
 		'deadline.first': 'Görevliden ilk yanıt şu tarihe kadar:',
@@ -305,6 +311,8 @@ const T = {
 		'contact.done.vault': 'İletişim bilgileriniz şifreli olarak saklandı. Bir gizlilik sorumlusu bunları yalnızca bir talepten sonra okuyabilir ve bunu önce gelen kutunuzda görürsünüz.',
 	},
 	ar: {
+		'case.number': 'رقم الملف',
+		'case.number.help': 'اذكر هذا الرقم عندما تتصل بنا. هذا الرقم ليس سريًا، أما رمز الإيصال فهو سري: لا تخبر به أحدًا.',
 		'case.received': 'تاريخ الاستلام',
 		'case.acknowledged': 'تم تأكيد الاستلام في',
 		'deadline.first': 'أول رد من الموظف المسؤول قبل',

@@ -201,8 +201,8 @@ export class Stack {
 	// TOTP secret read from the output) and `queue members add
 	// --recovery-key`, which wraps the queue's key to the handler's.
 	// queue: one queue name or a list of them.
-	addHandler(username, queue) {
-		const u = this.addUser(username, 'handler');
+	addHandler(username, queue, opts = {}) {
+		const u = this.addUser(username, 'handler', opts);
 		for (const q of [queue].flat())
 			meldctl(this.admin, 'queue', 'members', 'add', q, username,
 			    '--recovery-key', this.recoveryKey);
@@ -223,16 +223,20 @@ export class Stack {
 	}
 
 	// Any user kind (handler, officer, researcher) with `meldctl user
-	// add`; its TOTP secret read from the output.
-	addUser(username, kind) {
+	// add`; its TOTP secret read from the output.  forced: leave the
+	// first sign-in steps due (schema 0230); the other tests sign in
+	// straight away (--no-forced-change).  qr: also draw the QR code
+	// (--qr); the whole output is returned as `out`.
+	addUser(username, kind, { forced = false, qr = false } = {}) {
 		const password = `pw-${randomBytes(12).toString('hex')}`;
 		const out = meldctlInput(this.admin, password, 'user', 'add',
-		    '--kind', kind, '--password-stdin', '--argon2', '8192,1,1',
-		    '--totp-seal-key', this.totpSealKey, username);
+		    '--kind', kind, ...(forced ? [] : ['--no-forced-change']),
+		    ...(qr ? ['--qr'] : []), '--password-stdin', '--argon2',
+		    '8192,1,1', '--totp-seal-key', this.totpSealKey, username);
 		const secret = /^totp-secret: ([A-Z2-7]+)$/m.exec(out)?.[1];
 		if (!secret)
 			throw new Error(`no totp-secret in meldctl output:\n${out}`);
-		return { username, password, secret };
+		return { username, password, secret, out };
 	}
 
 	writeConfig() {
