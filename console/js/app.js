@@ -255,6 +255,10 @@ function wipe() {
 }
 
 async function signout(why) {
+	// No poll may run between the server ending the session and wipe():
+	// it would be answered 401.
+	clearInterval(pollTimer);
+	pollTimer = null;
 	if (hasToken()) {
 		try {
 			await api('DELETE', '/v1/staff/session');
