@@ -67,7 +67,14 @@ Test(sparse, case_bodies_shape_then_case_id)
 	refused(body("{\"case\":\"" U "\",\"queue\":\"Q-1\"}", SPARSE_TRANSFER,
 	    &b, &e), &e, 400, "bad_request", "");
 	cr_expect_str_eq(e.e_message, "Expected {\"case\": id, \"queue\": "
-	    "name}.");
+	    "name, \"reason\": optional}.");
+	/* The transfer's reason (schema 0231): optional, 1-1000 bytes. */
+	refused(body("{\"case\":\"" U "\",\"queue\":\"obi\",\"reason\":\"\"}",
+	    SPARSE_TRANSFER, &b, &e), &e, 400, "invalid_field", "/reason");
+	cr_assert_eq(body("{\"case\":\"" U "\",\"queue\":\"obi\",\"reason\":"
+	    "\"wrong queue\"}", SPARSE_TRANSFER, &b, &e), 0);
+	cr_expect_str_eq(b.sb_reason, "wrong queue");
+	sparse_body_clear(&b);
 }
 
 Test(sparse, referral_and_identity_request)
