@@ -363,7 +363,7 @@ user_add(PGconn *conn, struct uopts *u)
 	p[7] = c.c_pub;
 	p[8] = c.c_sealed;
 	p[9] = tsealed;
-	/* Both went through the administrator's hands (schema 0230). */
+	/* Both went through the administrator's hands (schema 0251). */
 	p[10] = u->u_keep ? "false" : "true";
 	res = keys_exec(conn, "INSERT INTO casework.users (username, kind, "
 	    "pw_salt, pw_m_kib, pw_t, pw_p, pw_verifier, kem_id, public_key, "

@@ -1,6 +1,6 @@
 /*
  * GET /v1/staff/case/find?number=K7M4-QX2P: a case by its case number
- * (schema 0232, docs/staff-api.md "Case numbers"), the number a reporter
+ * (schema 0253, docs/staff-api.md "Case numbers"), the number a reporter
  * reads from the inbox, e.g. on the phone.  The answer is only the case
  * id, for a case the session may see (row-level security): a number of
  * another queue is 404 like one that names nothing.  The number is typed
@@ -22,7 +22,7 @@
 #include "daemon/store.h"
 
 #define NUMBER_LEN	8
-/* The alphabet of 0232: no 0/O, no 1/I. */
+/* The alphabet of 0253: no 0/O, no 1/I. */
 static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 struct cfind {

@@ -1,6 +1,6 @@
 /*
  * Finding a case by the case number its reporter reads from the inbox
- * (casefind.c, schema 0232).
+ * (casefind.c, schema 0253).
  */
 #ifndef MELDPUNT_CASEFIND_H
 #define MELDPUNT_CASEFIND_H

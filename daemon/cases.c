@@ -903,7 +903,7 @@ open_sealed(struct cjob *j, const char *arr, const char *sealed,
 
 /*
  * Worker, OP_READ: the history's identity decisions carry their sealed
- * reason in details (schema 0233); open it as details.reason.
+ * reason in details (schema 0254); open it as details.reason.
  */
 static void
 open_history(struct cjob *j)
@@ -1084,7 +1084,7 @@ work_transfer(struct cjob *j)
 	    &j->j_dwraplen) == -1 || work_layer(j, CASEKEY_L_TK, j->j_twrap,
 	    &j->j_twraplen) == -1))
 		goto done;
-	/* The reason: staff free text under the case key (schema 0231). */
+	/* The reason: staff free text under the case key (schema 0252). */
 	if (j->j_text != NULL) {
 		unsigned char	ctx[CASETEXT_LABEL_MAX + 16];
 

@@ -237,7 +237,7 @@ identity_decide(struct http_request *req, void *arg)
 	p[0] = j->j_id;
 	p[1] = d.d_approve ? "true" : "false";
 	if (d.d_has_reason) {
-		/* The decision's reason (schema 0233), sealed under the case
+		/* The decision's reason (schema 0254), sealed under the case
 		 * key, which the officer reaches through the request
 		 * (identity_requests()), not through the case's queue. */
 		p[2] = d.d_reason;

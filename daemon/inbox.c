@@ -641,7 +641,7 @@ case_json(const PGresult *r, enum i18n_lang l)
 	for (col = 3; j != NULL && col < 8; col++)
 		json_object_set_new(j, dates[col - 3], PQgetisnull(r, 0, col) ?
 		    json_null() : json_string(PQgetvalue(r, 0, col)));
-	/* Not secret: what the reporter reads out on the phone (0232). */
+	/* Not secret: what the reporter reads out on the phone (0253). */
 	if (j != NULL && PQnfields(r) > 8 && !PQgetisnull(r, 0, 8))
 		json_object_set_new(j, "case_number",
 		    json_string(PQgetvalue(r, 0, 8)));

@@ -1,5 +1,5 @@
 /*
- * TOTP enrolment by the user herself (schema 0230, docs/staff-api.md
+ * TOTP enrolment by the user herself (schema 0251, docs/staff-api.md
  * "First sign-in").  `meldctl user add` and `user reset-totp` print a
  * TOTP secret on the administrator's terminal; until the user has
  * enrolled one that only her authenticator app holds, her session

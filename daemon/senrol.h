@@ -1,6 +1,6 @@
 /*
  * TOTP enrolment by the user herself, at first sign-in or after an
- * administrator's `meldctl user reset-totp` (senrol.c, schema 0230).
+ * administrator's `meldctl user reset-totp` (senrol.c, schema 0251).
  */
 #ifndef MELDPUNT_SENROL_H
 #define MELDPUNT_SENROL_H

@@ -124,7 +124,7 @@ sparse_case_members(struct sparse_body *b, enum sparse_kind kind,
 			    "bytes}."));
 		break;
 	case SPARSE_TRANSFER:
-		/* The reason (schema 0231) is optional in the API. */
+		/* The reason (schema 0252) is optional in the API. */
 		if (json_unpack(j, "{s:s,s:s,s?s!}", "case", &b->sb_case,
 		    "queue", &b->sb_queue, "reason", &b->sb_reason) == -1 ||
 		    !sparse_is_dim(b->sb_queue))
@@ -429,7 +429,7 @@ sparse_request_id(const json_t *v, char *out, size_t outsz)
 	return (0);
 }
 
-/* The decision's optional reason (schema 0233), copied into d. */
+/* The decision's optional reason (schema 0254), copied into d. */
 static int
 sparse_decide_reason(json_t *b, struct sparse_decide *d,
     struct sparse_err *e)

@@ -129,11 +129,11 @@ int	 sparse_reclassify(const unsigned char *data, size_t len,
 struct sparse_decide {
 	char		 d_id[24];
 	int		 d_approve;
-	/* decide: the optional "reason" (schema 0233); wipe after use */
+	/* decide: the optional "reason" (schema 0254); wipe after use */
 	int		 d_has_reason;
 	char		 d_reason[2001];
 };
-#define SPARSE_XFER_REASON_MAX	1000	/* bytes; sealed it fits 0231's 4096 */
+#define SPARSE_XFER_REASON_MAX	1000	/* bytes; sealed it fits 0252's 4096 */
 int	 sparse_decide(const unsigned char *data, size_t len, int purge,
 	    struct sparse_decide *d, struct sparse_err *e);
 

@@ -14,7 +14,7 @@
  *   7 loop    keep the session; wrap the queue keys it holds to queue
  *             members still waiting for them (keyshare.c); answer 201
  *             with the token.
- * The login answer says which first sign-in steps are due (schema 0230):
+ * The login answer says which first sign-in steps are due (schema 0251):
  * until the user has replaced the password and the TOTP secret the
  * administrator saw, ssession_auth() lets the session reach only the
  * endpoints that replace them (SSESSION_SETUP; senrol.c).

@@ -41,7 +41,7 @@ struct store_stmt;
  * Added to the mask by the few endpoints that answer while first sign-in
  * steps are due (password change, TOTP enrolment, logout).  Every other
  * endpoint answers such a session 403 password_change_required or
- * totp_enrolment_required (schema 0230, docs/staff-api.md "First
+ * totp_enrolment_required (schema 0251, docs/staff-api.md "First
  * sign-in").
  */
 #define SSESSION_SETUP		0x100

@@ -302,7 +302,7 @@ function reclassifyView(c) {
 // `history`), with the reasons of state changes and transfers, which are
 // sealed staff text, from their own lists.  Each such row is written with
 // exactly one audit event, in order, so the n-th event from the end goes
-// with the n-th row from the end (transfers from before schema 0231 have
+// with the n-th row from the end (transfers from before schema 0252 have
 // an event but no row).
 function historyView(c) {
 	const hist = c.history ?? [];

@@ -146,7 +146,7 @@ test('payloads in every reporter field are shown as text and never run', {
 	assert.deepEqual(list.made, []);
 	await shot(off, '08-officer-requests');
 	// A refusal needs a reason; with one it is recorded, sealed, and the
-	// handler reads it in the case history as text (schema 0233).
+	// handler reads it in the case history as text (schema 0254).
 	await off.click('#officer-list button:text-is("Refuse")');
 	await off.waitForFunction(() => /reason to refuse/.test(
 	    document.querySelector('#status').textContent));

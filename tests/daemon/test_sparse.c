@@ -68,7 +68,7 @@ Test(sparse, case_bodies_shape_then_case_id)
 	    &b, &e), &e, 400, "bad_request", "");
 	cr_expect_str_eq(e.e_message, "Expected {\"case\": id, \"queue\": "
 	    "name, \"reason\": optional}.");
-	/* The transfer's reason (schema 0231): optional, 1-1000 bytes. */
+	/* The transfer's reason (schema 0252): optional, 1-1000 bytes. */
 	refused(body("{\"case\":\"" U "\",\"queue\":\"obi\",\"reason\":\"\"}",
 	    SPARSE_TRANSFER, &b, &e), &e, 400, "invalid_field", "/reason");
 	cr_assert_eq(body("{\"case\":\"" U "\",\"queue\":\"obi\",\"reason\":"

@@ -174,7 +174,7 @@ tstack_add_user(struct tstack *t, struct tstack_user *u, const char *name,
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->password, sizeof(u->password), "%s", password);
-	/* The first sign-in steps (schema 0230) have tests of their own. */
+	/* The first sign-in steps (schema 0251) have tests of their own. */
 	out = tstack_meldctl(t, password, 0, "user add --kind %s "
 	    "--no-forced-change --password-stdin --argon2 8192,1,1 "
 	    "--totp-seal-key '%s' %s",

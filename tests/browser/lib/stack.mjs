@@ -224,7 +224,7 @@ export class Stack {
 
 	// Any user kind (handler, officer, researcher) with `meldctl user
 	// add`; its TOTP secret read from the output.  forced: leave the
-	// first sign-in steps due (schema 0230); the other tests sign in
+	// first sign-in steps due (schema 0251); the other tests sign in
 	// straight away (--no-forced-change).  qr: also draw the QR code
 	// (--qr); the whole output is returned as `out`.
 	addUser(username, kind, { forced = false, qr = false } = {}) {

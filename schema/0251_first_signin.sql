@@ -1,4 +1,4 @@
--- 0230_first_signin.sql: the first sign-in replaces what the administrator
+-- 0251_first_signin.sql: the first sign-in replaces what the administrator
 -- saw (issue 15 "first sign-in forces a password change", issue 13 "TOTP
 -- enrolment with a QR code"; docs/staff-api.md "First sign-in").
 --

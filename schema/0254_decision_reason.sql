@@ -1,4 +1,4 @@
--- 0233_decision_reason.sql: a privacy officer gives a reason with her
+-- 0254_decision_reason.sql: a privacy officer gives a reason with her
 -- decision on an identity request -- above all when she refuses it -- and
 -- the handlers of the case see it in the case history (issue 13
 -- "approve/refuse with reason"; docs/staff-api.md "Identity disclosure").
@@ -35,7 +35,7 @@ BEGIN
 END
 $$;
 
--- 0231's history, with the sealed reason of each identity decision (the
+-- 0252's history, with the sealed reason of each identity decision (the
 -- staff process opens it with the case key of the reader's session).
 CREATE OR REPLACE FUNCTION casework.case_history(p_case uuid)
     RETURNS TABLE (n bigint, at timestamptz, actor text, action text,

@@ -1,4 +1,4 @@
--- 0232_case_numbers.sql: a case number the reporter can read from the
+-- 0253_case_numbers.sql: a case number the reporter can read from the
 -- inbox and a handler can find the case by, e.g. when the reporter phones
 -- (issue 13 "find a case by its case number"; docs/staff-api.md "Case
 -- numbers").

@@ -1,4 +1,4 @@
--- 0231_transfer_history.sql: a transfer is part of the case history with
+-- 0252_transfer_history.sql: a transfer is part of the case history with
 -- its reason, and the case read shows the whole history -- who did what,
 -- when (issue 13; docs/staff-api.md "Case history").
 --
