@@ -233,18 +233,24 @@ async function day(h, con, rep, receipt, narrative, canary) {
 	// Found again by the case number the reporter read out (typed in
 	// lower case, with a space), from the list view; by its id as well.
 	await con.click('.navb[data-view="cases"]');
+	// (The case view is hidden while the list shows: waiting for it to
+	// show waits for the find, not for the heading left from before.)
 	await con.fill('#find-id', number.toLowerCase().replace('-', ' '));
 	await con.click('#find button');
+	await con.waitForSelector('#v-case:not([hidden])');
 	await con.waitForFunction((id) => document.querySelector('#h-case .caseid')
 	    ?.textContent === id, caseId);
 	await con.click('.navb[data-view="cases"]');
+	await con.waitForSelector('#v-cases:not([hidden])');
 	await con.fill('#find-id', caseId);
 	await con.click('#find button');
+	await con.waitForSelector('#v-case:not([hidden])');
 	await con.waitForFunction((id) => document.querySelector('#h-case .caseid')
 	    ?.textContent === id, caseId);
+	await con.click('.navb[data-view="cases"]');
+	await con.waitForSelector('#v-cases:not([hidden])');
 	// A number that is not one of this handler's cases: said, nothing
 	// opened; a malformed one never reaches the server.
-	await con.click('.navb[data-view="cases"]');
 	const before404 = problems.length;
 	await con.fill('#find-id', 'ZZZZ-ZZZZ');
 	await con.click('#find button');
