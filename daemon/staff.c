@@ -98,7 +98,7 @@ staff_forms(struct http_request *req, void *arg)
 	    (rc = squery_get(http_req_query(req), "lang", want,
 	    sizeof(want))) == -1 || (rc == 1 && i18n_parse(want, &l) == -1)) {
 		http_reply_error(req, 400, "bad_request",
-		    "Expected ?lang= one of nl, en, tr, ar.");
+		    "Expected ?lang= one of nl, en, tr, ar, ti, zh.");
 		return;
 	}
 	if ((j = forms_to_json(l)) == NULL) {

@@ -9,7 +9,7 @@ libargon2-dev libsodium-dev libjansson-dev libcriterion-dev postgresql-15
 postgresql-client-15 openssl golang-github-cloudflare-circl-dev oathtool
 argon2 clang libclang-rt-14-dev chromium libxml2-utils librsvg2-bin
 libpng-dev pg-auto-failover-cli postgresql-15-auto-failover haproxy curl jq
-libqrencode-dev msmtp qrencode"
+libqrencode-dev msmtp qrencode fonts-sil-abyssinica fonts-wqy-microhei"
 
 missing=""
 for p in $PKGS; do

@@ -372,28 +372,37 @@ export const TEMPLATES = {
 		en: 'Thank you for your report. We have received it and are looking into it.',
 		tr: 'Bildiriminiz için teşekkür ederiz. Bildiriminizi aldık ve inceliyoruz.',
 		ar: 'شكرًا على بلاغك. لقد استلمناه ونعمل على معالجته.',
+		ti: 'ስለ ጸብጻብኩም የመስግን። በጺሑና ኣሎ፣ ንከታተሎ ድማ ኣለና።',
+		zh: '感谢您的报告。我们已经收到，正在处理。',
 	},
 	more: {
 		nl: 'Kunt u ons meer vertellen over wat er gebeurde, en wanneer?',
 		en: 'Could you tell us more about what happened, and when?',
 		tr: 'Ne olduğunu ve ne zaman olduğunu bize daha fazla anlatabilir misiniz?',
 		ar: 'هل يمكنك إخبارنا بالمزيد عما حدث ومتى؟',
+		ti: 'እንታይ ከም ዝተፈጸመን መዓስ ከም ዝተፈጸመን ዝያዳ ክትነግሩና ትኽእሉ ዶ?',
+		zh: '您能再多告诉我们一些发生了什么、在什么时候吗？',
 	},
 	referred: {
 		nl: 'Wij hebben uw melding doorverwezen naar een organisatie die u verder kan helpen.',
 		en: 'We have referred your report to an organisation that can help you further.',
 		tr: 'Bildiriminizi size daha fazla yardımcı olabilecek bir kuruluşa yönlendirdik.',
 		ar: 'لقد أحلنا بلاغك إلى جهة يمكنها مساعدتك أكثر.',
+		ti: 'ጸብጻብኩም ዝያዳ ክሕግዘኩም ናብ ዝኽእል ትካል ኣመሓላሊፍናዮ ኣለና።',
+		zh: '我们已将您的报告转交给能够进一步帮助您的机构。',
 	},
 	closed: {
 		nl: 'Wij sluiten uw melding af. Dank u dat u contact met ons opnam.',
 		en: 'We are closing your report. Thank you for contacting us.',
 		tr: 'Bildiriminizi kapatıyoruz. Bizimle iletişime geçtiğiniz için teşekkür ederiz.',
 		ar: 'نحن نغلق بلاغك. شكرًا لتواصلك معنا.',
+		ti: 'ጸብጻብኩም ንዓጽዎ ኣለና። ስለ ዝረኸብኩምና የመስግን።',
+		zh: '我们将结束处理您的报告。感谢您与我们联系。',
 	},
 };
 
-export const REPORTER_LANGS = { nl: 'Nederlands', en: 'English', tr: 'Türkçe', ar: 'العربية' };
+export const REPORTER_LANGS = { nl: 'Nederlands', en: 'English', tr: 'Türkçe',
+    ar: 'العربية', ti: 'ትግርኛ', zh: '中文（简体）' };
 
 let current = 'nl';
 

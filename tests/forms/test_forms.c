@@ -108,3 +108,136 @@ Test(forms, language_negotiation)
 	cr_expect_eq(i18n_accept(";;;,q=,nl;q=x"), I18N_EN);
 	cr_expect_str_eq(i18n_code(I18N_NLANG), "en");
 }
+
+/* The first code point of s, or 0. */
+static unsigned
+first_cp(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (p[0] < 0x80)
+		return (p[0]);
+	if ((p[0] & 0xe0) == 0xc0)
+		return ((p[0] & 0x1fu) << 6 | (p[1] & 0x3fu));
+	if ((p[0] & 0xf0) == 0xe0)
+		return ((p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+		    (p[2] & 0x3fu));
+	return (0);
+}
+
+/* Does s hold a code point in [lo, hi]? */
+static int
+has_script(const char *s, unsigned lo, unsigned hi)
+{
+	unsigned	 c;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) == 0x80)
+			continue;
+		c = first_cp(s);
+		if (c >= lo && c <= hi)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Walk two forms documents side by side: every label, help, intro and
+ * emergency text of l must be written in its script (Ge'ez
+ * U+1200..U+137F, CJK U+3000..U+9FFF) and differ from English -- no
+ * untranslated text and no English fallback anywhere in the form.
+ */
+static void
+walk_texts(const json_t *x, const json_t *en, unsigned lo, unsigned hi,
+    const char *where, int *n)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i;
+	char		 w[256];
+
+	if (json_is_array(x)) {
+		json_array_foreach(x, i, v) {
+			snprintf(w, sizeof(w), "%s[%zu]", where, i);
+			walk_texts(v, json_array_get(en, i), lo, hi, w, n);
+		}
+		return;
+	}
+	if (!json_is_object(x))
+		return;
+	json_object_foreach((json_t *)x, k, v) {
+		snprintf(w, sizeof(w), "%s.%s", where, k);
+		if (json_is_string(v) && (strcmp(k, "label") == 0 ||
+		    strcmp(k, "help") == 0 || strcmp(k, "intro") == 0 ||
+		    strcmp(k, "emergency") == 0)) {
+			cr_expect(has_script(json_string_value(v), lo, hi),
+			    "%s not in its script: %s", w,
+			    json_string_value(v));
+			cr_expect_str_neq(json_string_value(v),
+			    json_string_value(json_object_get(en, k)),
+			    "%s is English", w);
+			(*n)++;
+		} else
+			walk_texts(v, json_object_get(en, k), lo, hi, w, n);
+	}
+}
+
+Test(forms, tigrinya_and_chinese_everywhere)
+{
+	static const struct {
+		enum i18n_lang	 l;
+		unsigned	 lo, hi;
+	} ls[] = {
+		{ I18N_TI, 0x1200, 0x137f },
+		{ I18N_ZH, 0x3000, 0x9fff },
+	};
+	json_t		*en, *x;
+	const char	*key, *m;
+	size_t		 i, k;
+	int		 n;
+
+	en = forms_to_json(I18N_EN);
+	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		n = 0;
+		cr_assert_not_null(x = forms_to_json(ls[i].l));
+		walk_texts(x, en, ls[i].lo, ls[i].hi, i18n_code(ls[i].l), &n);
+		/* 3 categories, 18 subtypes, 5 questions, 34 options, ... */
+		cr_expect_gt(n, 100, "only %d texts walked", n);
+		json_decref(x);
+		cr_expect(has_script(forms_emergency(ls[i].l), ls[i].lo,
+		    ls[i].hi));
+		for (k = 0; (key = i18n_key_at(k)) != NULL; k++) {
+			cr_assert_not_null(m = i18n_msg(key, ls[i].l));
+			cr_expect(has_script(m, ls[i].lo, ls[i].hi),
+			    "%s in %s: %s", key, i18n_code(ls[i].l), m);
+			cr_expect_str_neq(m, i18n_msg(key, I18N_EN), "%s", key);
+		}
+		cr_expect_gt(k, 30);
+		cr_expect_str_eq(i18n_dir(ls[i].l), "ltr");
+	}
+	json_decref(en);
+	cr_expect_str_eq(i18n_code(I18N_TI), "ti");
+	cr_expect_str_eq(i18n_code(I18N_ZH), "zh");
+}
+
+Test(forms, tigrinya_and_chinese_negotiated)
+{
+	enum i18n_lang	 l;
+
+	cr_expect_eq(i18n_parse("ti", &l), 0);
+	cr_expect_eq(l, I18N_TI);
+	cr_expect_eq(i18n_parse("ti-ER", &l), 0);
+	cr_expect_eq(l, I18N_TI);
+	cr_expect_eq(i18n_parse("zh", &l), 0);
+	cr_expect_eq(l, I18N_ZH);
+	cr_expect_eq(i18n_parse("zh_CN", &l), 0);
+	cr_expect_eq(l, I18N_ZH);
+	cr_expect_eq(i18n_parse("zh-Hans-CN", &l), 0);
+	cr_expect_eq(l, I18N_ZH);
+	cr_expect_eq(i18n_accept("zh-CN,zh;q=0.9,en;q=0.8"), I18N_ZH);
+	cr_expect_eq(i18n_accept("de;q=0.9, ti;q=0.7, en;q=0.5"), I18N_TI);
+	cr_expect_eq(i18n_accept("am-ET, ti-ER;q=0.4"), I18N_TI);
+	/* The order is part of the reporter session token format. */
+	cr_expect_eq(I18N_TI, 4);
+	cr_expect_eq(I18N_ZH, 5);
+}

@@ -6,7 +6,7 @@
 // cookies, localStorage, sessionStorage, IndexedDB or the URL; requests
 // carry no credentials and no referrer and bypass the HTTP cache.
 
-import { LANGS, langName, setLanguage, t } from './i18n.js';
+import { LANGS, dateFormat, langName, setLanguage, t } from './i18n.js';
 
 // el('p', { class: 'x', for: 'id' }, 'text', childNode, ...)
 export function el(tag, attrs = {}, ...children) {
@@ -89,7 +89,8 @@ export async function api(method, path, { body, raw, token, lang,
 }
 
 // The language <select>: changing it re-labels the page in place; the URL
-// stays as it is and nothing is remembered.
+// stays as it is and nothing is remembered (links to the other page carry
+// the choice: i18n.js carryLanguage()).
 export function setupLanguage(select, onChange) {
 	select.replaceChildren(...LANGS.map((l) =>
 	    el('option', { value: l, lang: l, dir: l === 'ar' ? 'rtl' : 'ltr' },
@@ -240,7 +241,8 @@ export function formatDate(s, lang) {
 	    { dateStyle: 'long', timeZone: 'UTC' } :
 	    { dateStyle: 'long', timeStyle: 'short' };
 	try {
-		return new Intl.DateTimeFormat(lang, opts).format(d);
+		// The page's locale (i18n.js), never the browser's.
+		return dateFormat(lang, opts).format(d);
 	} catch {
 		return s;
 	}

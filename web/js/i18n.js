@@ -1,9 +1,11 @@
-// The page's own words in the four languages of the reference client.
+// The page's own words in the six languages of the reference client.
 // The form itself (categories, questions, options) comes from
 // GET /v1/forms?lang=; these are the words around it.  Arabic is written
-// right to left: setLanguage() sets <html lang dir>.
+// right to left: setLanguage() sets <html lang dir>.  Tigrinya (Ge'ez
+// script) and Chinese (Simplified) are left to right; Tigrinya speaks to
+// the reader in the polite plural, Chinese with 您.
 
-export const LANGS = ['nl', 'en', 'tr', 'ar'];
+export const LANGS = ['nl', 'en', 'tr', 'ar', 'ti', 'zh'];
 export const RTL = new Set(['ar']);
 
 const T = {
@@ -107,6 +109,11 @@ const T = {
 		'contact.toolong': 'Een van de contactvelden is te lang.',
 		'contact.done.consent': 'Het spoedteam kan uw contactgegevens nu lezen; uw inbox laat zien wanneer zij ze gelezen hebben.',
 		'contact.done.vault': 'Uw contactgegevens zijn versleuteld bewaard. Een privacyfunctionaris kan ze alleen na een verzoek lezen, en u hoort dat eerst in uw inbox.',
+		'date.day': 'Dag',
+		'date.month': 'Maand',
+		'date.year': 'Jaar',
+		'trust.contacts': 'Ook hier kunt u terecht',
+		'trust.privacy': 'Privacyverklaring',
 	},
 	en: {
 		'case.number': 'Case number',
@@ -208,6 +215,11 @@ const T = {
 		'contact.toolong': 'One of the contact fields is too long.',
 		'contact.done.consent': 'The urgent team can read your contact details now; your inbox shows when they have read them.',
 		'contact.done.vault': 'Your contact details are stored encrypted. A privacy officer can read them only after a request, and you are told first in your inbox.',
+		'date.day': 'Day',
+		'date.month': 'Month',
+		'date.year': 'Year',
+		'trust.contacts': 'Other places to get help',
+		'trust.privacy': 'Privacy statement',
 	},
 	tr: {
 		'case.number': 'Dosya numarası',
@@ -309,6 +321,11 @@ const T = {
 		'contact.toolong': 'İletişim alanlarından biri çok uzun.',
 		'contact.done.consent': 'Acil ekip iletişim bilgilerinizi şimdi okuyabilir; gelen kutunuz ne zaman okunduğunu gösterir.',
 		'contact.done.vault': 'İletişim bilgileriniz şifreli olarak saklandı. Bir gizlilik sorumlusu bunları yalnızca bir talepten sonra okuyabilir ve bunu önce gelen kutunuzda görürsünüz.',
+		'date.day': 'Gün',
+		'date.month': 'Ay',
+		'date.year': 'Yıl',
+		'trust.contacts': 'Yardım alabileceğiniz başka yerler',
+		'trust.privacy': 'Gizlilik bildirimi',
 	},
 	ar: {
 		'case.number': 'رقم الملف',
@@ -410,8 +427,197 @@ const T = {
 		'contact.toolong': 'أحد حقول الاتصال طويل جدًا.',
 		'contact.done.consent': 'يستطيع فريق الطوارئ الآن قراءة بيانات الاتصال الخاصة بك؛ يُظهر صندوق رسائلك متى قرأوها.',
 		'contact.done.vault': 'حُفظت بيانات الاتصال الخاصة بك مشفرة. لا يستطيع مسؤول حماية الخصوصية قراءتها إلا بعد طلب، وستُبلَّغ بذلك أولاً في صندوق رسائلك.',
+		'date.day': 'اليوم',
+		'date.month': 'الشهر',
+		'date.year': 'السنة',
+		'trust.contacts': 'جهات أخرى يمكنك طلب المساعدة منها',
+		'trust.privacy': 'بيان الخصوصية',
+	},
+	ti: {
+		'case.received': 'ዝተቐበልናሉ ዕለት',
+		'case.acknowledged': 'ምብጻሑ ዝተረጋገጸሉ ዕለት',
+		'deadline.first': 'ቀዳማይ መልሲ ካብ ሰራሕተኛ ጉዳይ ቅድሚ',
+		'subtype.label': 'ኣየናይ እዩ ዝበለጸ ዝገልጾ?',
+		'lang.label': 'ቋንቋ',
+		'leave': 'ብቕልጡፍ ውጹ',
+		'leave.hint': 'ነዚ ገጽ ብቕጽበት ይዓጽዎ፣ ዝመላእኩሞ ድማ ይድምስሶ።',
+		'danger.short': 'ኣብ ቅጽበታዊ ሓደጋ ዶ ኣለኹም? ናብ 112 ደውሉ።',
+		'danger.title': 'ሕጂ ናብ 112 ደውሉ',
+		'danger.body': 'ሂወትኩም ወይ ሂወት ካልእ ሰብ ኣብ ቅጽበታዊ ሓደጋ ድያ ዘላ? ሕጂ ናብ 112 ደውሉ (ፖሊስ፣ ሓዊ ዘጥፍኡ፣ ኣምቡላንስ)። እዚ ጸብጻብ ነዚ ኣይትክኦን።',
+		'title.report': 'ጸብጻብ ኣቕርቡ',
+		'intro': 'ኣብዚ ስምኩም ከይገለጽኩም ጸብጻብ ከተቕርቡ ትኽእሉ ኢኹም፦ ኣብ ዕዳጋ ስራሕ ኣድልዎ፣ ዘይተደልየ ጣልቃ ኣታውነት ወጻኢ ሃገር፣ ከምኡ\'ውን ምልክታት ምስ ክብሪ ዝተተሓሓዘ ዓመጽ። ዝጸሓፍኩሞ ቅድሚ ምልኣኹ ኣብ ብራውዘርኩም ይምስጠር።',
+		'privacy': 'እዚ ገጽ ኣብ መሳርሒኹም ዋላ ሓንቲ ኣይዕቅብን፦ ኩኪስ የለን፣ መኽዘን የለን፣ ኣብቲ ኣድራሻ ድማ ዋላ ሓንቲ የለን። ብሕታዊ መስኮት (private window) እንተ ተጠቐምኩም ይበልጽ።',
+		'step.category': '1. ጸብጻብኩም ብዛዕባ እንታይ እዩ?',
+		'step.questions': '2. ሕቶታት',
+		'step.narrative': '3. እንታይ ተፈጺሙ?',
+		'narrative.label': 'እንታይ ከም ዝተፈጸመ ብቓላትኩም ግለጹ',
+		'narrative.help': 'ከተካፍልዎ ዘይትደልዩ ኣስማት ወይ ዝርዝራት ኣይትጽሓፉ። እዚ ክንብቦ ዝኽእል እቲ ሰራሕተኛ ጉዳይ ጥራይ እዩ።',
+		'optional': '(ግዴታ ኣይኮነን)',
+		'choose': 'ምረጹ…',
+		'yes': 'እወ',
+		'no': 'ኣይፋል',
+		'review.button': 'ቀጽሉ፦ ኣረጋግጹ',
+		'review.title': '4. ቅድሚ ምልኣኽኩም ኣረጋግጹ',
+		'review.encrypted': 'ዝተመስጠረ — ክንብቦ ዝኽእል እቲ ሰራሕተኛ ጉዳይ ጥራይ እዩ',
+		'review.clear': 'ዘይተመስጠረ — ጸብጻብኩም ናብ ቅኑዕ ክፍሊ ንምብጻሕን ስም ዘይብሉ ስታቲስቲክስን',
+		'review.none': '(ዋላ ሓንቲ)',
+		'back': 'ተመለሱ እሞ ኣመሓይሹ',
+		'send': 'መስጥሩ እሞ ስደዱ',
+		'sending': 'ይምስጠርን ይለኣኽን ኣሎ…',
+		'done.title': 'ጸብጻብኩም በጺሑና ኣሎ',
+		'receipt.label': 'ኮድ ጸብጻብኩም',
+		'receipt.advice': 'ነዚ ኮድ ሕጂ ኣብ ወረቐት ጽሓፍዎ። ብእኡ ጸኒሕኩም መልስታት ከተንብቡን ሓበሬታ ክትውስኹን ትኽእሉ ኢኹም። ንሕና እንደገና ከነርእየኩም ኣይንኽእልን። ኣብ ብዙሓት ዝጥቀምሉ መሳርሒ፣ ኣብ ስእሊ ወይ ኣብ መልእኽቲ ኣይተቐምጥዎ።',
+		'ack.label': 'ምርግጋጽ ምብጻሕ',
+		'deadline.feedback': 'መልሲ ክትረኽቡ ኢኹም ቅድሚ',
+		'deadline.ack': 'ምብጻሑ ክረጋገጽ እዩ ቅድሚ',
+		'new.report': 'ሓድሽ ጸብጻብ',
+		'link.check': 'ጸብጻበይ ንምርኣይ',
+		'link.report': 'ጸብጻብ ንምቕራብ',
+		'title.check': 'ጸብጻበይ ምርኣይ',
+		'check.intro': 'ኩነታት ጸብጻብኩም፣ ግዜ ገደባትን መልእኽትታትን ንምርኣይ ኮድ ጸብጻብኩም ኣእትዉ።',
+		'receipt.input': 'ኮድ ጸብጻብ (16 ኣሃዛት)',
+		'receipt.bad': 'እዚ ኮድ ቅኑዕ ኣይኮነን። ነቶም ኣሃዛት ኣረጋግጹ።',
+		'login': 'ክፈቱ',
+		'login.failed': 'ብዚ ኮድ ጸብጻብ ኣይተረኽበን፣ ወይ ሕጂ ኣይከኣልን። በጃኹም ጸኒሕኩም እንደገና ፈትኑ።',
+		'case.state': 'ኩነታት',
+		'case.deadlines': 'ግዜ ገደባት',
+		'case.messages': 'መልእኽትታት',
+		'case.nomessages': 'ገና መልእኽቲ የለን።',
+		'from.reporter': 'ንስኹም',
+		'from.handler': 'ሰራሕተኛ ጉዳይ',
+		'from.system': 'Meldpunt',
+		'message.label': 'ተወሳኺ ሓበሬታ',
+		'message.send': 'ስደዱ',
+		'message.sent': 'ተላኢኹ።',
+		'logout': 'ዕጸዉ',
+		'error.generic': 'ጌጋ ኣጋጢሙ። በጃኹም እንደገና ፈትኑ።',
+		'error.unknown_outcome': 'ጸብጻብኩም በጺሑ እንተሎ ክንፈልጥ ኣይከኣልናን። «ስደዱ» እንደገና ጠውቑ፦ እቲ ሓደ ጸብጻብ እንደገና ይለኣኽ፣ ክልተ ግዜ ግን ኣይዕቀብን።',
+		'error.crypto': 'ብራውዘርኩም ነዚ ጸብጻብ ክምስጥሮ ኣይክእልን።',
+		'error.keys': 'ጸብጻብኩም ኣይተላእከን። መፍትሕ ምምስጣር ናይዚ ኣገልግሎት ብወሃቢ ኣገልግሎት ኣይተፈረመን፣ ስለዚ ጸብጻብኩም ክንብቦ ዝኽእል እቲ ሰራሕተኛ ጉዳይ ጥራይ ምዃኑ ዝውሕስ የለን። በጃኹም ጸኒሕኩም እንደገና ፈትኑ ወይ ብኻልእ መንገዲ ርኸቡና።',
+		'error.forms': 'እቲ ቅጥዒ ክጽዓን ኣይከኣለን።',
+		'error.required': 'በጃኹም ነዚ ዓንቀጽ ምልእዎ።',
+		'error.category': 'በጃኹም ቅድም ኣርእስቲ ምረጹ።',
+		'error.narrative': 'በጃኹም እንታይ ከም ዝተፈጸመ ግለጹ።',
+		'error.toolong': 'እቲ ጸብጻብ ኣዝዩ ነዊሕ እዩ።',
+		'lang.fallback': 'እዚ ቅጥዒ ብቋንቋኹም የለን፤ ብእንግሊዝኛ ይርአ ኣሎ።',
+		'date.day': 'መዓልቲ',
+		'date.month': 'ወርሒ',
+		'date.year': 'ዓመት',
+		'trust.contacts': 'ሓገዝ ክትረኽቡሎም እትኽእሉ ካልኦት ቦታታት',
+		'trust.privacy': 'መግለጺ ብሕትውና',
+		'contact.title': 'ንምድዋልኩም ኣድራሻ ርክብ (ግዴታ ኣይኮነን)',
+		'contact.urgent': 'ጸብጻብኩም ህጹጽ እዩ። ጉጅለ ህጹጽ ኣገልግሎት ክረኽበኩም እንተደሊኹም፣ ቅድም መዓስን ብኸመይን ክድውለልኩም ወይ ክጽሕፈልኩም ውሑስ ምዃኑ ኣብዚ ጽሓፉ።',
+		'contact.who': 'እዚ ሓበሬታ ክንብብዎ ዝኽእሉ ሓለፍቲ ብሕትውና ጥራይ እዮም፣ ሓደ ሰራሕተኛ ጉዳይ ምኽንያት ሒዙ ምስ ሓተተን ካልእ ሓላፊ ምስ ተሰማምዐን ጥራይ። ቅድም ኣብ ሳጹን መልእኽትኹም (ብኮድኩም) ክሕበረኩም እዩ። ኣብዚ ብራውዘር ይምስጠር። ስምኩም ከይተገልጸ ክትጸንሑ እንተደሊኹም ባዶ ግደፍዎ።',
+		'contact.name': 'ስም፣ ወይ ብኸመይ ክንጽውዓኩም ከም እንኽእል',
+		'contact.name.help': 'ግዴታ ኣይኮነን። ቀዳማይ ስም ወይ ዝተፈጥረ ስም እውን ይኣክል።',
+		'contact.phone': 'ቁጽሪ ተሌፎን',
+		'contact.phone.help': 'ግዴታ ኣይኮነን።',
+		'contact.email': 'ኣድራሻ ኢመይል',
+		'contact.email.help': 'ግዴታ ኣይኮነን። ካልኦት ክንብብዎ ዘይክእሉ ኣድራሻ ጥራይ።',
+		'contact.note': 'መዓስን ብኸመይን ክንድውለልኩም ወይ ክንጽሕፈልኩም ውሑስ እዩ?',
+		'contact.note.help': 'ብቓላትኩም፣ ንኣብነት፦ «ድሕሪ ሰዓት 10 ምሸት ጥራይ»፣ «ድምጻዊ መልእኽቲ ኣይትግደፉ»፣ «ካብ ቤት ትምህርቲ ከም ዝደወልኩም ብሉ»።',
+		'contact.consent': 'ጉጅለ ህጹጽ ኣገልግሎት ብቕጽበት ክድውለለይ ይኽእል',
+		'contact.consent.help': 'ሽዑ እቶም ነቲ ጸብጻብኩም ዝከታተሉ ሰራሕተኛታት ጉጅለ ህጹጽ ኣገልግሎት፣ ሓላፊ ከይተጸበዩ፣ ነዚ ሓበሬታ ብቕጽበት ከንብብዎ ይኽእሉ። ዘንበብዎ ነፍሲ ወከፍ ግዜ ይምዝገብ፣ ሳጹን መልእኽትኹም ድማ መዓስ ንመጀመርታ ከም ዘንበብዎ የርእየኩም። ብዘይ እዚ ምልክት፣ እቲ ኣብ ላዕሊ ዘሎ መንገዲ ጥራይ ይሰርሕ።',
+		'contact.consent.review': 'ጉጅለ ህጹጽ ኣገልግሎት ብቕጽበት ክድውለለይ ፍቓደኛ እየ',
+		'contact.toolong': 'ሓደ ካብ ዓንቀጻት ርክብ ኣዝዩ ነዊሕ እዩ።',
+		'contact.done.consent': 'ጉጅለ ህጹጽ ኣገልግሎት ሕጂ ኣድራሻ ርክብኩም ከንብቦ ይኽእል፤ መዓስ ከም ዘንበብዎ ሳጹን መልእኽትኹም የርእየኩም።',
+		'contact.done.vault': 'ኣድራሻ ርክብኩም ተመስጢሩ ተዓቂቡ ኣሎ። ሓላፊ ብሕትውና ክንብቦ ዝኽእል ድሕሪ ሕቶ ጥራይ እዩ፣ ቅድም ድማ ኣብ ሳጹን መልእኽትኹም ክሕበረኩም እዩ።',
+	},
+	zh: {
+		'case.received': '收到日期',
+		'case.acknowledged': '确认收到日期',
+		'deadline.first': '个案处理人员首次回复的期限',
+		'subtype.label': '哪一项最符合您的情况？',
+		'lang.label': '语言',
+		'leave': '快速离开',
+		'leave.hint': '立即关闭此页面，并清除您填写的内容。',
+		'danger.short': '处于紧迫危险中？请拨打 112。',
+		'danger.title': '请立即拨打 112',
+		'danger.body': '您或他人的生命是否处于紧迫危险之中？请立即拨打 112（警察、消防、救护车）。这份报告不能代替报警。',
+		'title.report': '提交报告',
+		'intro': '您可以在这里匿名报告：劳动力市场中的歧视、不受欢迎的外国干涉，以及与名誉相关的暴力迹象。您写的内容在发送之前就会在您的浏览器中加密。',
+		'privacy': '此页面不会在您的设备上保存任何东西：没有 cookie，没有本地存储，网址中也没有任何内容。最好使用隐私（无痕）窗口。',
+		'step.category': '1. 您的报告是关于什么的？',
+		'step.questions': '2. 问题',
+		'step.narrative': '3. 发生了什么？',
+		'narrative.label': '请用您自己的话描述发生了什么',
+		'narrative.help': '不想透露的姓名或细节可以不写。只有个案处理人员能阅读这些内容。',
+		'optional': '（选填）',
+		'choose': '请选择…',
+		'yes': '是',
+		'no': '否',
+		'review.button': '下一步：核对',
+		'review.title': '4. 发送前请核对',
+		'review.encrypted': '已加密 — 只有个案处理人员能阅读',
+		'review.clear': '未加密 — 用于把报告转到正确的部门，以及匿名统计',
+		'review.none': '（无）',
+		'back': '返回修改',
+		'send': '加密并发送',
+		'sending': '正在加密并发送…',
+		'done.title': '我们已收到您的报告',
+		'receipt.label': '您的报告代码',
+		'receipt.advice': '请现在就把这个代码写在纸上。以后您可以用它阅读回复和补充信息。我们无法再次显示这个代码。不要把它保存在与他人共用的设备上，也不要拍照或放在消息里。',
+		'ack.label': '收到确认',
+		'deadline.feedback': '您最迟将在此日期前收到答复',
+		'deadline.ack': '确认收到的期限',
+		'new.report': '新的报告',
+		'link.check': '查看我的报告',
+		'link.report': '提交报告',
+		'title.check': '查看我的报告',
+		'check.intro': '输入您的报告代码，查看报告的处理状态、期限和消息。',
+		'receipt.input': '报告代码（16 位数字）',
+		'receipt.bad': '这个代码无效。请检查数字。',
+		'login': '打开',
+		'login.failed': '找不到与此代码对应的报告，或者现在暂时无法查询。请稍后再试。',
+		'case.state': '处理状态',
+		'case.deadlines': '期限',
+		'case.messages': '消息',
+		'case.nomessages': '还没有消息。',
+		'from.reporter': '您',
+		'from.handler': '个案处理人员',
+		'from.system': 'Meldpunt',
+		'message.label': '补充信息',
+		'message.send': '发送',
+		'message.sent': '已发送。',
+		'logout': '关闭',
+		'error.generic': '出了点问题。请再试一次。',
+		'error.unknown_outcome': '我们无法确定您的报告是否已送达。请再按一次“发送”：发送的是同一份报告，绝不会保存两次。',
+		'error.crypto': '您的浏览器无法加密这份报告。',
+		'error.keys': '您的报告没有发送。此服务的加密密钥没有经过运营方签名，因此无法保证只有个案处理人员能阅读您的报告。请稍后再试，或通过其他方式联系我们。',
+		'error.forms': '无法加载表单。',
+		'error.required': '请填写此项。',
+		'error.category': '请先选择一个主题。',
+		'error.narrative': '请描述发生了什么。',
+		'error.toolong': '报告太长了。',
+		'lang.fallback': '此表单没有您的语言版本；现以英文显示。',
+		'date.day': '日',
+		'date.month': '月',
+		'date.year': '年',
+		'trust.contacts': '其他求助渠道',
+		'trust.privacy': '隐私声明',
+		'contact.title': '回电用的联系方式（选填）',
+		'contact.urgent': '您的报告是紧急的。如果您希望紧急小组联系您，请先在这里写明什么时间、用什么方式给您打电话或写信是安全的。',
+		'contact.who': '只有隐私官才能阅读这些信息，而且只有在个案处理人员说明理由提出申请、并经另一位隐私官同意之后。您会先在收件箱里（用您的代码）得到通知。这些信息在本浏览器中加密。如果想保持匿名，请留空。',
+		'contact.name': '姓名，或我们可以怎样称呼您',
+		'contact.name.help': '选填。只写名字或用化名也可以。',
+		'contact.phone': '电话号码',
+		'contact.phone.help': '选填。',
+		'contact.email': '电子邮箱',
+		'contact.email.help': '选填。请只填别人看不到的邮箱。',
+		'contact.note': '什么时间、用什么方式给您打电话或写信是安全的？',
+		'contact.note.help': '用您自己的话写，例如：“晚上 10 点以后才可以”“不要留语音留言”“就说是学校打来的”。',
+		'contact.consent': '紧急小组可以立即给我打电话',
+		'contact.consent.help': '这样，负责您报告的紧急小组个案处理人员就可以立即阅读这些信息，不必等待隐私官。他们每次阅读都会被记录，您的收件箱会显示他们第一次阅读的时间。如果不勾选，就只适用上面说明的方式。',
+		'contact.consent.review': '同意紧急小组立即给我打电话',
+		'contact.toolong': '有一个联系方式栏目太长了。',
+		'contact.done.consent': '紧急小组现在可以阅读您的联系方式；您的收件箱会显示他们何时阅读过。',
+		'contact.done.vault': '您的联系方式已加密保存。隐私官只有在提出申请后才能阅读，而且会先在收件箱里通知您。',
 	},
 };
+
+// Every text of every language, for the completeness test
+// (tests/browser/i18n.test.mjs).
+export const TEXTS = T;
 
 let current = 'nl';
 
@@ -423,15 +629,38 @@ export function t(key) {
 	return T[current][key] ?? T.en[key] ?? key;
 }
 
-// Choose the first of the browser's languages we have, else Dutch.  This
-// reads navigator.languages only; nothing is remembered between visits.
-export function initialLanguage() {
+// The first of the browser's languages we have, else Dutch.  This reads
+// navigator.languages only; nothing is remembered between visits.
+export function browserLanguage() {
 	for (const l of globalThis.navigator?.languages ?? []) {
 		const base = String(l).toLowerCase().split('-')[0];
 		if (LANGS.includes(base))
 			return base;
 	}
 	return 'nl';
+}
+
+// The page's language at start: ?lang= in its own address when a link of
+// the other page carried it (carryLanguage()), else the browser's.
+export function initialLanguage() {
+	const q = new URLSearchParams(globalThis.location?.search ?? '')
+	    .get('lang');
+	const base = String(q ?? '').toLowerCase().split('-')[0];
+	return LANGS.includes(base) ? base : browserLanguage();
+}
+
+// The language is kept between the report page and the check page by the
+// links between them, not by storage: every same-site link gets ?lang=
+// when the chosen language differs from the browser's (which the other
+// page would pick anyway), so a reporter who never switches has nothing
+// in any address.  A language code is the only thing ever put there.
+export function carryLanguage(root = document) {
+	for (const a of root.querySelectorAll('a[href^="/"]')) {
+		const u = new URL(a.getAttribute('href'), 'https://x.invalid');
+		u.search = current === browserLanguage() ? '' :
+		    `?lang=${current}`;
+		a.setAttribute('href', u.pathname + u.search);
+	}
 }
 
 // Apply a language to the document: lang/dir on <html>, then every
@@ -445,8 +674,83 @@ export function setLanguage(l, root = document) {
 		el.textContent = t(el.dataset.i18n);
 	for (const el of root.querySelectorAll('[data-i18n-title]'))
 		el.title = t(el.dataset.i18nTitle);
+	carryLanguage(root);
 }
 
 export function langName(l) {
-	return { nl: 'Nederlands', en: 'English', tr: 'Türkçe', ar: 'العربية' }[l];
+	return { nl: 'Nederlands', en: 'English', tr: 'Türkçe', ar: 'العربية',
+	    ti: 'ትግርኛ', zh: '中文（简体）' }[l];
+}
+
+/* ---- dates in the page's language ---- */
+
+// The locale dates are written in: English as written in Europe (8
+// December 2026, never 12/8/2026), Chinese of the mainland, Tigrinya of
+// Eritrea.
+const DATE_LOCALE = { nl: 'nl-NL', en: 'en-GB', tr: 'tr-TR', ar: 'ar',
+    ti: 'ti-ER', zh: 'zh-CN' };
+
+// Gregorian month names for a browser whose Intl has no Tigrinya data
+// (some builds ship a reduced ICU): then the page writes dates itself
+// rather than fall back to English.
+const TI_MONTHS = ['ጥሪ', 'ለካቲት', 'መጋቢት', 'ሚያዝያ', 'ጉንቦት', 'ሰነ', 'ሓምለ',
+    'ነሓሰ', 'መስከረም', 'ጥቅምቲ', 'ሕዳር', 'ታሕሳስ'];
+
+function dateLocale(l) {
+	const loc = DATE_LOCALE[l] ?? 'en-GB';
+	try {
+		if (Intl.DateTimeFormat.supportedLocalesOf([loc]).length > 0)
+			return loc;
+	} catch {
+		/* no Intl: the fallback below */
+	}
+	return null;
+}
+
+// A formatter with format(date) for opts (dateStyle, timeStyle,
+// timeZone), in l.
+export function dateFormat(l, opts) {
+	const loc = dateLocale(l);
+	if (loc !== null)
+		return new Intl.DateTimeFormat(loc, opts);
+	const utc = opts.timeZone === 'UTC';
+	return {
+		format(d) {
+			const day = utc ? d.getUTCDate() : d.getDate();
+			const m = utc ? d.getUTCMonth() : d.getMonth();
+			const y = utc ? d.getUTCFullYear() : d.getFullYear();
+			let s = `${day} ${l === 'ti' ? TI_MONTHS[m] :
+			    String(m + 1).padStart(2, '0')} ${y}`;
+			if (opts.timeStyle)
+				s += ` ${String(d.getHours()).padStart(2, '0')}:` +
+				    String(d.getMinutes()).padStart(2, '0');
+			return s;
+		},
+	};
+}
+
+// The twelve month names in l ("januari", ...; "一月", ...).
+export function monthNames(l) {
+	const loc = dateLocale(l);
+	if (loc === null)
+		return l === 'ti' ? TI_MONTHS.slice() :
+		    Array.from({ length: 12 }, (_, i) => String(i + 1));
+	const f = new Intl.DateTimeFormat(loc, { month: 'long',
+	    timeZone: 'UTC' });
+	return Array.from({ length: 12 }, (_, i) =>
+	    f.format(new Date(Date.UTC(2026, i, 15))));
+}
+
+// The order day, month and year are written in l: ['day', 'month',
+// 'year'] for Dutch, ['year', 'month', 'day'] for Chinese.
+export function dateOrder(l) {
+	const loc = dateLocale(l);
+	if (loc === null)
+		return ['day', 'month', 'year'];
+	const parts = new Intl.DateTimeFormat(loc, { day: 'numeric',
+	    month: 'long', year: 'numeric', timeZone: 'UTC' })
+	    .formatToParts(new Date(Date.UTC(2026, 11, 8)));
+	const order = parts.map((p) => p.type)
+	    .filter((x) => x === 'day' || x === 'month' || x === 'year');
+	return order.length === 3 ? order : ['day', 'month', 'year'];
 }
