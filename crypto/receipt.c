@@ -96,26 +96,117 @@ receipt_generate(char out[RECEIPT_DIGITS + 1])
 }
 
 /*
- * Normalise what a reporter typed.  Accepted: ASCII digits, with any
- * number of ' ' and '-' anywhere (people paste "4821-7730-..." or drop
- * the spaces), at most RECEIPT_INPUT_MAX bytes in all; exactly 16
- * digits must remain and their check digit must hold.  Anything else
- * (tabs, letters, NUL, non-ASCII digits such as U+0664) is refused.
- * out gets the 16 digits and a NUL.  0 on success, -1 when refused.
+ * The zero of every run of ten decimal digits in Unicode 14 (general
+ * category Nd; each run holds the values 0..9 in order), generated with
+ * Python's unicodedata.  A reporter may type the receipt with the digits
+ * their keyboard gives: Eastern Arabic, Persian, Devanagari, full-width
+ * (Chinese and Japanese input methods) and the rest.  web/js/receipt.js
+ * holds the same table.  Ethiopic numerals (U+1369..) are not decimal
+ * digits -- they have no zero -- so Tigrinya keyboards type ASCII ones.
+ */
+static const uint32_t digit_zeros[] = {
+	0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66,
+	0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50, 0xed0, 0xf20, 0x1040,
+	0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50,
+	0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0,
+	0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0,
+	0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0,
+	0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60,
+	0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6,
+	0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+};
+
+/* The value of a decimal digit of any script, or -1. */
+static int
+receipt_digit_value(uint32_t cp)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(digit_zeros) / sizeof(digit_zeros[0]); i++)
+		if (cp >= digit_zeros[i] && cp <= digit_zeros[i] + 9)
+			return ((int)(cp - digit_zeros[i]));
+	return (-1);
+}
+
+/*
+ * What is dropped between digits: spaces (also no-break, thin and
+ * ideographic ones), hyphens and dashes (also the minus sign and the
+ * full-width hyphen), and the invisible direction and joiner marks that
+ * copying digits out of right-to-left text brings along.  Not tabs,
+ * dots or underscores: those stay typos.
+ */
+static int
+receipt_is_separator(uint32_t cp)
+{
+	return (cp == 0x20 || cp == 0x2d || cp == 0xa0 || cp == 0x61c ||
+	    (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2010 && cp <= 0x2015) ||
+	    cp == 0x202f || cp == 0x205f || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x2212 || cp == 0x3000 || cp == 0xfe58 || cp == 0xfe63 ||
+	    cp == 0xff0d);
+}
+
+/*
+ * One code point of strict UTF-8 from s[*i..len): no overlong forms, no
+ * surrogates, nothing above U+10FFFF.  0 and *i advanced, or -1.
+ */
+static int
+receipt_utf8_next(const unsigned char *s, size_t len, size_t *i,
+    uint32_t *cp)
+{
+	static const uint32_t	 min[4] = { 0, 0x80, 0x800, 0x10000 };
+	size_t			 n, k;
+	uint32_t		 c = s[*i];
+
+	if (c < 0x80)
+		n = 0;
+	else if (c >= 0xc2 && c <= 0xdf)
+		n = 1, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 2, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 3, c &= 0x07;
+	else
+		return (-1);
+	if (n > len - *i - 1)
+		return (-1);
+	for (k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return (-1);
+		c = c << 6 | (s[*i + k] & 0x3f);
+	}
+	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return (-1);
+	*i += n + 1;
+	*cp = c;
+	return (0);
+}
+
+/*
+ * Normalise what a reporter typed (docs/crypto.md §3): at most
+ * RECEIPT_INPUT_MAX bytes of UTF-8; separators (receipt_is_separator())
+ * anywhere are dropped, decimal digits of any script become their ASCII
+ * digit; exactly 16 digits must remain and their check digit must hold.
+ * Anything else (tabs, letters, NUL, invalid UTF-8) is refused.  out
+ * gets the 16 ASCII digits and a NUL.  0 on success, -1 when refused.
  */
 int
 receipt_parse(const char *in, size_t inlen, char out[RECEIPT_DIGITS + 1])
 {
-	size_t	 i, n = 0;
+	const unsigned char	*s = (const unsigned char *)in;
+	size_t			 i = 0, n = 0;
+	uint32_t		 cp;
+	int			 v;
 
 	if (in == NULL || inlen > RECEIPT_INPUT_MAX)
 		goto fail;
-	for (i = 0; i < inlen; i++) {
-		if (in[i] == ' ' || in[i] == '-')
-			continue;
-		if (in[i] < '0' || in[i] > '9' || n == RECEIPT_DIGITS)
+	while (i < inlen) {
+		if (receipt_utf8_next(s, inlen, &i, &cp) == -1)
 			goto fail;
-		out[n++] = in[i];
+		if (receipt_is_separator(cp))
+			continue;
+		if ((v = receipt_digit_value(cp)) == -1 || n == RECEIPT_DIGITS)
+			goto fail;
+		out[n++] = (char)('0' + v);
 	}
 	if (n != RECEIPT_DIGITS || !receipt_is_valid(out))
 		goto fail;

@@ -20,7 +20,11 @@
 
 #define RECEIPT_DIGITS		16	/* normalised form, ASCII */
 #define RECEIPT_DISPLAY_LEN	19	/* "4821 7730 1195 0062" */
-#define RECEIPT_INPUT_MAX	64	/* longest string receipt_parse takes */
+/*
+ * Longest input receipt_parse takes, in bytes: 16 digits of four UTF-8
+ * bytes each and room for separators and direction marks.
+ */
+#define RECEIPT_INPUT_MAX	128
 #define RECEIPT_LOOKUP_KEY_LEN	32
 #define RECEIPT_LOOKUP_LEN	16
 #define RECEIPT_SALT_LEN	16

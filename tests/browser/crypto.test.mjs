@@ -177,7 +177,19 @@ test('receipts: Damm check digit, normalisation and display', () => {
 	assert.equal(normalise('4821 7730 1195 0063'), null);
 	assert.equal(normalise('4821 7730 1195 0026'), null, 'transposition');
 	assert.equal(normalise('4821\t7730 1195 0062'), null);
-	assert.equal(normalise('4821 7730 1195 006\u0662'), null);
+	// Digits of any script (issue 17), as crypto/receipt.c accepts them.
+	assert.equal(normalise('4821 7730 1195 006\u0662'), '4821773011950062');
+	assert.equal(normalise('٤٨٢١ ٧٧٣٠ ١١٩٥ ٠٠٦٢'), '4821773011950062');
+	assert.equal(normalise('۴۸۲۱-۷۷۳۰-۱۱۹۵-۰۰۶۲'), '4821773011950062');
+	assert.equal(normalise('４８２１\u3000７７３０\u3000１１９５\u3000００６２'),
+	    '4821773011950062');
+	assert.equal(normalise('\u200f٤٨٢١\u200f ٧٧٣٠ ١١٩٥ ٠٠٦٢'),
+	    '4821773011950062', 'direction marks pasted along');
+	assert.equal(normalise('٤٨٢١ ٧٧٣٠ ١١٩٥ ٠٠٦٣'), null, 'check digit');
+	assert.equal(normalise('\u1369821 7730 1195 0062'), null,
+	    'Ethiopic numerals are not decimal digits');
+	assert.equal(normalise('一821 7730 1195 0062'), null);
+	assert.equal(normalise('4821.7730.1195.0062'), null);
 	assert.equal(format('4821773011950062'), '4821 7730 1195 0062');
 });
 

@@ -127,7 +127,8 @@ Test(receipt, parse_accepts_spellings)
 
 Test(receipt, parse_refuses)
 {
-	char	 r[RECEIPT_DIGITS + 1], out[RECEIPT_DIGITS + 1], in[128];
+	char	 r[RECEIPT_DIGITS + 1], out[RECEIPT_DIGITS + 1];
+	char	 in[RECEIPT_INPUT_MAX + 8];
 	size_t	 i;
 
 	make("482177301195006", r);
@@ -140,8 +141,8 @@ Test(receipt, parse_refuses)
 		"4821_7730_1195_0062",
 		"4821.7730.1195.0062",
 		"+482177301195006",
-		"\xd9\xa4" "82177301195006",	/* ARABIC-INDIC DIGIT FOUR */
-		"\xef\xbc\x94" "82177301195006",	/* FULLWIDTH FOUR */
+		"\xd9\xa4" "82177301195006",	/* 15 digits, one Arabic */
+		"\xef\xbc\x94" "82177301195006",	/* 15, one full-width */
 	};
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -158,9 +159,128 @@ Test(receipt, parse_refuses)
 	cr_assert_eq(receipt_parse(in, 17, out), -1);
 	/* Too long even if only separators. */
 	memset(in, ' ', sizeof(in));
-	memcpy(in + 100, r, 16);
-	cr_assert_eq(receipt_parse(in, 116, out), -1);
+	memcpy(in + RECEIPT_INPUT_MAX - 15, r, 16);
+	cr_assert_eq(receipt_parse(in, RECEIPT_INPUT_MAX + 1, out), -1);
 	cr_assert_eq(receipt_parse(NULL, 0, out), -1);
+}
+
+/* One code point as UTF-8 (written here, not taken from the parser). */
+static size_t
+put_utf8(char *p, uint32_t c)
+{
+	if (c < 0x80) {
+		p[0] = (char)c;
+		return (1);
+	}
+	if (c < 0x800) {
+		p[0] = (char)(0xc0 | c >> 6);
+		p[1] = (char)(0x80 | (c & 0x3f));
+		return (2);
+	}
+	if (c < 0x10000) {
+		p[0] = (char)(0xe0 | c >> 12);
+		p[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		p[2] = (char)(0x80 | (c & 0x3f));
+		return (3);
+	}
+	p[0] = (char)(0xf0 | c >> 18);
+	p[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	p[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	p[3] = (char)(0x80 | (c & 0x3f));
+	return (4);
+}
+
+/* r spelled with the digits starting at zero, sep between groups of 4. */
+static size_t
+spell(char *p, const char *r, uint32_t zero, uint32_t sep)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < RECEIPT_DIGITS; i++) {
+		if (i > 0 && i % 4 == 0 && sep != 0)
+			n += put_utf8(p + n, sep);
+		n += put_utf8(p + n, zero + (uint32_t)(r[i] - '0'));
+	}
+	p[n] = '\0';
+	return (n);
+}
+
+/*
+ * Issue 17: a receipt typed with the digits of another script logs in.
+ * Every spelling normalises to the same 16 ASCII digits, hence the same
+ * lookup id and verifier.
+ */
+Test(receipt, parse_accepts_digits_of_any_script)
+{
+	static const struct {
+		uint32_t	 zero, sep;
+	} sp[] = {
+		{ 0x660, 0x20 },	/* Eastern Arabic ٤٨٢١ ... */
+		{ 0x6f0, 0x20 },	/* Persian ۴۸۲۱ ... */
+		{ 0xff10, 0x3000 },	/* full-width, ideographic space */
+		{ 0x966, 0xa0 },	/* Devanagari, no-break space */
+		{ 0x1d7ce, 0x2d },	/* mathematical bold, 4-byte UTF-8 */
+		{ 0x660, 0x200f },	/* right-to-left marks pasted along */
+		{ 0xff10, 0xff0d },	/* full-width hyphen */
+		{ 0x30, 0x2013 },	/* en dash */
+	};
+	char	 r[RECEIPT_DIGITS + 1], out[RECEIPT_DIGITS + 1];
+	char	 in[RECEIPT_INPUT_MAX + 8];
+	size_t	 i, n, k;
+
+	make("482177301195006", r);
+	for (i = 0; i < sizeof(sp) / sizeof(sp[0]); i++) {
+		n = spell(in, r, sp[i].zero, sp[i].sep);
+		cr_assert_leq(n, RECEIPT_INPUT_MAX);
+		cr_assert_eq(receipt_parse(in, n, out), 0, "spelling #%zu", i);
+		cr_assert_str_eq(out, r, "spelling #%zu", i);
+	}
+	/* Mixed scripts in one receipt, as a half-switched keyboard types. */
+	for (i = 0, n = 0; i < RECEIPT_DIGITS; i++)
+		n += put_utf8(in + n, (i % 2 ? 0x660u : 0xff10u) +
+		    (uint32_t)(r[i] - '0'));
+	cr_assert_eq(receipt_parse(in, n, out), 0);
+	cr_assert_str_eq(out, r);
+	/* The check digit is checked after normalisation. */
+	k = spell(in, r, 0x660, 0);
+	in[k - 1] = (char)(0xa0 + (r[15] - '0' + 1) % 10);
+	cr_assert_eq(receipt_parse(in, k, out), -1);
+}
+
+Test(receipt, parse_refuses_what_is_not_a_digit)
+{
+	char		 r[RECEIPT_DIGITS + 1], out[RECEIPT_DIGITS + 1];
+	char		 in[RECEIPT_INPUT_MAX + 8];
+	size_t		 i, n;
+	static const char *const bad[] = {
+		"\xe1\x8d\xa9",	/* ETHIOPIC DIGIT ONE: not decimal */
+		"\xc2\xb2",		/* SUPERSCRIPT TWO */
+		"\xe2\x91\xa0",	/* CIRCLED DIGIT ONE */
+		"\xe4\xb8\x80",	/* CJK "one" */
+		"\xc0\xb4",		/* overlong '4' */
+		"\xe0\x80\xb4",	/* overlong '4' */
+		"\xed\xa0\x80",	/* a surrogate */
+		"\xd9",		/* truncated */
+		"\xa4",		/* a lone continuation byte */
+		"\xf5\x80\x80\x80",	/* above U+10FFFF */
+		"\t",
+		".",
+	};
+
+	make("482177301195006", r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* The first digit replaced by the bad sequence. */
+		n = (size_t)snprintf(in, sizeof(in), "%s%s", bad[i], r + 1);
+		cr_assert_eq(receipt_parse(in, n, out), -1, "accepted #%zu", i);
+		/* Or inserted between valid digits. */
+		n = (size_t)snprintf(in, sizeof(in), "%.8s%s%s", r, bad[i],
+		    r + 8);
+		cr_assert_eq(receipt_parse(in, n, out), -1, "accepted #%zu", i);
+	}
+	/* 17 Eastern Arabic digits. */
+	n = spell(in, r, 0x660, 0);
+	n += put_utf8(in + n, 0x660);
+	cr_assert_eq(receipt_parse(in, n, out), -1);
 }
 
 Test(receipt, lookup_id_keyed_and_deterministic)

@@ -3,9 +3,10 @@
  * before anything else does: receipt_parse() and the strict base64
  * decoder every JSON base64 field goes through.  Besides "no crash",
  * it checks the properties the daemon relies on: an accepted receipt is
- * 16 digits with a valid check digit that survives format and re-parse,
- * and base64 is canonical (re-encoding an accepted input reproduces it
- * byte for byte).
+ * 16 ASCII digits with a valid check digit that survives format and
+ * re-parse, whatever script's digits were typed, and base64 is
+ * canonical (re-encoding an accepted input reproduces it byte for
+ * byte).
  *
  *   clang -fsanitize=fuzzer,address -I. tests/fuzz/fuzz_receipt.c \
  *       crypto/receipt.c crypto/secret.c \
@@ -36,9 +37,10 @@ fuzz_receipt(const char *in, size_t len)
 		return;
 	if (strlen(d) != RECEIPT_DIGITS || !receipt_is_valid(d))
 		abort();
+	/* Of ASCII, only digits and the two separators pass. */
 	for (i = 0; i < len; i++)
-		if ((in[i] < '0' || in[i] > '9') && in[i] != ' ' &&
-		    in[i] != '-')
+		if ((unsigned char)in[i] < 0x80 && (in[i] < '0' ||
+		    in[i] > '9') && in[i] != ' ' && in[i] != '-')
 			abort();
 	if (receipt_format(d, disp) == -1)
 		abort();
