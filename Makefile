@@ -152,7 +152,7 @@ install: $(BUILD)/meldpuntd $(BUILD)/meldctl
 	-cp -R console/. $(DESTDIR)$(PREFIX)/share/meldpunt/console/ 2>/dev/null
 	install -m 0644 deploy/meldpuntd.conf.example deploy/meldpuntd@.service \
 	    deploy/meldpunt-epoch.service deploy/meldpunt-epoch.timer \
-	    $(DESTDIR)$(PREFIX)/share/meldpunt/
+	    deploy/trust.example.json $(DESTDIR)$(PREFIX)/share/meldpunt/
 
 clean:
 	rm -rf build

@@ -18,6 +18,7 @@
 
 #include "crypto/secret.h"
 #include "daemon/config.h"
+#include "forms/trust.h"
 #include "daemon/log.h"
 
 enum ckind { CK_STR, CK_INT, CK_SIZE, CK_BOOL, CK_LOGLEVEL, CK_LISTEN,
@@ -98,6 +99,7 @@ static const struct ckey ckeys[] = {
 	{ "pow_ttl_s",		CK_INT,		OFF(c_pow_ttl_s), 1, 86400 },
 	{ "research_k",		CK_INT,		OFF(c_research_k), 5, 1000 },
 	{ "research_epsilon",	CK_DOUBLE,	OFF(c_research_epsilon), 0, 10 },
+	{ "trust_file",		CK_STR,		OFF(c_trust_file), 0, 0 },
 };
 #undef OFF
 
@@ -214,6 +216,7 @@ config_free(struct config *c)
 	free(c->c_contact_link_key);
 	free(c->c_manifest_public_key);
 	free(c->c_reporter_session_key);
+	free(c->c_trust_file);
 	free(c);
 }
 
@@ -488,6 +491,27 @@ config_check_kdf(const struct config *c, char *err, size_t errlen)
 	return (-1);
 }
 
+/*
+ * The operator's trust content (forms/trust.h), read and checked whole
+ * here so that a mistake stops start-up (and --check) with the member at
+ * fault named; public_init() reads it again to serve it.
+ */
+static int
+config_check_trust(const struct config *c, char *err, size_t errlen)
+{
+	struct trust	*t;
+	char		 why[CONFIG_ERRLEN];
+
+	if (c->c_role != ROLE_PUBLIC || c->c_trust_file == NULL)
+		return (0);
+	if ((t = trust_load(c->c_trust_file, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "trust_file: %s", why);
+		return (-1);
+	}
+	trust_free(t);
+	return (0);
+}
+
 int
 config_check(const struct config *c, char *err, size_t errlen)
 {
@@ -535,5 +559,5 @@ config_check(const struct config *c, char *err, size_t errlen)
 		    c->c_console_root);
 		return (-1);
 	}
-	return (0);
+	return (config_check_trust(c, err, errlen));
 }

@@ -91,6 +91,8 @@ struct config {
 	/* Research exports (issue 7; docs/research.md). */
 	int	 c_research_k;		/* minimum k, >= 5 */
 	double	 c_research_epsilon;	/* default epsilon; 0 = no noise */
+	/* Trust content per language (issue 17; forms/trust.h). */
+	char	*c_trust_file;		/* JSON; NULL = compiled-in defaults */
 };
 
 /* Defaults for role; strings are heap copies owned by the config. */

@@ -26,6 +26,7 @@
 #include "daemon/health.h"
 #include "daemon/http.h"
 #include "forms/i18n.h"
+#include "forms/trust.h"
 #include "daemon/log.h"
 #include "daemon/public.h"
 #include "daemon/powpub.h"
@@ -183,6 +184,8 @@ public_forms_json(struct public_state *ps, enum i18n_lang l)
 	json_object_set_new(j, "suite", json_pack("{s:i,s:i,s:i}", "kem",
 	    hpke_suite_default.kem, "kdf", hpke_suite_default.kdf, "aead",
 	    hpke_suite_default.aead));
+	/* Who runs this hotline and where else to turn (trust_file). */
+	json_object_set_new(j, "trust", trust_to_json(ps->ps_trust, l));
 	return (j);
 }
 
@@ -583,6 +586,12 @@ public_init(struct app *app)
 		fatalx(EX_OSERR, "out of memory");
 	ps->ps_app = app;
 	app->a_public = ps;
+	/* config_check() has read and checked the file already. */
+	ps->ps_trust = c->c_trust_file != NULL ? trust_load(c->c_trust_file,
+	    err, sizeof(err)) : trust_default();
+	if (ps->ps_trust == NULL)
+		fatalx(EX_CONFIG, "config trust_file: %s", c->c_trust_file !=
+		    NULL ? err : "compiled-in default refused");
 	public_load_keys(ps, c);
 	public_load_manifest_key(ps, c);
 	ps->ps_kdf.k_m_kib = (uint32_t)c->c_receipt_argon2_m_kib;
@@ -616,6 +625,7 @@ public_free(struct app *app)
 	public_forms_flush(ps);
 	pubkeys_unref(ps->ps_keys);
 	json_decref(ps->ps_mf_json);
+	trust_free(ps->ps_trust);
 	rsession_store_free(ps->ps_sessions);
 	ratelimit_free(ps->ps_limit);
 	pow_free(ps->ps_pow);

@@ -19,6 +19,7 @@
 #include "crypto/secret.h"
 #include "daemon/store.h"
 #include "forms/i18n.h"
+#include "forms/trust.h"
 
 struct app;
 struct event;
@@ -44,6 +45,7 @@ struct public_state {
 	/* Retention epoch new case keys are wrapped to (0: none yet). */
 	uint32_t		 ps_epoch;
 	uint8_t			 ps_epoch_pub[65];
+	struct trust		*ps_trust;	/* served as "trust" */
 	char			*ps_forms[I18N_NLANG]; /* cached bodies */
 	size_t			 ps_formslen[I18N_NLANG];
 	struct event		*ps_timer;
