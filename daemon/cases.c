@@ -936,6 +936,7 @@ work_read(struct cjob *j)
 	size_t		 ptlen = 0, i;
 	json_t		*content = NULL, *msgs, *notes, *o;
 	int		 opened = 0;
+	const char	*lang;
 
 	have_dek = cmat_dek(&j->j_m, &env, dek) == 0;
 	have_tk = cmat_thread_key(&j->j_m, j->j_case_id, tk) == 0;
@@ -980,6 +981,9 @@ work_read(struct cjob *j)
 	    CASETEXT_L_XFER);
 	open_history(j);
 	j->j_out = json_deep_copy(j->j_meta);
+	/* Sealed by the page, so known only here, after opening. */
+	if ((lang = rparse_content_lang(content)) != NULL)
+		json_object_set_new(j->j_out, "lang", json_string(lang));
 	json_object_set_new(j->j_out, "content", content != NULL ? content :
 	    json_null());
 	if (content == NULL) {

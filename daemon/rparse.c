@@ -29,6 +29,19 @@ rparse_content(const uint8_t *pt, size_t len)
 	return (v);
 }
 
+const char *
+rparse_content_lang(const json_t *content)
+{
+	const char	*s;
+	enum i18n_lang	 l;
+
+	/* Exactly a code we speak: "ti", not "TI" or "ti-ER". */
+	if ((s = json_string_value(json_object_get(content, "lang"))) == NULL ||
+	    i18n_parse(s, &l) == -1 || strcmp(i18n_code(l), s) != 0)
+		return (NULL);
+	return (i18n_code(l));
+}
+
 json_t *
 rparse_contact(const uint8_t *pt, size_t len)
 {

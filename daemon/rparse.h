@@ -23,6 +23,12 @@
  */
 json_t	*rparse_content(const uint8_t *pt, size_t len);
 /*
+ * The reporter's language sealed inside the content (docs/crypto.md
+ * §2.2: the member "lang" of the content object): the code of one of
+ * our languages (static), or NULL when absent or not one of ours.
+ */
+const char *rparse_content_lang(const json_t *content);
+/*
  * Decrypted contact details: a 4-byte big-endian length, that many bytes
  * of a JSON object, then padding.  The object (new reference), or NULL.
  */

@@ -76,6 +76,9 @@ function reportView(c) {
 	const labels = Object.fromEntries((ctx.forms?.content?.fields ?? [])
 	    .map((f) => [f.id, f.label]));
 	for (const [k, v] of Object.entries(c.content)) {
+		// The sealed language is shown with the facts (c.lang).
+		if (k === 'lang' && c.lang)
+			continue;
 		out.append(el('h3', { text: labels[k] ?? k }),
 		    el('p', { class: 'pre', text: typeof v === 'string' ? v :
 		    JSON.stringify(v) }));

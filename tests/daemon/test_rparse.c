@@ -132,3 +132,38 @@ Test(rparse, attach_meta_exactly_three_checked_members)
 		cr_expect_null(rparse_attach_meta((const uint8_t *)bad[i],
 		    strlen(bad[i]), 8, 100), "%s", bad[i]);
 }
+
+/* Issue 17: the reporter's language, sealed in the content. */
+Test(rparse, content_lang)
+{
+	static const struct {
+		const char	*content, *want;
+	} cases[] = {
+		{ "{\"narrative\":\"x\",\"lang\":\"ti\"}", "ti" },
+		{ "{\"lang\":\"zh\"}", "zh" },
+		{ "{\"lang\":\"nl\"}", "nl" },
+		{ "{\"narrative\":\"x\"}", NULL },
+		{ "{\"lang\":\"TI\"}", NULL },
+		{ "{\"lang\":\"ti-ER\"}", NULL },
+		{ "{\"lang\":\"de\"}", NULL },
+		{ "{\"lang\":4}", NULL },
+		{ "[\"lang\",\"ti\"]", NULL },
+		{ "\"ti\"", NULL },
+	};
+	json_t		*c;
+	const char	*l;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = rparse_content((const uint8_t *)cases[i].content,
+		    strlen(cases[i].content));
+		cr_assert_not_null(c, "#%zu", i);
+		l = rparse_content_lang(c);
+		if (cases[i].want == NULL)
+			cr_expect_null(l, "#%zu: %s", i, l);
+		else
+			cr_expect_str_eq(l, cases[i].want, "#%zu", i);
+		json_decref(c);
+	}
+	cr_expect_null(rparse_content_lang(NULL));
+}

@@ -7,8 +7,10 @@ import {
 	$, ApiError, api, el, focusHeading, formatDate, onWipe, setupLanguage,
 	setupLeave, show, wipeOnPageHide,
 } from './common.js';
+import { loadForms } from './forms.js';
 import { initialLanguage, lang, setLanguage, t } from './i18n.js';
 import { normalise } from './receipt.js';
+import { renderTrust } from './trust.js';
 
 let token = null;
 let lastCase = null;
@@ -164,13 +166,21 @@ function logout() {
 	$('receipt-input').focus();
 }
 
+// The operator's trust content comes with the form; the check page needs
+// nothing else from it, and goes on without it.
+function loadTrust() {
+	loadForms(lang()).then(renderTrust, () => renderTrust(null));
+}
+
 function start() {
 	setLanguage(initialLanguage());
 	const sel = $('lang');
 	setupLanguage(sel, () => {
+		loadTrust();
 		if (token !== null)
 			refresh().catch(() => renderCase());
 	});
+	loadTrust();
 	sel.value = lang();
 	setupLeave($('leave'));
 	wipeOnPageHide();

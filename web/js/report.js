@@ -11,6 +11,7 @@ import {
 	$, ApiError, api, el, focusHeading, formatDate, onWipe, setupLanguage,
 	setupLeave, show, wipeOnPageHide,
 } from './common.js';
+import { dateField } from './datefield.js';
 import { seal } from './envelope.js';
 import { attachKeepDek, attachReview, attachSetup, attachUpload } from './attach.js';
 import { clearFieldErrors, fieldFor, showFieldError } from './fielderr.js';
@@ -21,6 +22,7 @@ import { KeyTrustError, checkCovered } from './manifest.js';
 import { initialLanguage, lang, langName, setLanguage, t } from './i18n.js';
 import * as pow from './pow.js';
 import { format } from './receipt.js';
+import { renderTrust } from './trust.js';
 
 const state = {
 	forms: null,		// the GET /v1/forms document, current language
@@ -168,18 +170,19 @@ function questionField(q, pointer = `/answers/${q.id}`) {
 		}
 		return fs;
 	}
-	let input;
-	if (q.type === 'date') {
-		input = el('input', { type: 'date', id, autocomplete: 'off',
-		    'aria-describedby': describedby });
-		input.value = value ?? '';
-	} else {
-		input = el('select', { id, 'aria-describedby': describedby },
-		    el('option', { value: '', text: t('choose') }),
-		    ...(q.options ?? []).map((o) => el('option', { value: o.id,
-		    text: o.label })));
-		input.value = value ?? '';
-	}
+	if (q.type === 'date')
+		return dateField({ id, label: q.label, note: req, help, value,
+		    required: q.required, field: pointer, onChange: (v) => {
+			if (v === '')
+				delete state.answers[q.id];
+			else
+				state.answers[q.id] = v;
+		} });
+	const input = el('select', { id, 'aria-describedby': describedby },
+	    el('option', { value: '', text: t('choose') }),
+	    ...(q.options ?? []).map((o) => el('option', { value: o.id,
+	    text: o.label })));
+	input.value = value ?? '';
 	input.required = !!q.required;
 	input.addEventListener('change', () => {
 		if (input.value === '')
@@ -279,6 +282,13 @@ function contentObject() {
 	return out;
 }
 
+// What is sealed: the content fields and the reporter's language, so that
+// the handler knows which language to answer in while the database never
+// holds it in clear (docs/crypto.md §2.2).
+function sealedContent() {
+	return { ...contentObject(), lang: lang() };
+}
+
 // The first problem: the pointer of the field (as the server would name
 // it) and the message.
 function validate() {
@@ -294,7 +304,7 @@ function validate() {
 	}
 	if ($('narrative').value.trim() === '')
 		return { field: '/report/narrative', msg: t('error.narrative') };
-	if (utf8Json(contentObject()).length > 262140)
+	if (utf8Json(sealedContent()).length > 262140)
 		return { field: '/report/narrative', msg: t('error.toolong') };
 	return contactValidate();
 }
@@ -329,6 +339,8 @@ function renderReview() {
 		enc.append(el('dt', { text: f.label || t('narrative.label') }),
 		    el('dd', { text: content[f.id] }));
 	}
+	enc.append(el('dt', { text: t('lang.label') }),
+	    el('dd', { text: langName(lang()) }));
 	attachReview(enc);
 	contactReview(enc);
 	clr.replaceChildren();
@@ -391,7 +403,7 @@ async function sealPending(c) {
 	// Only keys the signed manifest lists (docs/crypto.md §10).
 	const to = recipients(state.forms, c);
 	await checkCovered(state.forms, c.id, to);
-	const content = utf8Json(contentObject());
+	const content = utf8Json(sealedContent());
 	try {
 		const envelope = await seal({
 			category: c.id, content,
@@ -555,6 +567,7 @@ async function useLanguage(l) {
 	// Keep what was typed and chosen; only the words change.
 	try {
 		state.forms = await loadForms(l);
+		renderTrust(state.forms);
 		show($('status'), false);
 		render();
 		contactRefresh();

@@ -125,10 +125,13 @@ export class Stack {
 	// staffConf: extra configuration lines for the [staff] section
 	// (e.g. a short session_idle_s for the console's idle test);
 	// pinManifest: false runs the public side without
-	// manifest_public_key, so that only the page checks the manifest.
-	constructor({ staff = false, staffConf = [], pinManifest = true } = {}) {
+	// manifest_public_key, so that only the page checks the manifest;
+	// publicConf: extra lines for the [public] section (e.g. trust_file).
+	constructor({ staff = false, staffConf = [], pinManifest = true,
+	    publicConf = [] } = {}) {
 		this.staff = staff;
 		this.staffConf = staffConf;
+		this.publicConf = publicConf;
 		this.pinManifest = pinManifest;
 		this.procs = [];
 	}
@@ -250,6 +253,7 @@ export class Stack {
 			'[public]',
 			`database = "${conninfo(this.dbname, 'mp_public')}"`,
 			`web_root = ${this.webDir}`,
+			...this.publicConf,
 			'[staff]',
 			`database = "${conninfo(this.dbname, 'mp_staff')}"`,
 			`console_root = ${path.join(top, 'console')}`,
