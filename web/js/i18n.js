@@ -696,15 +696,26 @@ const DATE_LOCALE = { nl: 'nl-NL', en: 'en-GB', tr: 'tr-TR', ar: 'ar',
 const TI_MONTHS = ['ጥሪ', 'ለካቲት', 'መጋቢት', 'ሚያዝያ', 'ጉንቦት', 'ሰነ', 'ሓምለ',
     'ነሓሰ', 'መስከረም', 'ጥቅምቲ', 'ሕዳር', 'ታሕሳስ'];
 
+const usable = new Map();
+
+// The locale to give Intl for l, or null when this browser's Intl cannot
+// write its dates: a build may claim the locale but carry only ICU's root
+// data, which names March "M03".
 function dateLocale(l) {
 	const loc = DATE_LOCALE[l] ?? 'en-GB';
-	try {
-		if (Intl.DateTimeFormat.supportedLocalesOf([loc]).length > 0)
-			return loc;
-	} catch {
-		/* no Intl: the fallback below */
+	if (!usable.has(loc)) {
+		let ok = false;
+		try {
+			ok = Intl.DateTimeFormat.supportedLocalesOf([loc]).length > 0 &&
+			    !/^M\d+$/.test(new Intl.DateTimeFormat(loc, {
+			    month: 'long', timeZone: 'UTC' })
+			    .format(new Date(Date.UTC(2026, 2, 15))));
+		} catch {
+			/* no Intl: the fallback */
+		}
+		usable.set(loc, ok);
 	}
-	return null;
+	return usable.get(loc) ? loc : null;
 }
 
 // A formatter with format(date) for opts (dateStyle, timeStyle,
