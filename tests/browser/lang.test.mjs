@@ -296,6 +296,9 @@ async function walk(l) {
 	// The check page opens in the same language: the link carries it.
 	await page.click('#done a[href^="/check.html"]');
 	await page.waitForSelector('#login');
+	// The static HTML says lang="nl" until check.js has run: wait for
+	// the script (it fills the language list right after choosing).
+	await page.waitForSelector('#lang option');
 	assert.equal(await page.getAttribute('html', 'lang'), l,
 	    `${l}: the language is kept across pages`);
 	assert.equal(await page.inputValue('#lang'), l);
