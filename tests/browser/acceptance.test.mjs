@@ -163,6 +163,7 @@ test('a report typed in the browser reaches the handler exactly', {
 	// The link carries the chosen language (the browser's is English)
 	// and nothing else: no receipt in the URL.
 	assert.equal(new URL(page.url()).search, '?lang=nl');
+	await page.waitForSelector('#lang option', { state: 'attached' });
 	assert.equal(await page.inputValue('#lang'), 'nl');
 	await page.fill('#receipt-input', receipt);
 	await page.click('#open');
