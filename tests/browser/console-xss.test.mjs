@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 
 import { Stack, launchBrowser } from './lib/stack.mjs';
 import { openPage, report, shot, signIn } from './lib/console.mjs';
+import { PAYLOADS, inspect } from './lib/xss.mjs';
 
 let stack, browser;
 const problems = [];
@@ -34,23 +35,6 @@ after(async () => {
 		assert.deepEqual(codes, [0, 0], 'both daemons exit 0 on SIGTERM');
 });
 
-// Anything that runs sets globalThis.__pwned or fetches evil.example.
-const EVIL = 'https://evil.example';
-const PAYLOADS = [
-	'<script>globalThis.__pwned=1</script>',
-	'<img src=x onerror="globalThis.__pwned=2">',
-	`<a href="javascript:globalThis.__pwned=3">klik</a> javascript:globalThis.__pwned=3`,
-	'<svg onload="globalThis.__pwned=4"><script>globalThis.__pwned=4</script></svg>',
-	`<style>body{background:url(${EVIL}/css)}</style><div style="background:url(${EVIL}/style)">x</div>`,
-	`"><iframe src="${EVIL}/frame"></iframe><object data="${EVIL}/obj"></object>`,
-	'{{constructor.constructor(\'globalThis.__pwned=5\')()}} ${globalThis.__pwned=6}',
-	`<math><mtext><table><mglyph><style><img src=x onerror="globalThis.__pwned=7">`,
-	`<link rel="stylesheet" href="${EVIL}/x.css"><base href="${EVIL}/">`,
-];
-const TAGS = ['script', 'img', 'svg', 'iframe', 'object', 'style', 'math',
-    'link', 'base', 'a[href^="javascript"]', '[onerror]', '[onload]',
-    '[style]'];
-
 function payload(tag) {
 	return `${tag}: ${PAYLOADS.join(' ')}`;
 }
@@ -58,17 +42,6 @@ function payload(tag) {
 // For fields of at most 500 characters (the identity request reason).
 function short(tag) {
 	return `${tag}: ${PAYLOADS.slice(0, 4).join(' ')}`;
-}
-
-// What the page made of the payloads: elements of their kinds inside
-// the given container, and the canary global.
-async function inspect(page, container) {
-	return page.evaluate(([sel, tags]) => ({
-		pwned: globalThis.__pwned ?? null,
-		made: tags.filter((t) => document.querySelector(sel)
-		    .querySelector(t) !== null),
-		text: document.querySelector(sel).textContent,
-	}), [container, TAGS]);
 }
 
 test('payloads in every reporter field are shown as text and never run', {
