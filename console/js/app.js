@@ -19,7 +19,7 @@ import { qrDraw, qrEncode } from './qr.js';
 
 const POLL_MS = 5000;		// queue counts: one cheap read
 const VIEWS = ['signin', 'password', 'totp', 'queues', 'cases', 'case',
-    'officer', 'research'];
+    'officer', 'research', 'account'];
 
 let current = 'signin';
 let currentArg = null;
@@ -35,6 +35,10 @@ const renderers = {
 	totp: () => enrolBegin(),
 	officer: () => officer.render(),
 	research: () => research.render(),
+	account: () => {
+		show($('acct-error'), false);
+		show($('acct-done'), false);
+	},
 };
 
 function go(view, arg = null) {
@@ -97,6 +101,7 @@ async function startSession(doc) {
 	for (const b of document.querySelectorAll('.navb[data-view="queues"], .navb[data-view="cases"]'))
 		show(b.parentElement, casework);
 	show($('nav-officer'), kind === 'officer');
+	show($('nav-account'), casework);
 	show($('nav-research'), kind === 'researcher');
 	show($('signout'), true);
 	show($('alerts-wrap'), casework);
@@ -173,6 +178,40 @@ async function changePassword(ev) {
 		$('pw-error').textContent = e instanceof ApiError && e.message ?
 		    e.message : t('error.generic');
 		show($('pw-error'), true);
+	}
+}
+
+// Her own key rotation (POST /v1/staff/key/rotate, docs/staff-api.md):
+// a new key pair under the same password, the keys this session holds
+// wrapped to it, her other sessions ended; this one goes on.
+async function rotateKey(ev) {
+	ev.preventDefault();
+	show($('acct-error'), false);
+	show($('acct-done'), false);
+	$('acct-go').disabled = true;
+	try {
+		const doc = await post('/v1/staff/key/rotate', {
+			password: $('acct-pass').value,
+			totp: $('acct-totp').value.trim() });
+		$('acctform').reset();
+		$('acct-done').textContent = t('acct.done',
+		    { n: doc.other_sessions_ended ?? 0 });
+		show($('acct-done'), true);
+	} catch (e) {
+		$('acctform').reset();
+		if (!(e instanceof ApiError) || e.status === 401) {
+			failed(e);	/* 401: already back at sign-in */
+			return;
+		}
+		$('acct-error').textContent = e.status === 403 ? t('acct.refused') :
+		    e.code === 'keys_changed' ? t('acct.keys') :
+		    e.code === 'no_key_pair' ? t('acct.nokey') :
+		    e.status === 429 ? t('signin.busy') :
+		    e.message || t('error.generic');
+		show($('acct-error'), true);
+		$('acct-pass').focus();
+	} finally {
+		$('acct-go').disabled = false;
 	}
 }
 
@@ -439,6 +478,7 @@ function init() {
 	$('signin').addEventListener('submit', signin);
 	$('pwform').addEventListener('submit', changePassword);
 	$('totpform').addEventListener('submit', enrolConfirm);
+	$('acctform').addEventListener('submit', rotateKey);
 	$('totp-again').addEventListener('click', () => enrolBegin().catch(failed));
 	$('signout').addEventListener('click', () => signout());
 	$('alert-dismiss').addEventListener('click', () => {
