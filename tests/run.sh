@@ -73,14 +73,19 @@ done
 # node's test runner prints TAP; its totals join the Criterion ones.  It
 # skips only when chromium cannot be installed, and says so.
 # MELDPUNT_SKIP_BROWSER=1 (make test-ha, which runs one Criterion test)
-# leaves them out, saying so.
+# leaves them out, saying so; MELDPUNT_BROWSER_FILES="a.test.mjs ..."
+# runs only those files of tests/browser/ (.ci/run's sanitizer pass).
 echo "== browser tests"
 out="$tmp/browser.out"
 if [ -n "${MELDPUNT_SKIP_BROWSER:-}" ]; then
 	echo "meldpunt-browser: SKIPPED: MELDPUNT_SKIP_BROWSER is set" >"$out"
 	brc=0
 else
-	"$top/tests/browser/run.sh" "$build" >"$out" 2>&1
+	set --
+	for f in ${MELDPUNT_BROWSER_FILES:-}; do
+		set -- "$@" "tests/browser/$f"
+	done
+	"$top/tests/browser/run.sh" "$build" "$@" >"$out" 2>&1
 	brc=$?
 fi
 cat "$out"

@@ -87,6 +87,12 @@ test('axe: no serious or critical violation on any console page; all by keyboard
 			await con.waitForFunction((u) => document.querySelector('.facts')
 			    .textContent.includes(`${u} ✓`), h.username);
 		}
+		// "My key" (replace one's own key pair), by keyboard.
+		await tabTo(con, '.navb[data-view="account"]');
+		await con.keyboard.press('Enter');
+		await con.waitForSelector('#v-account:not([hidden]) #acct-go');
+		await axe(con, `account ${lang}`);
+		await allReachedByTab(con, `account ${lang}`);
 		await tabTo(con, '#signout');
 		await con.keyboard.press('Enter');
 		await con.waitForSelector('#v-signin:not([hidden])');
