@@ -15,7 +15,7 @@ libs=$(pkg-config --cflags --libs libcrypto jansson libargon2 libsodium)
 sources_for() {
 	case "$1" in
 	http)		echo "daemon/http_parse.c" ;;
-	config)		echo "daemon/config.c daemon/log.c crypto/*.c" ;;
+	config)		echo "daemon/config.c daemon/log.c forms/trust.c forms/i18n.c crypto/*.c" ;;
 	disclosure)	echo "stats/*.c forms/*.c $(pkg-config --cflags --libs libpng)" ;;
 	proxyproto)	echo "daemon/proxyproto.c" ;;
 	reportreq)	echo "daemon/reportreq.c daemon/pubkeys.c forms/forms.c forms/i18n.c crypto/*.c $(pkg-config --cflags --libs libpq)" ;;
