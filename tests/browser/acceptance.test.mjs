@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 import { Stack, launchBrowser, totp } from './lib/stack.mjs';
+import { staffRequest } from './lib/staffapi.mjs';
 
 const STEP = 30000;	// ms; also the per-wait bound of the page steps
 
@@ -44,37 +45,9 @@ after(async () => {
 // The staff API over TLS with node's own HTTPS client (the loopback
 // certificate is self-signed, so verification is off for this agent
 // only).
-async function staff(method, p, { body, token } = {}) {
-	const { request } = await import('node:https');
-	return new Promise((resolve, reject) => {
-		const data = body === undefined ? null : JSON.stringify(body);
-		const req = request(stack.staffUrl + p, {
-			method, rejectUnauthorized: false, timeout: STEP,
-			headers: {
-				...(data ? { 'Content-Type': 'application/json',
-				    'Content-Length': Buffer.byteLength(data) } : {}),
-				...(token ? { Authorization: `Bearer ${token}` } : {}),
-			},
-		}, (res) => {
-			let text = '';
-			res.setEncoding('utf8');
-			res.on('data', (c) => { text += c; });
-			res.on('end', () => {
-				let json = null;
-				try {
-					json = JSON.parse(text);
-				} catch {
-					/* left null: the assertion shows text */
-				}
-				resolve({ status: res.statusCode, json, text });
-			});
-		});
-		req.on('timeout', () => req.destroy(new Error('staff API timeout')));
-		req.on('error', reject);
-		if (data)
-			req.write(data);
-		req.end();
-	});
+function staff(method, p, opts = {}) {
+	return staffRequest(stack.staffUrl, method, p, { ...opts,
+	    timeout: STEP });
 }
 
 async function handlerLogin(h) {

@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 
 import { openPage, signIn } from './lib/console.mjs';
 import { Stack, launchBrowser, totp } from './lib/stack.mjs';
+import { staffRequest } from './lib/staffapi.mjs';
 
 const STEP = 30000;
 
@@ -35,38 +36,9 @@ after(async () => {
 });
 
 // The staff API; body as a Buffer (the parts are binary).
-async function staff(method, p, { body, token } = {}) {
-	const { request } = await import('node:https');
-	return new Promise((resolve, reject) => {
-		const data = body === undefined ? null : JSON.stringify(body);
-		const req = request(stack.staffUrl + p, {
-			method, rejectUnauthorized: false, timeout: STEP,
-			headers: {
-				...(data ? { 'Content-Type': 'application/json',
-				    'Content-Length': Buffer.byteLength(data) } : {}),
-				...(token ? { Authorization: `Bearer ${token}` } : {}),
-			},
-		}, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => {
-				const buf = Buffer.concat(chunks);
-				let json = null;
-				try {
-					json = JSON.parse(buf.toString('utf8'));
-				} catch {
-					/* binary */
-				}
-				resolve({ status: res.statusCode, json, buf,
-				    text: buf.toString('utf8') });
-			});
-		});
-		req.on('timeout', () => req.destroy(new Error('staff API timeout')));
-		req.on('error', reject);
-		if (data)
-			req.write(data);
-		req.end();
-	});
+function staff(method, p, opts = {}) {
+	return staffRequest(stack.staffUrl, method, p, { ...opts,
+	    timeout: STEP });
 }
 
 // A small JPEG-shaped file: SOI, APP0 (JFIF), APP1 (Exif with a canary
