@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,23 @@ config_parse_role(const char *s, enum config_role *out)
 	return (0);
 }
 
+/*
+ * CPUs this process may run on: its affinity mask (taskset, a cgroup's
+ * cpuset, systemd's CPUAffinity=), not the machine's count, so that a
+ * daemon given one core of eight starts one hashing worker, not eight
+ * that would only queue on that core.
+ */
+static long
+config_cpus(void)
+{
+	cpu_set_t	 set;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (CPU_COUNT(&set));
+	return (sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 struct config *
 config_new(enum config_role role)
 {
@@ -132,7 +150,7 @@ config_new(enum config_role role)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->c_role = role;
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ncpu = config_cpus();
 	if ((c->c_listen_host = strdup("127.0.0.1")) == NULL ||
 	    (c->c_database = strdup(role == ROLE_STAFF ?
 	    "dbname=meldpunt user=mp_staff" :

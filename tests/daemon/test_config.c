@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,34 @@ Test(config, defaults_are_safe)
 	cr_assert_neq(c->c_listen_port, 8443);
 	config_free(c);
 	config_free(NULL);
+}
+
+/*
+ * The default worker count follows the CPUs the process may run on
+ * (taskset, a cgroup cpuset), not the machine's: on one CPU of several,
+ * one worker.  Criterion runs each test in its own process, so changing
+ * this process's affinity touches nothing else.
+ */
+Test(config, default_workers_follow_the_affinity_mask)
+{
+	cpu_set_t	 all, one;
+	struct config	*c;
+	int		 cpu;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	c = config_new(ROLE_PUBLIC);
+	cr_assert_eq(c->c_workers, CPU_COUNT(&all) < 64 ?
+	    CPU_COUNT(&all) : 2);
+	config_free(c);
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &all); cpu++)
+		;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	c = config_new(ROLE_PUBLIC);
+	cr_assert_eq(c->c_workers, 1);
+	config_free(c);
+	cr_assert_eq(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 Test(config, sections_override_for_their_role)
