@@ -17,6 +17,10 @@
  *     each) from 64 clients, each from a fresh loopback source address
  *     (127.x.y.z) replaced after 4 logins, so that the per-source login
  *     limiter (5 free attempts per source) sees many reporters.
+ *  3b. Steps 2 and 3 against a daemon on CPUs of its own, PostgreSQL and
+ *     the load generator on the others (benv_split_cpus(): on 2 cores one
+ *     each), the bound measured on the daemon's CPUs -- a host that runs
+ *     only meldpuntd, with the database on its own host as in production.
  *  4. Overload: a second daemon with worker_queue = 8 takes the same 64
  *     clients; the excess must get 503 at once.  A client that gets 503
  *     waits 100 ms before its next request (it would honour Retry-After).
@@ -36,6 +40,7 @@
 #include <sodium.h>
 
 #include "crypto/secret.h"
+#include "bench/bound.h"
 #include "bench/pubload.h"
 
 #define CLIENTS		64
@@ -45,79 +50,21 @@
 #define HEAVY_M_KIB	131072
 #define HEAVY_T		16
 
-/* libsodium with memory kept per thread (what the daemon runs,
- * secret_argon2id_fast()), libargon2, and libsodium called as a library
- * user gets it (a fresh mapping per hash, crypto/argonmem.c). */
-enum { IMPL_FAST, IMPL_REF, IMPL_PLAIN };
-
-struct hasher {
-	double			 until;
-	long			 n;
-	int			 impl;
-	struct secret_kdf	 k;
-};
-
-static void *
-hash_loop(void *arg)
+/* Both bounds, all cores of on (NULL: all), at the default cost:
+ * b[IMPL_FAST], b[IMPL_REF]. */
+static void
+bounds_on(double b[2], long ncpu, const cpu_set_t *on)
 {
-	struct hasher	*h = arg;
-	unsigned char	 out[32], salt[16] = "meldpunt-bench-s";
-	char		 pwd[64];
-	int		 rc;
-
-	/* At least one hash each, so a 1 ms window times one hash. */
-	do {
-		snprintf(pwd, sizeof(pwd), "4821 7730 %04ld 0062", h->n % 10000);
-		if (h->impl == IMPL_FAST)
-			rc = secret_argon2id_fast(&h->k, pwd, strlen(pwd),
-			    salt, sizeof(salt), out, sizeof(out));
-		else if (h->impl == IMPL_REF)
-			rc = secret_argon2id_ref(&h->k, pwd, strlen(pwd),
-			    salt, sizeof(salt), out, sizeof(out));
-		else
-			rc = crypto_pwhash_argon2id(out, sizeof(out), pwd,
-			    strlen(pwd), salt, h->k.k_t,
-			    (size_t)h->k.k_m_kib * 1024,
-			    crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -1;
-		if (rc == -1)
-			abort();
-		h->n++;
-	} while (lg_now_ms() < h->until && h->n < 100000);
-	return (NULL);
+	b[IMPL_FAST] = hash_rate_on(IMPL_FAST, M_KIB, T_COST, (int)ncpu, 2000,
+	    on);
+	b[IMPL_REF] = hash_rate_on(IMPL_REF, M_KIB, T_COST, (int)ncpu, 2000,
+	    on);
 }
 
-/* Hashes per second with nthreads hashing at once for about ms. */
-static double
-hash_rate(int impl, uint32_t m, uint32_t t, int nthreads, double ms)
-{
-	pthread_t	 th[64];
-	struct hasher	 h[64];
-	double		 t0 = lg_now_ms();
-	long		 n = 0;
-	int		 i;
-
-	for (i = 0; i < nthreads; i++) {
-		memset(&h[i], 0, sizeof(h[i]));
-		h[i].until = t0 + ms;
-		h[i].impl = impl;
-		h[i].k.k_m_kib = m;
-		h[i].k.k_t = t;
-		h[i].k.k_p = 1;
-		pthread_create(&th[i], NULL, hash_loop, &h[i]);
-	}
-	for (i = 0; i < nthreads; i++) {
-		pthread_join(th[i], NULL);
-		n += h[i].n;
-	}
-	return (n / ((lg_now_ms() - t0) / 1e3));
-}
-
-/* Both bounds, all cores, at the default cost: b[IMPL_FAST], b[IMPL_REF]. */
 static void
 bounds(double b[2], long ncpu)
 {
-	b[IMPL_FAST] = hash_rate(IMPL_FAST, M_KIB, T_COST, (int)ncpu, 2000);
-	b[IMPL_REF] = hash_rate(IMPL_REF, M_KIB, T_COST, (int)ncpu, 2000);
+	bounds_on(b, ncpu, NULL);
 }
 
 struct cpu {
@@ -269,6 +216,108 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 	    c[3]);
 }
 
+/*
+ * Step 3b: the same two phases with the daemon on CPUs of its own and
+ * PostgreSQL and the load generator on the others (benv_split_cpus(): on
+ * 2 cores, one each), as in production, where the database has its own
+ * host (docs/ha.md).  The bound is that of the daemon's CPUs, measured on
+ * them, so the ratio says how much of its own Argon2id capacity the
+ * public side turns into answered requests.  On the shared cores above,
+ * PostgreSQL's CPU per submission is charged to the hash budget as well.
+ */
+static int
+dedicated(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs)
+{
+	cpu_set_t		 side, dcpus, all;
+	struct bdaemon		 dd;
+	struct lg_opts		 o;
+	struct lg_result	 rs, rl;
+	struct pl		 ps;
+	struct cpu		 cs, cl;
+	double			 b0[2], b1[2], b2[2], bs[2], bl[2], mean = 0;
+	long			 nd, c[4] = { 0, 0, 0, 0 }, ns;
+	int			 ok = 1, i;
+
+	if (benv_split_cpus(&side, &dcpus) == -1 ||
+	    sched_getaffinity(0, sizeof(all), &all) == -1) {
+		printf("dedicated CPUs: fewer than two CPUs, skipped\n\n");
+		return (0);
+	}
+	nd = CPU_COUNT(&dcpus);
+	if (sched_setaffinity(0, sizeof(side), &side) == -1 ||
+	    benv_pin_pg(e, &side) == -1) {
+		printf("dedicated CPUs: cannot set CPU affinity, skipped\n\n");
+		return (0);
+	}
+	e->dcpus = &dcpus;
+	i = pl_start_daemon(e, &dd, "dedicated", NULL);
+	e->dcpus = NULL;
+	if (i == -1)
+		return (-1);
+	bounds_on(b0, nd, &dcpus);
+	if (pl_reset_submit(p, dd.port) == -1)
+		return (-1);
+	pl_opts(&o, p, dd.port, CLIENTS, secs);
+	cpu_begin(&cs, e, dd.pid);
+	lg_run(ctx, &o, &rs);
+	cpu_end(&cs, e, dd.pid);
+	ns = (long)p->ok.n;
+	bounds_on(b1, nd, &dcpus);
+	memcpy(&ps, p, sizeof(ps));
+	memset(&p->ok, 0, sizeof(p->ok));
+	memset(&p->s503, 0, sizeof(p->s503));
+	memset(&p->other, 0, sizeof(p->other));
+	pl_reset(p, PL_LOGIN);
+	o.src_reuse = PL_LOGINS_PER_SRC;
+	cpu_begin(&cl, e, dd.pid);
+	lg_run(ctx, &o, &rl);
+	cpu_end(&cl, e, dd.pid);
+	bounds_on(b2, nd, &dcpus);
+	for (i = 0; i < 2; i++) {
+		bs[i] = (b0[i] + b1[i]) / 2;
+		bl[i] = (b1[i] + b2[i]) / 2;
+	}
+	printf("The daemon on CPUs of its own: meldpuntd (%ld workers, its "
+	    "default for the CPUs it may use) on %ld CPU(s), PostgreSQL and "
+	    "the load generator on the other %d.  Bound = one hashing thread "
+	    "per daemon CPU, on those CPUs: fast path %.1f / %.1f / %.1f per "
+	    "s before / between / after, libargon2 %.1f / %.1f / %.1f.\n\n",
+	    nd, nd, CPU_COUNT(&side), b0[IMPL_FAST], b1[IMPL_FAST],
+	    b2[IMPL_FAST], b0[IMPL_REF], b1[IMPL_REF], b2[IMPL_REF]);
+	printf("| workload | clients | sent | ok | errors | ok/s | fast bound/s "
+	    "| of fast bound | reference bound/s | of reference | p50 ms | "
+	    "p99 ms | max ms | statuses |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	    "---|\n");
+	row("POST /v1/reports (plaintext)", &ps, &rs, bs);
+	row("POST /v1/reporter/session (new 127.x.y.z every 4)", p, &rl, bl);
+	if (ps.ok.n < 0.9 * bs[IMPL_FAST] * rs.wall_ms / 1e3 ||
+	    errors_of(&ps) > 0 || p->ok.n < 0.9 * bl[IMPL_FAST] *
+	    rl.wall_ms / 1e3 || errors_of(p) > 0)
+		ok = 0;
+	printf("\nbudget (DESIGN §8, issue 20) on the daemon's own CPUs: ok/s "
+	    ">= 90%% of their fast bound, 0 errors at %d clients: %s\n\n",
+	    CLIENTS, ok ? "met" : "NOT met");
+	printf("| workload | wall s | meldpuntd ms/req | its CPUs busy | "
+	    "PostgreSQL ms/req | load generator ms/req |\n"
+	    "|---|---:|---:|---:|---:|---:|\n");
+	printf("| POST /v1/reports | %.1f | %.2f | %.0f%% | %.2f | %.2f |\n",
+	    cs.t0 / 1e3, cs.d / ns, 100 * cs.d / (nd * cs.t0), cs.pg / ns,
+	    cs.self / ns);
+	printf("| POST /v1/reporter/session | %.1f | %.2f | %.0f%% | %.2f | "
+	    "%.2f |\n", cl.t0 / 1e3, cl.d / (double)p->ok.n, 100 * cl.d /
+	    (nd * cl.t0), cl.pg / (double)p->ok.n, cl.self / (double)p->ok.n);
+	if (stop_counters(&dd, c, &mean) == 0)
+		printf("\ndaemon counters: %ld hashed, %ld hashed for a request "
+		    "already answered, %ld dropped unstarted, %ld refused on "
+		    "admission; %.1f ms per hash as the daemon measured it\n",
+		    c[0], c[1], c[2], c[3], mean);
+	printf("\n");
+	sched_setaffinity(0, sizeof(all), &all);
+	benv_pin_pg(e, &all);
+	return (0);
+}
+
 int
 main(void)
 {
@@ -377,6 +426,8 @@ main(void)
 		    "admission; %.1f ms per hash as the daemon measured it\n",
 		    c[0], c[1], c[2], c[3], mean);
 	printf("\n");
+	if (dedicated(&e, ctx, &p, secs) == -1)
+		return (1);
 
 	/* 4. Overload: a small worker queue. */
 	if (pl_start_daemon(&e, &dov, "overload", "worker_queue = 8\n") == -1)

@@ -13,6 +13,11 @@
  *     the same two workloads through the balancer.
  * Each row gives ok/s against the bound and where the CPU went (the
  * daemons, PostgreSQL, HAProxy, this load generator).
+ *  4. Steps 1-3 again with the daemons on CPUs of their own and
+ *     PostgreSQL, HAProxy and the load generator on the others
+ *     (benv_split_cpus(); on 2 cores one each), the bound measured on the
+ *     daemons' CPUs: what a host that runs only meldpuntd (the database
+ *     elsewhere, docs/ha.md) turns into answered requests.
  *
  * Own cluster (fsync on) and daemons under /tmp; loopback only; each phase
  * bounded by MELDPUNT_BENCH_SECONDS (default 15) and a request cap.
@@ -22,56 +27,19 @@
 #include <sys/wait.h>
 
 #include "crypto/secret.h"
+#include "bench/bound.h"
 #include "bench/pubload.h"
 
 #define CLIENTS		64
 #define M_KIB		19456
 #define T_COST		2
 
-struct hasher {
-	double			 until;
-	long			 n;
-};
-
-static void *
-hash_loop(void *arg)
-{
-	struct hasher		*h = arg;
-	struct secret_kdf	 k = { M_KIB, T_COST, 1 };
-	unsigned char		 out[32], salt[16] = "meldpunt-bench-s";
-	char			 pwd[64];
-
-	do {
-		snprintf(pwd, sizeof(pwd), "4821 7730 %04ld 0062",
-		    h->n % 10000);
-		if (secret_argon2id_fast(&k, pwd, strlen(pwd), salt,
-		    sizeof(salt), out, sizeof(out)) == -1)
-			abort();
-		h->n++;
-	} while (lg_now_ms() < h->until && h->n < 100000);
-	return (NULL);
-}
-
-/* Hashes per second, one thread per core, for about 2 s. */
+/* Hashes per second, one thread per CPU of on (NULL: every core), for
+ * about 2 s, on the daemon's fast path. */
 static double
-bound(long ncpu)
+bound(long ncpu, const cpu_set_t *on)
 {
-	pthread_t	 th[64];
-	struct hasher	 h[64];
-	double		 t0 = lg_now_ms();
-	long		 n = 0;
-	int		 i;
-
-	for (i = 0; i < ncpu && i < 64; i++) {
-		memset(&h[i], 0, sizeof(h[i]));
-		h[i].until = t0 + 2000;
-		pthread_create(&th[i], NULL, hash_loop, &h[i]);
-	}
-	for (i = 0; i < ncpu && i < 64; i++) {
-		pthread_join(th[i], NULL);
-		n += h[i].n;
-	}
-	return (n / ((lg_now_ms() - t0) / 1e3));
+	return (hash_rate_on(IMPL_FAST, M_KIB, T_COST, (int)ncpu, 2000, on));
 }
 
 static pid_t	haproxy_pid;
@@ -211,7 +179,7 @@ run(SSL_CTX *ctx, struct benv *e, struct pl *p, int port, int kind,
 
 static void
 row(const char *setup, const char *work, const struct res *r, double b,
-    long ncpu)
+    long ncpu, const cpu_set_t *on)
 {
 	const struct cpu	*c = &r->cpu;
 	double			 n = r->ok > 0 ? (double)r->ok : 1;
@@ -219,43 +187,39 @@ row(const char *setup, const char *work, const struct res *r, double b,
 	printf("| %s | %s | %ld | %ld | %.1f | %.1f | **%.0f%%** | %.0f | "
 	    "%.2f | %.2f | %.2f | %.2f | %.0f%% | %s |\n", setup, work, r->ok,
 	    r->errors, r->rate, b, 100 * r->rate / b, r->p99, c->d / n,
-	    c->pg / n, c->lb / n, c->self / n, 100 * (c->d + c->pg + c->lb +
-	    c->self) / (ncpu * c->t0), r->st);
+	    c->pg / n, c->lb / n, c->self / n, 100 * (on != NULL ? c->d :
+	    c->d + c->pg + c->lb + c->self) / (ncpu * c->t0), r->st);
 }
 
-int
-main(void)
+/*
+ * One pass: the bound on the daemons' CPUs (on; NULL: all ncpu cores),
+ * one process, then two behind HAProxy, and the table.  With on set the
+ * daemons run there and PostgreSQL, HAProxy and this load generator on
+ * the other CPUs (main() moved them).  0, or -1 when a daemon or HAProxy
+ * did not start.
+ */
+static int
+pass(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
+    const cpu_set_t *on)
 {
-	struct benv	 e;
 	struct bdaemon	 one, two[2];
-	struct pl	 p;
 	struct res	 r1s, r1l, r2s, r2l;
-	SSL_CTX		*ctx;
-	double		 secs = benv_seconds(15), b0, b1, b2;
-	long		 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double		 b0, b1, b2;
 	char		 extra[2048];
 	int		 port[2], lb_port, half, i;
 	pid_t		 pid[2];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (secret_init() == -1 || ncpu < 1)
-		return (1);
 	half = ncpu / 2 > 0 ? (int)ncpu / 2 : 1;
-	if (benv_start(&e, "scale", 1) == -1 || pl_init(&p) == -1)
-		return (1);
-	ctx = lg_ctx();
-	printf("Machine: %ld cores; 1-minute load average %.1f at the start "
-	    "(/proc/loadavg).\n\n", ncpu, benv_loadavg());
-
-	b0 = bound(ncpu);
-	/* 2. One process, every core a worker. */
-	if (pl_start_daemon(&e, &one, "one", NULL) == -1)
-		return (1);
+	e->dcpus = on;
+	b0 = bound(ncpu, on);
+	/* 2. One process, every core a worker (its default). */
+	if (pl_start_daemon(e, &one, on ? "one-ded" : "one", NULL) == -1)
+		return (-1);
 	pid[0] = one.pid;
-	run(ctx, &e, &p, one.port, PL_SUBMIT, secs, pid, 1, &r1s);
-	run(ctx, &e, &p, one.port, PL_LOGIN, secs, pid, 1, &r1l);
+	run(ctx, e, p, one.port, PL_SUBMIT, secs, pid, 1, &r1s);
+	run(ctx, e, p, one.port, PL_LOGIN, secs, pid, 1, &r1l);
 	bdaemon_stop(&one);
-	b1 = bound(ncpu);
+	b1 = bound(ncpu, on);
 
 	/* 3. Two processes behind HAProxy, the cores split between them. */
 	/* One reporter-session key for both: it is also the key of the
@@ -264,52 +228,101 @@ main(void)
 	    "receipt_lookup_key = %s/receipt-lookup.key\n"
 	    "contact_link_key = %s/contact-link.key\nmax_connections = 4096\n"
 	    "reporter_session_key = %s/reporter-session.key\n" PL_POWCONF,
-	    half, e.keys, e.keys, e.keys);
+	    half, e->keys, e->keys, e->keys);
 	for (i = 0; i < 2; i++) {
-		if (bdaemon_start(&e, &two[i], i == 0 ? "pub1" : "pub2",
-		    "public", "mp_public", extra) == -1)
-			return (1);
+		if (bdaemon_start(e, &two[i], i == 0 ? (on ? "pub1-ded" :
+		    "pub1") : (on ? "pub2-ded" : "pub2"), "public", "mp_public",
+		    extra) == -1)
+			return (-1);
 		port[i] = two[i].port;
 		pid[i] = two[i].pid;
 	}
+	e->dcpus = NULL;
 	lb_port = benv_free_port();
-	if (haproxy_start(&e, lb_port, port) == -1 || lb_ready(lb_port) == -1) {
+	if (haproxy_start(e, lb_port, port) == -1 || lb_ready(lb_port) == -1) {
 		fprintf(stderr, "bench_scale: HAProxy never forwarded to both "
 		    "daemons (is haproxy installed? deploy/install-deps.sh)\n");
 		if (haproxy_pid > 0)
 			kill(haproxy_pid, SIGTERM);
-		return (1);
+		return (-1);
 	}
-	run(ctx, &e, &p, lb_port, PL_SUBMIT, secs, pid, 2, &r2s);
-	run(ctx, &e, &p, lb_port, PL_LOGIN, secs, pid, 2, &r2l);
+	run(ctx, e, p, lb_port, PL_SUBMIT, secs, pid, 2, &r2s);
+	run(ctx, e, p, lb_port, PL_LOGIN, secs, pid, 2, &r2l);
 	kill(haproxy_pid, SIGTERM);
 	waitpid(haproxy_pid, NULL, 0);
 	haproxy_pid = 0;
 	for (i = 0; i < 2; i++)
 		bdaemon_stop(&two[i]);
-	b2 = bound(ncpu);
+	b2 = bound(ncpu, on);
 
-	printf("Argon2id bound (fast path, all %ld cores at once, before / "
-	    "between / after): %.1f / %.1f / %.1f hashes/s.  %d clients; "
-	    "logins from a fresh 127.x.y.z every %d.\n\n", ncpu, b0, b1, b2,
-	    CLIENTS, PL_LOGINS_PER_SRC);
+	if (on == NULL)
+		printf("**All processes on all %ld cores.**  Argon2id bound "
+		    "(fast path, all cores at once, before / between / after): "
+		    "%.1f / %.1f / %.1f hashes/s.  %d clients; logins from a "
+		    "fresh 127.x.y.z every %d.\n\n", ncpu, b0, b1, b2, CLIENTS,
+		    PL_LOGINS_PER_SRC);
+	else
+		printf("**The daemons on CPUs of their own** (%ld; PostgreSQL, "
+		    "HAProxy and the load generator on the others, as with the "
+		    "database on its own host).  Bound = one hashing thread per "
+		    "daemon CPU, on those CPUs (before / between / after): "
+		    "%.1f / %.1f / %.1f hashes/s; CPU busy counts the daemons' "
+		    "CPUs only.\n\n", ncpu, b0, b1, b2);
 	printf("| setup | workload | ok | errors | ok/s | bound/s | of bound | "
 	    "p99 ms | meldpuntd ms/req | PostgreSQL ms/req | HAProxy ms/req | "
 	    "load generator ms/req | CPU busy | statuses |\n"
 	    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	    "---|\n");
-	row("1 process", "POST /v1/reports", &r1s, (b0 + b1) / 2, ncpu);
+	row("1 process", "POST /v1/reports", &r1s, (b0 + b1) / 2, ncpu, on);
 	row("1 process", "POST /v1/reporter/session", &r1l, (b0 + b1) / 2,
-	    ncpu);
+	    ncpu, on);
 	row("2 processes + HAProxy", "POST /v1/reports", &r2s, (b1 + b2) / 2,
-	    ncpu);
+	    ncpu, on);
 	row("2 processes + HAProxy", "POST /v1/reporter/session", &r2l,
-	    (b1 + b2) / 2, ncpu);
+	    (b1 + b2) / 2, ncpu, on);
 	printf("\ngoal (issue 16): >= 90%% of the bound with 0 errors, two "
-	    "processes behind HAProxy: submissions %s, logins %s\n",
+	    "processes behind HAProxy%s: submissions %s, logins %s\n\n",
+	    on ? ", daemons on CPUs of their own" : ", all on the same cores",
 	    r2s.errors == 0 && r2s.rate >= 0.9 * (b1 + b2) / 2 ? "met" :
 	    "NOT met", r2l.errors == 0 && r2l.rate >= 0.9 * (b1 + b2) / 2 ?
 	    "met" : "NOT met");
+	return (0);
+}
+
+int
+main(void)
+{
+	struct benv	 e;
+	struct pl	 p;
+	SSL_CTX		*ctx;
+	cpu_set_t	 side, dcpus, all;
+	double		 secs = benv_seconds(15);
+	long		 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (secret_init() == -1 || ncpu < 1)
+		return (1);
+	if (benv_start(&e, "scale", 1) == -1 || pl_init(&p) == -1)
+		return (1);
+	ctx = lg_ctx();
+	printf("Machine: %ld cores; 1-minute load average %.1f at the start "
+	    "(/proc/loadavg).\n\n", ncpu, benv_loadavg());
+	if (pass(&e, ctx, &p, secs, ncpu, NULL) == -1)
+		return (1);
+	/* The same with the daemons on CPUs of their own. */
+	if (benv_split_cpus(&side, &dcpus) == -1 ||
+	    sched_getaffinity(0, sizeof(all), &all) == -1 ||
+	    sched_setaffinity(0, sizeof(side), &side) == -1 ||
+	    benv_pin_pg(&e, &side) == -1)
+		printf("(daemons on CPUs of their own: skipped, fewer than two "
+		    "CPUs or no CPU affinity)\n");
+	else {
+		if (pass(&e, ctx, &p, secs, CPU_COUNT(&dcpus), &dcpus) == -1)
+			return (1);
+		sched_setaffinity(0, sizeof(all), &all);
+		benv_pin_pg(&e, &all);
+	}
+	printf("1-minute load average at the end: %.1f\n", benv_loadavg());
 	SSL_CTX_free(ctx);
 	return (0);
 }

@@ -20,7 +20,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +49,7 @@ struct benv {
 	int		 fsync;
 	int		 up;
 	struct bdaemon	*d[BENV_MAXD];
+	const cpu_set_t	*dcpus;		/* daemons started now run here */
 };
 
 static struct benv	*benv_global;
@@ -320,6 +323,87 @@ benv_pg_cpu_ms(const struct benv *e)
 	return (ms);
 }
 
+/*
+ * Move every thread of a process to the CPUs of set (threads it creates
+ * later inherit the creating thread's mask).
+ */
+static inline int
+benv_pin(pid_t pid, const cpu_set_t *set)
+{
+	char		 path[64];
+	DIR		*dir;
+	struct dirent	*de;
+	int		 rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return (-1);
+	while ((de = readdir(dir)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    sched_setaffinity(atoi(de->d_name), sizeof(*set), set) == -1)
+			rc = -1;
+	closedir(dir);
+	return (rc);
+}
+
+/*
+ * Move the cluster to the CPUs of set: the postmaster (backends it forks
+ * later inherit its mask) and every process it has started.
+ */
+static inline int
+benv_pin_pg(const struct benv *e, const cpu_set_t *set)
+{
+	char	 path[400], line[64];
+	FILE	*fp;
+	pid_t	 pm;
+	int	 c, rc;
+
+	snprintf(path, sizeof(path), "%s/data/postmaster.pid", e->pg);
+	if ((fp = fopen(path, "r")) == NULL)
+		return (-1);
+	pm = fgets(line, sizeof(line), fp) != NULL ? atoi(line) : 0;
+	fclose(fp);
+	if (pm <= 0 || (rc = benv_pin(pm, set)) == -1)
+		return (-1);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pm,
+	    (int)pm);
+	if ((fp = fopen(path, "r")) == NULL)
+		return (-1);
+	while (fscanf(fp, "%d", &c) == 1)
+		if (benv_pin(c, set) == -1)
+			rc = -1;
+	fclose(fp);
+	return (rc);
+}
+
+/*
+ * Split the CPUs this process may use: the first quarter (at least one)
+ * for PostgreSQL and the load generator, the rest for the daemons, as a
+ * production installation has the database on its own host (docs/ha.md).
+ * -1 with fewer than two CPUs.
+ */
+static inline int
+benv_split_cpus(cpu_set_t *side, cpu_set_t *daemon)
+{
+	cpu_set_t	 all;
+	int		 cpu, n, nside, i = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all) == -1 ||
+	    (n = CPU_COUNT(&all)) < 2)
+		return (-1);
+	nside = n / 4 > 0 ? n / 4 : 1;
+	CPU_ZERO(side);
+	CPU_ZERO(daemon);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &all)) {
+			if (i++ < nside)
+				CPU_SET(cpu, side);
+			else
+				CPU_SET(cpu, daemon);
+		}
+	return (0);
+}
+
 /* CPU time (ms) of this process (the load generator). */
 static inline double
 benv_self_cpu_ms(void)
@@ -350,6 +434,9 @@ bdaemon_start(struct benv *e, struct bdaemon *d, const char *name,
 	fclose(fp);
 	snprintf(bin, sizeof(bin), "%s/meldpuntd", e->build);
 	if ((d->pid = fork()) == 0) {
+		if (e->dcpus != NULL &&
+		    sched_setaffinity(0, sizeof(*e->dcpus), e->dcpus) == -1)
+			_exit(127);
 		fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 2);
 		execl(bin, "meldpuntd", "-c", d->conf, "--role", role,

@@ -28,7 +28,11 @@
 #define PL_MAXST	600
 #define PL_MAXCONN	1024	/* connections whose solution can come back */
 #define PL_POWMAX	8192	/* solved challenges held */
-#define PL_POWFILL	512	/* solved before a submission phase */
+/* Solved before a submission phase: more than a phase sends on this
+ * machine, since running out mid-phase refills synchronously and stalls
+ * every client for 64 round trips (the daemon's queue then runs dry and
+ * the phase measures the load generator). */
+#define PL_POWFILL	4096
 #define PL_POWCONF	"pow_base_bits = 8\npow_source_free = 1000000\n" \
 			"pow_source_limit = 1000000\n"
 

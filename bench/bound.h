@@ -1,0 +1,108 @@
+/*
+ * The Argon2id bound of the load benchmarks (DESIGN section 8: cores /
+ * seconds per hash, measured in the same run): hashes per second with
+ * one thread per core hashing at once, with the daemon's own functions
+ * -- secret_argon2id_fast() (libsodium, memory kept per thread),
+ * secret_argon2id_ref() (libargon2) -- or libsodium called plainly, on
+ * all CPUs or on a given set of them (the daemon's, when PostgreSQL and
+ * the load generator run on others; benv_split_cpus()).  Header-only,
+ * like the rest of bench/.
+ */
+#ifndef MELDPUNT_BENCH_BOUND_H
+#define MELDPUNT_BENCH_BOUND_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/secret.h"
+#include "bench/loadgen.h"
+
+/* libsodium with memory kept per thread (what the daemon runs,
+ * secret_argon2id_fast()), libargon2, and libsodium called as a library
+ * user gets it (a fresh mapping per hash, crypto/argonmem.c). */
+enum { IMPL_FAST, IMPL_REF, IMPL_PLAIN };
+
+struct hasher {
+	double			 until;
+	long			 n;
+	int			 impl;
+	struct secret_kdf	 k;
+};
+
+static inline void *
+hash_loop(void *arg)
+{
+	struct hasher	*h = arg;
+	unsigned char	 out[32], salt[16] = "meldpunt-bench-s";
+	char		 pwd[64];
+	int		 rc;
+
+	/* At least one hash each, so a 1 ms window times one hash. */
+	do {
+		snprintf(pwd, sizeof(pwd), "4821 7730 %04ld 0062", h->n % 10000);
+		if (h->impl == IMPL_FAST)
+			rc = secret_argon2id_fast(&h->k, pwd, strlen(pwd),
+			    salt, sizeof(salt), out, sizeof(out));
+		else if (h->impl == IMPL_REF)
+			rc = secret_argon2id_ref(&h->k, pwd, strlen(pwd),
+			    salt, sizeof(salt), out, sizeof(out));
+		else
+			rc = crypto_pwhash_argon2id(out, sizeof(out), pwd,
+			    strlen(pwd), salt, h->k.k_t,
+			    (size_t)h->k.k_m_kib * 1024,
+			    crypto_pwhash_ALG_ARGON2ID13) == 0 ? 0 : -1;
+		if (rc == -1)
+			abort();
+		h->n++;
+	} while (lg_now_ms() < h->until && h->n < 100000);
+	return (NULL);
+}
+
+/*
+ * Hashes per second with nthreads hashing at once for about ms, on the
+ * CPUs of on (NULL: wherever the scheduler puts them).
+ */
+static inline double
+hash_rate_on(int impl, uint32_t m, uint32_t t, int nthreads, double ms,
+    const cpu_set_t *on)
+{
+	pthread_t	 th[64];
+	pthread_attr_t	 attr;
+	struct hasher	 h[64];
+	double		 t0 = lg_now_ms();
+	long		 n = 0;
+	int		 i;
+
+	pthread_attr_init(&attr);
+	if (on != NULL)
+		pthread_attr_setaffinity_np(&attr, sizeof(*on), on);
+
+	for (i = 0; i < nthreads; i++) {
+		memset(&h[i], 0, sizeof(h[i]));
+		h[i].until = t0 + ms;
+		h[i].impl = impl;
+		h[i].k.k_m_kib = m;
+		h[i].k.k_t = t;
+		h[i].k.k_p = 1;
+		pthread_create(&th[i], &attr, hash_loop, &h[i]);
+	}
+	pthread_attr_destroy(&attr);
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(th[i], NULL);
+		n += h[i].n;
+	}
+	return (n / ((lg_now_ms() - t0) / 1e3));
+}
+
+static inline double
+hash_rate(int impl, uint32_t m, uint32_t t, int nthreads, double ms)
+{
+	return (hash_rate_on(impl, m, t, nthreads, ms, NULL));
+}
+
+#endif /* MELDPUNT_BENCH_BOUND_H */
