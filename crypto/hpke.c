@@ -545,8 +545,16 @@ kem_dh(const struct hpke_key *sk, const struct hpke_key *pk, uint8_t *out)
 		return (-1);
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk->k_pkey, NULL)) == NULL)
 		return (-1);
+	/*
+	 * No second validation of the peer: every public hpke_key was
+	 * checked when it was made (p256_from_public(): on the curve, not
+	 * infinity, EVP_PKEY_public_check) or derived from our own scalar.
+	 * EVP_PKEY_derive_set_peer() would check it again on every DH --
+	 * for P-256 a full scalar multiplication by the group order, half
+	 * of the DH's time (62 vs 123 us here), five times per submission.
+	 */
 	if (EVP_PKEY_derive_init(ctx) > 0 &&
-	    EVP_PKEY_derive_set_peer(ctx, pk->k_pkey) > 0 &&
+	    EVP_PKEY_derive_set_peer_ex(ctx, pk->k_pkey, 0) > 0 &&
 	    EVP_PKEY_derive(ctx, out, &len) > 0 && len == HPKE_SECRET_LEN &&
 	    /* RFC 9180 section 7.1.4: refuse a low-order X25519 peer. */
 	    CRYPTO_memcmp(out, zeros, sizeof(zeros)) != 0)
