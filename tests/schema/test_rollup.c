@@ -6,7 +6,9 @@
  * same grouped sums through the roll-up as through stats.counters (the
  * path before 0083); no roll-up cell is negative; each set adds up to the
  * counters' total; groupings with at most three of subtype, province,
- * ground, sector, outcome read a roll-up, the others the counters.
+ * ground, sector, outcome read a roll-up, the others (0303) a year-grain
+ * roll-up when they have no month or quarter and the period is whole
+ * years, else the counters -- with the same sums either way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +120,38 @@ Test(rollup, every_grouping_matches_the_counters)
 					n++;
 				}
 	cr_expect_eq(n, 4 * (6 + 15 + 20));
+	/* Four and five of the fine dimensions (0303): year sets over whole
+	 * years, the counters otherwise; both periods, every time grain. */
+	{
+		static const char *const period[][2] = {
+		    { "2025-01-01", "2026-12-01" },	/* whole years */
+		    { "2025-01-01", "2025-12-31" },	/* one whole year */
+		    { "2025-03-01", "2026-12-01" },	/* not */
+		};
+		size_t	 skip, p, i;
+
+		for (t = 0; t < 4; t++)
+			for (skip = 1; skip <= 6; skip++)
+				for (p = 0; p < 3; p++) {
+					char	 f[64] = "";
+
+					/* other[1..5] without other[skip];
+					 * skip 6: all five. */
+					for (i = 1; i < 6; i++)
+						if (i != skip) {
+							if (f[0] != '\0')
+								strcat(f, ",");
+							strcat(f, other[i]);
+						}
+					snprintf(dims, sizeof(dims), "{%s%s%s}",
+					    time[t] ? time[t] : "", time[t] ?
+					    "," : "", f);
+					cr_expect_eq(differences(dims,
+					    period[p][0], period[p][1]), 0,
+					    "%s %s..%s", dims, period[p][0],
+					    period[p][1]);
+				}
+	}
 	/* A shorter period, inside the data. */
 	cr_expect_eq(differences("{month,province,ground}", "2025-04-01",
 	    "2025-09-01"), 0);
@@ -127,7 +161,10 @@ Test(rollup, every_grouping_matches_the_counters)
 	    "sum(n) AS s FROM stats.rollup GROUP BY dims) r WHERE r.s <> "
 	    "(SELECT sum(n) FROM stats.counters)"), 0);
 	cr_expect_eq(testdb_count(su, "SELECT count(DISTINCT dims) FROM "
-	    "stats.rollup"), 26);
+	    "stats.rollup"), 32);
+	/* Year sets hold 1 January only. */
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM stats.rollup "
+	    "WHERE dims & 32 <> 0 AND month <> date_trunc('year', month)"), 0);
 }
 
 Test(rollup, small_groupings_read_a_rollup)
@@ -143,6 +180,22 @@ Test(rollup, small_groupings_read_a_rollup)
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM (SELECT "
 	    "stats.export_set('{month,subtype,province,ground,outcome}') s) x "
 	    "WHERE s IS NULL"), 1, "four of the five: the counters");
+	/* 0303: four or five of them by year over whole years: a year set
+	 * (32 | the dimensions); by month, or over a partial year: none. */
+	cr_expect_eq(testdb_count(su, "SELECT stats.export_set("
+	    "'{year,subtype,province,ground,sector}', '2024-01-01', "
+	    "'2026-12-01')"), 32 | 15);
+	cr_expect_eq(testdb_count(su, "SELECT stats.export_set("
+	    "'{subtype,province,ground,sector,outcome}', '2024-01-01', "
+	    "'2024-12-31')"), 32 | 31);
+	cr_expect_eq(testdb_count(su, "SELECT stats.export_set("
+	    "'{year,province}', '2024-01-01', '2026-12-01')"), 2,
+	    "a month set still wins");
+	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM (SELECT "
+	    "stats.export_set('{year,subtype,province,ground,sector}', "
+	    "'2024-02-01', '2026-12-01') s UNION ALL SELECT "
+	    "stats.export_set('{quarter,subtype,province,ground,sector}', "
+	    "'2024-01-01', '2026-12-01')) x WHERE s IS NULL"), 2);
 	/* A report stored through intake.submit_report reaches every set. */
 	cr_assert_eq(testdb_seed_routing(su), 0);
 	{
@@ -154,7 +207,7 @@ Test(rollup, small_groupings_read_a_rollup)
 		    verifier, state), 0, "%s", state);
 	}
 	cr_expect_eq(testdb_count(su, "SELECT count(*) FROM stats.rollup "
-	    "WHERE n = 1"), 26);
+	    "WHERE n = 1"), 32);
 	cr_expect_eq(testdb_count(su, "SELECT n FROM stats.export_counts("
 	    "'{province}', current_date - 31, current_date) WHERE province = "
 	    "'utrecht'"), 1);
