@@ -132,8 +132,26 @@ Test(doctor, names_each_fault_and_passes_a_consistent_installation)
 	dr_expect(out, "ok    manifest-signing.pub");
 	dr_expect(out, "ok    recovery.pub matches casework.recovery_keys");
 	dr_expect(out, "ok    identity.pub matches identity.keys");
+	dr_expect(out, "ok    role mp_public: jit off");
+	dr_expect(out, "ok    role mp_staff: jit off");
 	dr_expect(out, "0 failed");
 	free(out);
+
+	/* JIT back on for the staff role in this database (0302 undone). */
+	{
+		PGconn	*su;
+
+		cr_assert_not_null(su = testdb_connect(DB, NULL));
+		cr_assert_eq(testdb_execf(su, NULL, "ALTER ROLE mp_staff IN "
+		    "DATABASE \"%s\" SET jit = on", DB), 0);
+		out = dr_doctor(0, NULL);
+		dr_expect(out, "WARN  role mp_staff: jit is on");
+		dr_expect(out, "ok    role mp_public: jit off");
+		free(out);
+		cr_assert_eq(testdb_execf(su, NULL, "ALTER ROLE mp_staff IN "
+		    "DATABASE \"%s\" SET jit = off", DB), 0);
+		PQfinish(su);
+	}
 
 	/* A group-readable secret. */
 	snprintf(path, sizeof(path), "%s/%s", KEYS, INIT_F_TOTP_SEAL);
