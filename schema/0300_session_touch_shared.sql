@@ -12,13 +12,15 @@
 -- backends in "Lock: transactionid" on that row (docs/benchmarks.md §3b).
 --
 -- Now the touch checks the session with a plain read and writes
--- last_seen_at only when the stored value is more than 30 seconds old,
--- and then only if no other transaction holds the row (SKIP LOCKED: that
--- one is writing the same fact).  Nothing ever waits.  What changes: the
--- idle timeout counts from a last_seen_at up to 30 seconds older than the
--- last request, so a session may end up to 30 seconds earlier than
--- idle_timeout after its last request; never later.  Validity (absolute
--- expiry, idle timeout, disabled user) is checked exactly as before.
+-- last_seen_at only when the stored value is older than a step g =
+-- least(30 seconds, idle_timeout / 30), and then only if no other
+-- transaction holds the row (SKIP LOCKED: that one is writing the same
+-- fact).  Nothing ever waits.  What changes: the idle timeout counts from
+-- a last_seen_at up to g older than the last request, so a session may end
+-- up to g earlier than idle_timeout after its last request (30 s of the
+-- default 15 minutes; 1 s of a 30 s test timeout, which the console's
+-- polling renews well within); never later.  Validity (absolute expiry,
+-- idle timeout, disabled user) is checked exactly as before.
 -- tests/schema/test_session.c shows both.
 
 SET LOCAL ROLE mp_owner;
@@ -34,9 +36,10 @@ DECLARE
 	v_name	text;
 	v_kind	text;
 	v_seen	timestamptz;
+	v_idle	interval;
 BEGIN
-	SELECT u.id, u.username, u.kind, s.last_seen_at
-	    INTO v_uid, v_name, v_kind, v_seen
+	SELECT u.id, u.username, u.kind, s.last_seen_at, s.idle_timeout
+	    INTO v_uid, v_name, v_kind, v_seen, v_idle
 	    FROM casework.sessions s JOIN casework.users u ON u.id = s.user_id
 	    WHERE s.token_hash = p_token_hash AND NOT u.disabled
 	    AND s.expires_at > pg_catalog.now()
@@ -44,7 +47,8 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	IF v_seen < pg_catalog.now() - interval '30 seconds' THEN
+	IF v_seen < pg_catalog.now() -
+	    LEAST(interval '30 seconds', v_idle / 30) THEN
 		UPDATE casework.sessions s SET last_seen_at = pg_catalog.now()
 		    WHERE s.token_hash = p_token_hash AND s.ctid = (
 			SELECT s2.ctid FROM casework.sessions s2

@@ -107,7 +107,7 @@ Test(session, concurrent_requests_of_a_session_do_not_wait_stale)
 	concurrent_touch_does_not_wait("10 minutes");
 }
 
-Test(session, touch_records_activity_at_most_30_s_late)
+Test(session, touch_records_activity_at_most_one_step_late)
 {
 	char	 st[6], *n, *age;
 
@@ -126,6 +126,18 @@ Test(session, touch_records_activity_at_most_30_s_late)
 	age = testdb_value(su, "SELECT extract(epoch FROM now() - "
 	    "last_seen_at)::int FROM casework.sessions");
 	cr_assert_str_eq(age, "20");
+	free(age);
+	/* The step is idle_timeout / 30 when that is shorter: with a 30 s
+	 * timeout, a last_seen_at 5 s old is renewed. */
+	cr_assert_eq(testdb_exec(su, "UPDATE casework.sessions SET "
+	    "idle_timeout = interval '30 seconds'", NULL), 0);
+	seen_ago("5 seconds");
+	n = touch(su, st);
+	cr_assert_str_eq(n, "anna");
+	free(n);
+	age = testdb_value(su, "SELECT extract(epoch FROM now() - "
+	    "last_seen_at)::int FROM casework.sessions");
+	cr_assert_str_eq(age, "0", "a short idle timeout's step is shorter");
 	free(age);
 }
 
