@@ -102,7 +102,12 @@ $(BUILD)/tests/test_%: $$(call obj,$$(wildcard tests/$$*/*.c)) $(TLIB_OBJ) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRIT_LIBS) $(PNG_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DAEMON_LIB_OBJ) $(LIBSHARED) $(LIBCRYPTO)
+# The benchmarks seal reports as a client does with the end-to-end tests'
+# reporter client (tests/lib/treporter.c; no Criterion in it).
+BENCH_TLIB := $(call obj,tests/lib/treporter.c tests/lib/tclient.c \
+    tests/lib/tpow.c)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BENCH_TLIB) $(DAEMON_LIB_OBJ) \
+    $(LIBSHARED) $(LIBCRYPTO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -14,6 +14,13 @@
  * load comes from one address): what the server does per submission --
  * one HMAC and one SHA-256 -- does not depend on the bits.  The client's
  * work at production difficulty is bench_pow's table.
+ *
+ * Submissions come in two forms, as from the two kinds of client: the
+ * plaintext form (the server seals it: the page without JavaScript) and,
+ * after pl_seal_fill(), envelopes sealed in the client to the category's
+ * keys as the reference page seals them (tests/lib/treporter.c, the same
+ * code the end-to-end tests use; sealed before the phase, like the
+ * challenges, so that the phase measures the server).
  */
 #ifndef MELDPUNT_BENCH_PUBLOAD_H
 #define MELDPUNT_BENCH_PUBLOAD_H
@@ -23,6 +30,7 @@
 #include "bench/benchenv.h"
 #include "bench/loadgen.h"
 #include "bench/powsolve.h"
+#include "tests/lib/treporter.h"
 
 #define PL_MAXREC	200000
 #define PL_MAXST	600
@@ -54,6 +62,9 @@ struct pl {
 	char		(*pow_fly)[PS_VALUE_LEN + 1];	/* by connection */
 	long		 pow_solved, pow_tries;
 	double		 pow_ms;	/* spent fetching and solving */
+	/* bodies with client-sealed envelopes; none: plaintext */
+	char		**sealed;
+	long		 nsealed;
 };
 
 enum { PL_SUBMIT, PL_LOGIN };
@@ -190,6 +201,9 @@ pl_make(void *u, int ci, char *buf, size_t cap)
 		if (pl_pow_line(p, ci, line, sizeof(line)) == -1)
 			return (-1);
 		k = p->seq++;
+		if (p->nsealed > 0)
+			return (lg_format(buf, cap, "POST", "/v1/reports", line,
+			    p->sealed[k % p->nsealed]));
 		if (k % 3 == 0)
 			snprintf(body, sizeof(body), PL_BODY0, k);
 		else if (k % 3 == 1)
@@ -262,6 +276,69 @@ pl_opts(struct lg_opts *o, struct pl *p, int port, int nconn, double secs)
 	o->src_reuse = p->mode == PL_LOGIN ? PL_LOGINS_PER_SRC : 0;
 }
 
+#define PL_SEALED	64	/* distinct sealed bodies, used in turn */
+
+/* Forget the sealed bodies: submissions are plaintext again. */
+static inline void
+pl_unseal(struct pl *p)
+{
+	long	i;
+
+	for (i = 0; i < p->nsealed; i++)
+		free(p->sealed[i]);
+	free(p->sealed);
+	p->sealed = NULL;
+	p->nsealed = 0;
+}
+
+/*
+ * Seal PL_SEALED reports in the client to the keys the daemon on port
+ * publishes (the three categories in turn, no contact), as full request
+ * bodies; 0 or -1.
+ */
+static inline int
+pl_seal_fill(struct pl *p, int port)
+{
+	static const char *const cat[][3] = {
+		{ "labour_discrimination", "dismissal",
+		    "{\"ground\":\"age\",\"province\":\"utrecht\"}" },
+		{ "foreign_interference", "diaspora_tax", "{}" },
+		{ "honour_violence", "threats", "{\"immediate_danger\":false}" },
+	};
+	json_t	*forms, *env, *ans, *root;
+	char	 content[256];
+	long	 i;
+
+	pl_unseal(p);
+	if ((forms = trep_forms(port, "en")) == NULL ||
+	    (p->sealed = calloc(PL_SEALED, sizeof(*p->sealed))) == NULL) {
+		json_decref(forms);
+		return (-1);
+	}
+	for (i = 0; i < PL_SEALED; i++) {
+		snprintf(content, sizeof(content), "{\"narrative\":\"Bench "
+		    "report %ld, sealed in the client.\",\"lang\":\"nl\"}", i);
+		if ((env = trep_seal(forms, cat[i % 3][0], content)) == NULL ||
+		    (ans = json_loads(cat[i % 3][2], 0, NULL)) == NULL) {
+			json_decref(env);
+			break;
+		}
+		root = json_pack("{s:s,s:I,s:s,s:s,s:o,s:o}", "lang", "nl",
+		    "form_version", json_integer_value(json_object_get(forms,
+		    "form_version")), "category", cat[i % 3][0], "subtype",
+		    cat[i % 3][1], "answers", ans, "envelope", env);
+		if (root == NULL ||
+		    (p->sealed[i] = json_dumps(root, JSON_COMPACT)) == NULL) {
+			json_decref(root);
+			break;
+		}
+		json_decref(root);
+		p->nsealed++;
+	}
+	json_decref(forms);
+	return (p->nsealed == PL_SEALED ? 0 : -1);
+}
+
 static inline int
 pl_init(struct pl *p)
 {
@@ -279,6 +356,7 @@ pl_free(struct pl *p)
 	free(p->rec);
 	free(p->pow);
 	free(p->pow_fly);
+	pl_unseal(p);
 	lat_free(&p->ok);
 	lat_free(&p->s503);
 	lat_free(&p->other);
