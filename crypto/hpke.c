@@ -274,6 +274,24 @@ hpke_key_free(struct hpke_key *k)
 	OPENSSL_clear_free(k, sizeof(*k));
 }
 
+struct hpke_key *
+hpke_key_dup(const struct hpke_key *k)
+{
+	struct hpke_key	*d;
+
+	if (k == NULL || k->k_pkey == NULL || (d = key_alloc(k->k_kem)) == NULL)
+		return (NULL);
+	if (EVP_PKEY_up_ref(k->k_pkey) != 1) {
+		hpke_key_free(d);
+		return (NULL);
+	}
+	d->k_pkey = k->k_pkey;
+	d->k_priv = k->k_priv;
+	memcpy(d->k_pub, k->k_pub, k->k_publen);
+	d->k_publen = k->k_publen;
+	return (d);
+}
+
 /* Build the EVP_PKEY of a P-256 key pair from its scalar. */
 static int
 p256_from_scalar(struct hpke_key *k, const uint8_t *sk)

@@ -73,6 +73,12 @@ struct hpke_key	*hpke_key_from_private(uint16_t kem, const uint8_t *sk,
 struct hpke_key	*hpke_key_from_public(uint16_t kem, const uint8_t *pk,
 		    size_t pklen);
 void		 hpke_key_free(struct hpke_key *key);
+/*
+ * A second handle on the same key (its EVP_PKEY shared, reference
+ * counted), for another thread to use while the first may be freed:
+ * costs an allocation, not a parse and validation.  NULL on failure.
+ */
+struct hpke_key	*hpke_key_dup(const struct hpke_key *key);
 uint16_t	 hpke_key_kem(const struct hpke_key *key);
 int		 hpke_key_has_private(const struct hpke_key *key);
 /* Raw serialisation; *len is the buffer size on entry, the length on exit. */

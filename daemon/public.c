@@ -361,10 +361,26 @@ public_epoch_loaded(struct public_state *ps, const PGresult *r)
 	if (e <= 0 || e > 0x7fffffffL ||
 	    (pub = store_bytea_dup(r, 0, 1, &len)) == NULL)
 		return;
-	if (len == sizeof(ps->ps_epoch_pub)) {
-		memcpy(ps->ps_epoch_pub, pub, len);
+	/* Parsed (and the point validated) once per epoch, not once per
+	 * submission: 0.1 ms of a submission's CPU. */
+	if (len == sizeof(ps->ps_epoch_pub) && (ps->ps_epoch_key == NULL ||
+	    memcmp(ps->ps_epoch_pub, pub, len) != 0)) {
+		struct hpke_key	*k;
+
+		if ((k = hpke_key_from_public(HPKE_KEM_P256_SHA256, pub,
+		    len)) == NULL) {
+			log_warnx("%s: retention epoch %ld: its public key is "
+			    "not a P-256 point: submissions are refused",
+			    __func__, e);
+			ps->ps_epoch = 0;
+		} else {
+			hpke_key_free(ps->ps_epoch_key);
+			ps->ps_epoch_key = k;
+			memcpy(ps->ps_epoch_pub, pub, len);
+			ps->ps_epoch = (uint32_t)e;
+		}
+	} else if (len == sizeof(ps->ps_epoch_pub))
 		ps->ps_epoch = (uint32_t)e;
-	}
 	free(pub);
 }
 
@@ -631,6 +647,7 @@ public_free(struct app *app)
 	pow_free(ps->ps_pow);
 	secret_free(ps->ps_lookup_key);
 	secret_free(ps->ps_link_key);
+	hpke_key_free(ps->ps_epoch_key);
 	free(ps);
 	app->a_public = NULL;
 }

@@ -133,7 +133,7 @@ struct submit_job {
 	unsigned char		 sj_link_key[32];
 	struct secret_kdf	 sj_kdf;
 	uint32_t		 sj_epoch;
-	uint8_t			 sj_epoch_pub[65];
+	struct hpke_key		*sj_epoch_key;	/* a dup of ps_epoch_key */
 	/* Built on the worker. */
 	struct envelope		*sj_env;	/* server-sealed, else NULL */
 	uint8_t			 sj_cenc[HPKE_MAX_ENC];
@@ -179,6 +179,7 @@ submit_job_free(struct submit_job *sj)
 		event_free(sj->sj_wait);
 	reportreq_free(sj->sj_rr);
 	pubkeys_unref(sj->sj_keys);
+	hpke_key_free(sj->sj_epoch_key);
 	envelope_free(sj->sj_env);
 	if (sj->sj_cct != NULL)
 		OPENSSL_clear_free(sj->sj_cct, sj->sj_cctlen);
@@ -396,15 +397,14 @@ submit_case_key(struct submit_job *sj)
 	const struct envelope_wrap	*w;
 	const struct reportreq		*rr = sj->sj_rr;
 	const unsigned char		*ct;
-	struct hpke_key			*pk;
+	const struct hpke_key		*pk;
 	uint8_t				 ck[CASEKEY_LEN];
 	char				 label[CASEKEY_LABEL_MAX + 1], hex[33];
 	size_t				 i, ctlen;
 	int				 rc = -1;
 
-	if ((pk = hpke_key_from_public(HPKE_KEM_P256_SHA256,
-	    sj->sj_epoch_pub, sizeof(sj->sj_epoch_pub))) == NULL ||
-	    secret_random(ck, sizeof(ck)) == -1)
+	pk = sj->sj_epoch_key;
+	if (secret_random(ck, sizeof(ck)) == -1)
 		goto done;
 	sj->sj_ckenclen = sizeof(sj->sj_ckenc);
 	if (casekey_wrap(pk, NULL, sj->sj_epoch, sj->sj_case, ck,
@@ -444,7 +444,6 @@ submit_case_key(struct submit_job *sj)
 	rc = 0;
  done:
 	OPENSSL_cleanse(ck, sizeof(ck));
-	hpke_key_free(pk);
 	return (rc);
 }
 
@@ -1144,7 +1143,10 @@ submit_handle(struct http_request *req, void *arg)
 	sj->sj_keys = pubkeys_ref(ps->ps_keys);
 	sj->sj_kdf = ps->ps_kdf;
 	sj->sj_epoch = ps->ps_epoch;
-	memcpy(sj->sj_epoch_pub, ps->ps_epoch_pub, sizeof(sj->sj_epoch_pub));
+	if ((sj->sj_epoch_key = hpke_key_dup(ps->ps_epoch_key)) == NULL) {
+		submit_fail(sj, 503, "unavailable");
+		return;
+	}
 	memcpy(sj->sj_lookup_key, ps->ps_lookup_key->s_buf,
 	    sizeof(sj->sj_lookup_key));
 	memcpy(sj->sj_link_key, ps->ps_link_key->s_buf,

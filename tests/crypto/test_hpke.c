@@ -735,3 +735,46 @@ Test(hpke, suites_and_free)
 	hpke_key_free(NULL);
 	hpke_ctx_free(NULL);
 }
+
+/*
+ * hpke_key_dup (the daemon keeps the epoch key parsed and hands each job
+ * a dup): the dup seals to the same recipient after the original is
+ * freed, and carries the same public bytes.
+ */
+Test(hpke, dup_outlives_the_original)
+{
+	static const uint16_t	 kems[] = { HPKE_KEM_P256_SHA256,
+	    HPKE_KEM_X25519_SHA256 };
+	const uint8_t		 m[] = "dup", inf[] = "i";
+	struct hpke_key		*sk, *pk, *d;
+	uint8_t			 pub[HPKE_MAX_PUB], pub2[HPKE_MAX_PUB];
+	uint8_t			 enc[HPKE_MAX_PUB], ct[sizeof(m) + HPKE_TAG_LEN];
+	uint8_t			 pt[sizeof(m)];
+	size_t			 publen, publen2, enclen, i;
+
+	for (i = 0; i < sizeof(kems) / sizeof(kems[0]); i++) {
+		cr_assert_not_null(sk = hpke_key_new(kems[i]));
+		publen = sizeof(pub);
+		cr_assert_eq(hpke_key_public(sk, pub, &publen), 0);
+		cr_assert_not_null(pk = hpke_key_from_public(kems[i], pub,
+		    publen));
+		cr_assert_not_null(d = hpke_key_dup(pk));
+		hpke_key_free(pk);
+		publen2 = sizeof(pub2);
+		cr_assert_eq(hpke_key_public(d, pub2, &publen2), 0);
+		cr_assert_eq(publen2, publen);
+		cr_assert_arr_eq(pub2, pub, publen);
+		cr_assert_eq(hpke_key_has_private(d), 0);
+		enclen = sizeof(enc);
+		cr_assert_eq(hpke_seal(&(struct hpke_suite){ kems[i],
+		    HPKE_KDF_HKDF_SHA256, HPKE_AEAD_AES256GCM }, d, inf,
+		    sizeof(inf), NULL, 0, m, sizeof(m), enc, &enclen, ct), 0);
+		hpke_key_free(d);
+		cr_assert_eq(hpke_open(&(struct hpke_suite){ kems[i],
+		    HPKE_KDF_HKDF_SHA256, HPKE_AEAD_AES256GCM }, sk, enc,
+		    enclen, inf, sizeof(inf), NULL, 0, ct, sizeof(ct), pt), 0);
+		cr_assert_arr_eq(pt, m, sizeof(m));
+		hpke_key_free(sk);
+	}
+	cr_assert_null(hpke_key_dup(NULL));
+}
