@@ -445,12 +445,52 @@ hpke_key_from_public(uint16_t kem, const uint8_t *pk, size_t pklen)
 	return (NULL);
 }
 
+/*
+ * A random P-256 key pair from OpenSSL's own key generation: its
+ * fixed-base multiplication and no import of a scalar we drew (which
+ * builds a group, a parameter list and checks the result): 35 against
+ * 57 us here, and an ephemeral key per HPKE seal.  -1 on failure.
+ */
+static int
+p256_generate(struct hpke_key *k)
+{
+	EVP_PKEY_CTX	*c;
+	size_t		 len = 0;
+	int		 rc = -1;
+
+	if ((c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
+		return (-1);
+	if (EVP_PKEY_keygen_init(c) > 0 &&
+	    EVP_PKEY_CTX_set_group_name(c, "P-256") > 0 &&
+	    EVP_PKEY_generate(c, &k->k_pkey) > 0 &&
+	    EVP_PKEY_get_octet_string_param(k->k_pkey,
+	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, k->k_pub, sizeof(k->k_pub),
+	    &len) == 1 && len == 65 && k->k_pub[0] ==
+	    POINT_CONVERSION_UNCOMPRESSED) {
+		k->k_publen = len;
+		rc = 0;
+	}
+	EVP_PKEY_CTX_free(c);
+	return (rc);
+}
+
 struct hpke_key *
 hpke_key_new(uint16_t kem)
 {
 	struct hpke_key	*k = NULL;
 	uint8_t		 sk[HPKE_PRIV_LEN];
 	int		 i;
+
+	if (kem == HPKE_KEM_P256_SHA256) {
+		if ((k = key_alloc(kem)) == NULL)
+			return (NULL);
+		k->k_priv = 1;
+		if (p256_generate(k) == -1) {
+			hpke_key_free(k);
+			return (NULL);
+		}
+		return (k);
+	}
 
 	/* A P-256 draw is out of range with probability 2^-32: retry. */
 	for (i = 0; i < 8 && k == NULL; i++) {
