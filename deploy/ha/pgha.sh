@@ -89,7 +89,10 @@ keeper_signal() {	# keeper_signal SIG NAME
 	p=$(pgrep -f "^[^ ]*pg_autoctl run --pgdata $dir/$2\$" | head -n 1)
 	[ -n "$p" ] || return 0
 	g=$(ps -o pgid= -p "$p" | tr -d ' ')
-	[ -n "$g" ] && kill -"$1" -- -"$g" 2>/dev/null || true
+	# pkill -g, not "kill -SIG -- -PGID": dash's kill (Debian's /bin/sh)
+	# takes no "--" and refused that silently, so no keeper was ever
+	# stopped and each test-ha run left its keepers running.
+	[ -n "$g" ] && pkill -"$1" -g "$g" 2>/dev/null || true
 }
 
 case "$cmd" in

@@ -623,4 +623,14 @@ Test(ha, primary_killed_under_load_loses_no_acknowledged_report,
 
 	free(ha_l.receipt);
 	free(ha_l.marker);
+
+	/* Stopping the topology stops it: no keeper (which would restart
+	 * PostgreSQL) outlives `pgha.sh stop`. */
+	ha_stop(&h);
+	/* Anchored as pgha.sh does, so that neither the runuser wrapper nor
+	 * the shell running this pgrep (whose command line holds the
+	 * pattern) matches. */
+	cr_assert_neq(ha_sh("pgrep -f '^[^ ]*pg_autoctl run --pgdata %s/' "
+	    ">/dev/null", h.dir), 0, "a pg_autoctl keeper of %s is still "
+	    "running after pgha.sh stop", h.dir);
 }
