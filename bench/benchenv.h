@@ -292,34 +292,49 @@ benv_cpu_ms(pid_t pid)
 	return ((ut + stt) * 1e3 / sysconf(_SC_CLK_TCK));
 }
 
-/* CPU time (ms) of the postmaster and every backend of the cluster. */
-static inline double
-benv_pg_cpu_ms(const struct benv *e)
+/*
+ * Call fn for the postmaster and every process it has started (backends,
+ * background workers); -1 without a running postmaster.
+ */
+static inline int
+benv_pg_each(const struct benv *e, void (*fn)(pid_t, void *), void *arg)
 {
 	char	 path[400], line[64];
 	FILE	*fp;
 	pid_t	 pm;
-	double	 ms;
+	int	 c;
 
 	snprintf(path, sizeof(path), "%s/data/postmaster.pid", e->pg);
 	if ((fp = fopen(path, "r")) == NULL)
-		return (0);
+		return (-1);
 	pm = fgets(line, sizeof(line), fp) != NULL ? atoi(line) : 0;
 	fclose(fp);
 	if (pm <= 0)
-		return (0);
-	ms = benv_cpu_ms(pm);
+		return (-1);
+	fn(pm, arg);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pm,
 	    (int)pm);
 	if ((fp = fopen(path, "r")) == NULL)
-		return (ms);
-	{
-		int	c;
-
-		while (fscanf(fp, "%d", &c) == 1)
-			ms += benv_cpu_ms(c);
-	}
+		return (0);
+	while (fscanf(fp, "%d", &c) == 1)
+		fn(c, arg);
 	fclose(fp);
+	return (0);
+}
+
+static inline void
+benv_add_cpu_ms(pid_t pid, void *arg)
+{
+	*(double *)arg += benv_cpu_ms(pid);
+}
+
+/* CPU time (ms) of the postmaster and every backend of the cluster. */
+static inline double
+benv_pg_cpu_ms(const struct benv *e)
+{
+	double	ms = 0;
+
+	(void)benv_pg_each(e, benv_add_cpu_ms, &ms);
 	return (ms);
 }
 
@@ -346,6 +361,20 @@ benv_pin(pid_t pid, const cpu_set_t *set)
 	return (rc);
 }
 
+struct benv_pin_arg {
+	const cpu_set_t	*set;
+	int		 rc;
+};
+
+static inline void
+benv_pin_one(pid_t pid, void *arg)
+{
+	struct benv_pin_arg	*a = arg;
+
+	if (benv_pin(pid, a->set) == -1)
+		a->rc = -1;
+}
+
 /*
  * Move the cluster to the CPUs of set: the postmaster (backends it forks
  * later inherit its mask) and every process it has started.
@@ -353,27 +382,11 @@ benv_pin(pid_t pid, const cpu_set_t *set)
 static inline int
 benv_pin_pg(const struct benv *e, const cpu_set_t *set)
 {
-	char	 path[400], line[64];
-	FILE	*fp;
-	pid_t	 pm;
-	int	 c, rc;
+	struct benv_pin_arg	a = { set, 0 };
 
-	snprintf(path, sizeof(path), "%s/data/postmaster.pid", e->pg);
-	if ((fp = fopen(path, "r")) == NULL)
+	if (benv_pg_each(e, benv_pin_one, &a) == -1)
 		return (-1);
-	pm = fgets(line, sizeof(line), fp) != NULL ? atoi(line) : 0;
-	fclose(fp);
-	if (pm <= 0 || (rc = benv_pin(pm, set)) == -1)
-		return (-1);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pm,
-	    (int)pm);
-	if ((fp = fopen(path, "r")) == NULL)
-		return (-1);
-	while (fscanf(fp, "%d", &c) == 1)
-		if (benv_pin(c, set) == -1)
-			rc = -1;
-	fclose(fp);
-	return (rc);
+	return (a.rc);
 }
 
 /*

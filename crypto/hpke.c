@@ -479,7 +479,6 @@ hpke_key_new(uint16_t kem)
 {
 	struct hpke_key	*k = NULL;
 	uint8_t		 sk[HPKE_PRIV_LEN];
-	int		 i;
 
 	if (kem == HPKE_KEM_P256_SHA256) {
 		if ((k = key_alloc(kem)) == NULL)
@@ -492,12 +491,9 @@ hpke_key_new(uint16_t kem)
 		return (k);
 	}
 
-	/* A P-256 draw is out of range with probability 2^-32: retry. */
-	for (i = 0; i < 8 && k == NULL; i++) {
-		if (RAND_priv_bytes(sk, sizeof(sk)) != 1)
-			break;
+	/* X25519: every 32-byte string is a key. */
+	if (RAND_priv_bytes(sk, sizeof(sk)) == 1)
 		k = hpke_key_from_private(kem, sk, sizeof(sk));
-	}
 	OPENSSL_cleanse(sk, sizeof(sk));
 	return (k);
 }

@@ -346,8 +346,9 @@ public_keys_withhold(struct public_state *ps, const char *why)
 static void
 public_epoch_loaded(struct public_state *ps, const PGresult *r)
 {
-	unsigned char	*pub;
-	size_t		 len;
+	struct hpke_key	*k;
+	unsigned char	*pub, cur[HPKE_MAX_PUB];
+	size_t		 len, curlen = sizeof(cur);
 	long		 e;
 
 	if (PQntuples(r) != 1) {
@@ -363,24 +364,22 @@ public_epoch_loaded(struct public_state *ps, const PGresult *r)
 		return;
 	/* Parsed (and the point validated) once per epoch, not once per
 	 * submission: 0.1 ms of a submission's CPU. */
-	if (len == sizeof(ps->ps_epoch_pub) && (ps->ps_epoch_key == NULL ||
-	    memcmp(ps->ps_epoch_pub, pub, len) != 0)) {
-		struct hpke_key	*k;
-
+	if (ps->ps_epoch_key == NULL ||
+	    hpke_key_public(ps->ps_epoch_key, cur, &curlen) == -1 ||
+	    curlen != len || memcmp(cur, pub, len) != 0) {
 		if ((k = hpke_key_from_public(HPKE_KEM_P256_SHA256, pub,
 		    len)) == NULL) {
 			log_warnx("%s: retention epoch %ld: its public key is "
 			    "not a P-256 point: submissions are refused",
 			    __func__, e);
 			ps->ps_epoch = 0;
-		} else {
-			hpke_key_free(ps->ps_epoch_key);
-			ps->ps_epoch_key = k;
-			memcpy(ps->ps_epoch_pub, pub, len);
-			ps->ps_epoch = (uint32_t)e;
+			free(pub);
+			return;
 		}
-	} else if (len == sizeof(ps->ps_epoch_pub))
-		ps->ps_epoch = (uint32_t)e;
+		hpke_key_free(ps->ps_epoch_key);
+		ps->ps_epoch_key = k;
+	}
+	ps->ps_epoch = (uint32_t)e;
 	free(pub);
 }
 

@@ -44,8 +44,7 @@ struct public_state {
 	char			 ps_keys_why[256]; /* "" unless withheld */
 	/* Retention epoch new case keys are wrapped to (0: none yet). */
 	uint32_t		 ps_epoch;
-	uint8_t			 ps_epoch_pub[65];
-	/* ps_epoch_pub parsed and validated once; jobs take a dup. */
+	/* Its public key, parsed and validated once; jobs take a dup. */
 	struct hpke_key		*ps_epoch_key;
 	struct trust		*ps_trust;	/* served as "trust" */
 	char			*ps_forms[I18N_NLANG]; /* cached bodies */
