@@ -10,6 +10,7 @@
  * a reviewer can hold the two side by side.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,65 @@ hpke_aead_key_len(uint16_t aead)
 }
 
 /*
+ * OpenSSL objects kept instead of made per call (a P-256 seal made them
+ * nine times: 131 us per seal here before, see docs/crypto.md):
+ *  - HKDF, fetched once per process -- a fetch looks the name up in the
+ *    method store each time, and a fetched algorithm may be shared by
+ *    threads (OpenSSL's multithreading rules);
+ *  - per thread, a P-256 key-generation context, set up once (provider
+ *    lookup, group parameters) and used for every ephemeral key of that
+ *    thread -- EVP_PKEY_generate() may be called on one context again and
+ *    again, but a context must not be used by two threads at once.  It is
+ *    freed when the thread exits.
+ */
+static pthread_once_t		 hk_once = PTHREAD_ONCE_INIT;
+static EVP_KDF			*hk_kdf;
+static pthread_once_t		 gen_once = PTHREAD_ONCE_INIT;
+static pthread_key_t		 gen_key;
+static int			 gen_key_ok;
+static _Thread_local EVP_PKEY_CTX *tl_gen;
+
+static void
+hk_fetch(void)
+{
+	hk_kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+}
+
+static void
+gen_free(void *c)
+{
+	EVP_PKEY_CTX_free(c);
+	tl_gen = NULL;
+}
+
+static void
+gen_key_init(void)
+{
+	gen_key_ok = pthread_key_create(&gen_key, gen_free) == 0;
+}
+
+/* This thread's P-256 key-generation context, or NULL. */
+static EVP_PKEY_CTX *
+p256_genctx(void)
+{
+	EVP_PKEY_CTX	*c;
+
+	if (tl_gen != NULL)
+		return (tl_gen);
+	(void)pthread_once(&gen_once, gen_key_init);
+	if (!gen_key_ok ||
+	    (c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
+		return (NULL);
+	if (EVP_PKEY_keygen_init(c) <= 0 ||
+	    EVP_PKEY_CTX_set_group_name(c, "P-256") <= 0 ||
+	    pthread_setspecific(gen_key, c) != 0) {
+		EVP_PKEY_CTX_free(c);
+		return (NULL);
+	}
+	return (tl_gen = c);
+}
+
+/*
  * One HKDF-SHA256 step through EVP_KDF.  An empty salt is passed as
  * Nh zero bytes, which RFC 5869 defines as the same thing, so that no
  * OpenSSL version has to handle a zero-length HMAC key.
@@ -118,16 +178,12 @@ hkdf(int mode, const uint8_t *key, size_t keylen, const uint8_t *salt,
     size_t outlen)
 {
 	static const uint8_t	 zeros[HPKE_SECRET_LEN];
-	EVP_KDF			*kdf;
 	EVP_KDF_CTX		*kctx;
 	OSSL_PARAM		 params[6], *p = params;
 	int			 rc = -1;
 
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
-		return (-1);
-	kctx = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (kctx == NULL)
+	(void)pthread_once(&hk_once, hk_fetch);
+	if (hk_kdf == NULL || (kctx = EVP_KDF_CTX_new(hk_kdf)) == NULL)
 		return (-1);
 	if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY && saltlen == 0) {
 		salt = zeros;
@@ -448,30 +504,27 @@ hpke_key_from_public(uint16_t kem, const uint8_t *pk, size_t pklen)
 /*
  * A random P-256 key pair from OpenSSL's own key generation: its
  * fixed-base multiplication and no import of a scalar we drew (which
- * builds a group, a parameter list and checks the result): 35 against
- * 57 us here, and an ephemeral key per HPKE seal.  -1 on failure.
+ * builds a group, a parameter list and checks the result), with the
+ * thread's kept context (p256_genctx()): an ephemeral key per HPKE seal.
+ * -1 on failure.
  */
 static int
 p256_generate(struct hpke_key *k)
 {
 	EVP_PKEY_CTX	*c;
 	size_t		 len = 0;
-	int		 rc = -1;
 
-	if ((c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL)
+	if ((c = p256_genctx()) == NULL)
 		return (-1);
-	if (EVP_PKEY_keygen_init(c) > 0 &&
-	    EVP_PKEY_CTX_set_group_name(c, "P-256") > 0 &&
-	    EVP_PKEY_generate(c, &k->k_pkey) > 0 &&
+	if (EVP_PKEY_generate(c, &k->k_pkey) > 0 &&
 	    EVP_PKEY_get_octet_string_param(k->k_pkey,
 	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, k->k_pub, sizeof(k->k_pub),
 	    &len) == 1 && len == 65 && k->k_pub[0] ==
 	    POINT_CONVERSION_UNCOMPRESSED) {
 		k->k_publen = len;
-		rc = 0;
+		return (0);
 	}
-	EVP_PKEY_CTX_free(c);
-	return (rc);
+	return (-1);
 }
 
 struct hpke_key *

@@ -2,14 +2,17 @@
  * Tests for crypto/argonmem.c: the fast Argon2id path hashes in a region
  * its thread keeps (the interposed mmap/munmap are really in effect, one
  * mapping serves many hashes), the region is zero after every hash, the
- * bytes equal libargon2's, threads do not share regions, and mappings made
- * outside an armed hash -- including libsodium called directly -- are
- * untouched.
+ * bytes equal libargon2's, threads do not share regions, a region of
+ * 2 MiB or more is aligned for and backed by transparent huge pages where
+ * the system allows them, and mappings made outside an armed hash --
+ * including libsodium called directly -- are untouched.
  */
 
 #include <sys/mman.h>
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,6 +89,72 @@ Test(argonmem, region_is_wiped_after_each_hash, .init = setup)
 	hash_checked(&K8, "4821 7730 1195 0062");
 	argonmem_stats(&st);
 	cr_assert_not_null(st.as_base);
+	cr_assert(all_zero(st.as_base, st.as_len));
+}
+
+/* THP mode from sysfs: 1 when "[always]" or "[madvise]" is selected. */
+static int
+thp_allowed(void)
+{
+	char	 line[128] = "";
+	FILE	*fp;
+
+	if ((fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled",
+	    "r")) == NULL)
+		return (0);
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	return (strstr(line, "[always]") != NULL ||
+	    strstr(line, "[madvise]") != NULL);
+}
+
+/* KiB of AnonHugePages in the mapping of /proc/self/smaps holding p. */
+static long
+huge_kib_at(const void *p)
+{
+	char		 line[512];
+	FILE		*fp;
+	uintmax_t	 lo, hi;
+	uintptr_t	 a = (uintptr_t)p;
+	long		 kib = -1, v;
+	int		 in = 0;
+
+	cr_assert_not_null(fp = fopen("/proc/self/smaps", "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "%jx-%jx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &v) == 1)
+			kib = v;
+	}
+	fclose(fp);
+	return (kib);
+}
+
+/*
+ * The region sits on a 2 MiB boundary and, where THP may be used, is
+ * backed by huge pages: the TLB then covers Argon2's random reads
+ * (crypto/argonmem.c).
+ */
+Test(argonmem, region_uses_huge_pages, .init = setup)
+{
+	struct argonmem_stats	 st;
+
+	hash_checked(&K8, "huge");
+	argonmem_stats(&st);
+	cr_assert_not_null(st.as_base);
+	cr_assert_eq((uintptr_t)st.as_base % ((uintptr_t)2 << 20), 0,
+	    "region at %p is not 2 MiB aligned", st.as_base);
+	if (!thp_allowed()) {
+		cr_log_warn("transparent huge pages are off here: alignment "
+		    "checked, backing not");
+		return;
+	}
+	cr_assert_gt(huge_kib_at(st.as_base), 0,
+	    "no huge page backs the Argon2 region");
 	cr_assert(all_zero(st.as_base, st.as_len));
 }
 

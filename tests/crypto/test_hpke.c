@@ -6,6 +6,7 @@
  * key, invalid points, sequence overflow).  A missing vector file is a
  * failure, never a skip: a crypto test that checked nothing must not pass.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -777,4 +778,69 @@ Test(hpke, dup_outlives_the_original)
 		hpke_key_free(sk);
 	}
 	cr_assert_null(hpke_key_dup(NULL));
+}
+
+/*
+ * Seals from several threads at once, each thread on its own kept P-256
+ * key-generation context (crypto/hpke.c): every seal opens, and no two of
+ * the 4 x 64 ephemeral keys are the same.
+ */
+#define MT_THREADS	4
+#define MT_SEALS	64
+
+struct mt_arg {
+	const struct hpke_key	*pk;
+	uint8_t			 enc[MT_SEALS][HPKE_MAX_PUB];
+	uint8_t			 ct[MT_SEALS][8 + HPKE_TAG_LEN];
+	int			 failed;
+};
+
+static void *
+mt_seal(void *arg)
+{
+	struct mt_arg	*a = arg;
+	size_t		 enclen;
+	int		 i;
+
+	for (i = 0; i < MT_SEALS; i++) {
+		enclen = HPKE_MAX_PUB;
+		if (hpke_seal(&hpke_suite_default, a->pk, (const uint8_t *)"mt",
+		    2, NULL, 0, (const uint8_t *)"threads!", 8, a->enc[i],
+		    &enclen, a->ct[i]) == -1 || enclen != 65)
+			a->failed = 1;
+	}
+	return (NULL);
+}
+
+Test(hpke, seals_from_many_threads)
+{
+	static struct mt_arg	 a[MT_THREADS];
+	pthread_t		 t[MT_THREADS];
+	struct hpke_key		*sk;
+	uint8_t			 pt[8];
+	int			 i, j, k, l;
+
+	cr_assert_not_null(sk = hpke_key_new(HPKE_KEM_P256_SHA256));
+	for (i = 0; i < MT_THREADS; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].pk = sk;
+		cr_assert_eq(pthread_create(&t[i], NULL, mt_seal, &a[i]), 0);
+	}
+	for (i = 0; i < MT_THREADS; i++) {
+		cr_assert_eq(pthread_join(t[i], NULL), 0);
+		cr_assert_eq(a[i].failed, 0);
+	}
+	for (i = 0; i < MT_THREADS; i++)
+		for (j = 0; j < MT_SEALS; j++) {
+			cr_assert_eq(hpke_open(&hpke_suite_default, sk,
+			    a[i].enc[j], 65, (const uint8_t *)"mt", 2, NULL, 0,
+			    a[i].ct[j], sizeof(a[i].ct[j]), pt), 0);
+			cr_assert_arr_eq(pt, "threads!", 8);
+			for (k = i; k < MT_THREADS; k++)
+				for (l = k == i ? j + 1 : 0; l < MT_SEALS; l++)
+					cr_assert_neq(memcmp(a[i].enc[j],
+					    a[k].enc[l], 65), 0,
+					    "ephemeral key repeated");
+		}
+	hpke_key_free(sk);
 }
