@@ -107,6 +107,13 @@ int		 secret_argon2id(const struct secret_kdf *, const void *,
 int		 secret_argon2id_fast(const struct secret_kdf *, const void *,
 		    size_t, const unsigned char *, size_t, unsigned char *,
 		    size_t);
+/*
+ * Hashes the fast path computed in this process so far, and the CPU time
+ * their threads spent in them (CLOCK_THREAD_CPUTIME_ID: time on a CPU,
+ * not time preempted by the event loop): the daemon's shutdown report, and
+ * the benchmarks' Argon2id cost as measured inside a load phase.
+ */
+void		 secret_fast_stats(unsigned long *, double *);
 int		 secret_argon2id_ref(const struct secret_kdf *, const void *,
 		    size_t, const unsigned char *, size_t, unsigned char *,
 		    size_t);

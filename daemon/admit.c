@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "crypto/receipt.h"
+#include "crypto/secret.h"
 #include "daemon/admit.h"
 #include "daemon/app.h"
 #include "daemon/config.h"
@@ -76,10 +77,14 @@ void
 admit_report(struct app *app)
 {
 	struct pool_stats	 st;
+	unsigned long		 n;
+	double			 cpu_ms;
 
 	pool_stats(app->a_pool, &st);
+	secret_fast_stats(&n, &cpu_ms);
 	log_info("hashing jobs: %ld hashed (%ld for a request already "
 	    "answered), %ld dropped unstarted, %ld refused on admission; "
-	    "%.1f ms per hash", st.st_hashed, st.st_late, st.st_dropped,
-	    st.st_refused, st.st_mean_ms);
+	    "%.1f ms per hash, %.2f ms of its thread's CPU per Argon2id "
+	    "(%lu)", st.st_hashed, st.st_late, st.st_dropped, st.st_refused,
+	    st.st_mean_ms, n > 0 ? cpu_ms / n : 0.0, n);
 }
