@@ -23,6 +23,9 @@
  *     only meldpuntd, with the database on its own host as in production
  *     -- and then submissions sealed in the client, as the reference page
  *     sends them (pl_seal_fill()).
+ *  Each of these phases runs on a fresh daemon whose shutdown line gives
+ *  the CPU time one Argon2id took on its workers during the phase: the
+ *  in-phase bound (print_phases()).
  *  4. Overload: a second daemon with worker_queue = 8 takes the same 64
  *     clients; the excess must get 503 at once.  A client that gets 503
  *     waits 100 ms before its next request (it would honour Retry-After).
@@ -63,12 +66,6 @@ bounds_on(double b[2], long ncpu, const cpu_set_t *on)
 	    on);
 }
 
-static void
-bounds(double b[2], long ncpu)
-{
-	bounds_on(b, ncpu, NULL);
-}
-
 struct cpu {
 	double	d, pg, self, t0;
 };
@@ -89,16 +86,6 @@ cpu_end(struct cpu *c, struct benv *e, pid_t pid)
 	c->pg = benv_pg_cpu_ms(e) - c->pg;
 	c->self = benv_self_cpu_ms() - c->self;
 	c->t0 = lg_now_ms() - c->t0;
-}
-
-static double	hash_ms;
-
-static void
-cpu_row(const char *name, const struct cpu *c, long n, long ncpu)
-{
-	printf("| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f%% |\n", name,
-	    c->t0 / 1e3, ncpu * c->t0 / 1e3, c->d / n, c->pg / n, c->self / n,
-	    100 * (c->d + c->pg + c->self) / (ncpu * c->t0));
 }
 
 static long
@@ -185,9 +172,10 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 	double			 fast, ref, mean = 0;
 	long			 c[4] = { 0, 0, 0, 0 };
 
-	/* One hash per core at once, each implementation: the bound. */
-	fast = hash_rate(IMPL_FAST, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1);
-	ref = hash_rate(IMPL_REF, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1);
+	/* One thread per core hashing at once for 1.5 s after its warm-up
+	 * hash (two or so timed hashes each), each implementation: the bound. */
+	fast = hash_rate(IMPL_FAST, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1500);
+	ref = hash_rate(IMPL_REF, HEAVY_M_KIB, HEAVY_T, (int)ncpu, 1500);
 	snprintf(conf, sizeof(conf), "receipt_argon2_m_kib = %d\n"
 	    "receipt_argon2_t = %d\nrequest_timeout_ms = %d\n", HEAVY_M_KIB,
 	    HEAVY_T, timeout_ms);
@@ -212,8 +200,9 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 		printf("(heavy daemon: no counters in %s)\n", dh.log);
 	printf("m = %d KiB, t = %d (GlobaLeaks' receipt cost), %d clients, "
 	    "%ld workers, request_timeout_ms = %d, %.0f s of POST "
-	    "/v1/reports (a client waits 1 s after a 503).  One hash per core "
-	    "at once: %.2f/s libsodium, %.2f/s libargon2; the daemon measured "
+	    "/v1/reports (a client waits 1 s after a 503).  One thread per "
+	    "core hashing at once: %.2f/s libsodium, %.2f/s libargon2; the "
+	    "daemon measured "
 	    "%.0f ms per hash.\n\n", HEAVY_M_KIB, HEAVY_T, HEAVY_CLIENTS, ncpu,
 	    timeout_ms, o.max_ms / 1e3, fast, ref, mean);
 	printf("| answer | count | p50 ms | p99 ms | max ms |\n"
@@ -242,7 +231,7 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
  * public side turns into answered requests.  On the shared cores above,
  * PostgreSQL's CPU per submission is charged to the hash budget as well.
  */
-/* One phase of step 3b, on a daemon of its own (see dedicated()). */
+/* One load phase on a fresh daemon (run_phases()). */
 struct dphase {
 	const char		*name;
 	int			 kind;		/* DP_* */
@@ -252,16 +241,15 @@ struct dphase {
 	double			 b[2];		/* bound: around the phase */
 	double			 hash_cpu_ms;	/* in the daemon, in the phase */
 	long			 c4[4];
-	int			 ok;		/* ran */
 };
 
 enum { DP_PLAIN, DP_LOGIN, DP_SEALED };
 
 /*
- * Run one phase against a fresh daemon pinned to dcpus, so that its
- * shutdown counters -- among them the CPU time of one Argon2id on its
- * worker thread -- belong to this phase alone.  p carries the receipts
- * from one phase to the next; its latencies are moved into ph->p.
+ * Run one phase against a fresh daemon (pinned to dcpus unless NULL), so
+ * that its shutdown counters -- among them the CPU time of one Argon2id
+ * on its worker threads -- belong to this phase alone.  p carries the
+ * receipts from one phase to the next; its latencies move into ph->p.
  */
 static int
 dphase_run(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
@@ -273,7 +261,8 @@ dphase_run(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
 	int		 i;
 
 	e->dcpus = dcpus;
-	i = pl_start_daemon(e, &dd, "dedicated", NULL);
+	i = pl_start_daemon(e, &dd, dcpus != NULL ? "dedicated" : "public",
+	    NULL);
 	e->dcpus = NULL;
 	if (i == -1)
 		return (-1);
@@ -284,9 +273,7 @@ dphase_run(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
 		bdaemon_stop(&dd);
 		return (-1);
 	}
-	pl_opts(&o, p, dd.port, CLIENTS, secs);
-	if (ph->kind == DP_LOGIN)
-		o.src_reuse = PL_LOGINS_PER_SRC;
+	pl_opts(&o, p, dd.port, CLIENTS, secs);	/* logins: many sources */
 	cpu_begin(&ph->c, e, dd.pid);
 	lg_run(ctx, &o, &ph->r);
 	cpu_end(&ph->c, e, dd.pid);
@@ -298,7 +285,6 @@ dphase_run(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
 	memset(&p->ok, 0, sizeof(p->ok));
 	memset(&p->s503, 0, sizeof(p->s503));
 	memset(&p->other, 0, sizeof(p->other));
-	ph->ok = 1;
 	return (0);
 }
 
@@ -310,35 +296,105 @@ dphase_met(const struct dphase *ph)
 }
 
 /*
- * Step 3b: the three phases with the daemon on CPUs of its own and
- * PostgreSQL and the load generator on the others (benv_split_cpus(): on
- * 2 cores, one each), as in production, where the database has its own
- * host (docs/ha.md).  The bound is that of the daemon's CPUs, measured on
- * them before and after each phase, so the ratio says how much of its own
- * Argon2id capacity the public side turns into answered requests.  A
- * second ratio takes the bound from inside the phase: the daemon's CPUs
- * divided by the CPU time one Argon2id took on its worker thread while the
- * load ran.  On a shared machine, where other tenants make one core's
- * hash rate move by 10-20% within minutes, that one is measured at the
- * same moment as the throughput, and so says what the daemon itself
+ * The phases in turn, the bound (nd hashing threads on dcpus, or on every
+ * core) measured before the first and after each: b[0..n].  A phase's
+ * bound is the mean of the two around it, so that other load on a shared
+ * machine weighs on both sides of the ratio alike.
+ */
+static int
+run_phases(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
+    cpu_set_t *dcpus, long nd, struct dphase *ph, int n, double b[][2])
+{
+	int	i, k;
+
+	bounds_on(b[0], nd, dcpus);
+	for (k = 0; k < n; k++) {
+		if (dphase_run(e, ctx, p, secs, dcpus, &ph[k]) == -1)
+			return (-1);
+		bounds_on(b[k + 1], nd, dcpus);
+		for (i = 0; i < 2; i++)
+			ph[k].b[i] = (b[k][i] + b[k + 1][i]) / 2;
+	}
+	return (0);
+}
+
+/*
+ * The results of run_phases(): throughput against the bound, the budget
+ * line, and where the CPU went with the in-phase bound -- the daemon's
+ * CPUs (nd, of ncpu) divided by the CPU time one Argon2id took on its
+ * workers while the load ran.  On a shared machine, where other tenants
+ * move one core's hash rate by 10-20% within minutes, that one is
+ * measured at the same moment as the throughput and says what the daemon
  * spends beside its hashes; it does not excuse a hash slowed by the
  * daemon's own other work (the loop thread's use of the caches), which it
  * counts as hashing.
  */
+static void
+print_phases(const char *where, const struct dphase *ph, int n, long nd,
+    long ncpu)
+{
+	int	k;
+
+	printf("| workload | clients | sent | ok | errors | ok/s | fast bound/s "
+	    "| of fast bound | reference bound/s | of reference | p50 ms | "
+	    "p99 ms | max ms | statuses |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	    "---|\n");
+	for (k = 0; k < n; k++)
+		row(ph[k].name, (struct pl *)&ph[k].p, &ph[k].r, ph[k].b);
+	printf("\nbudget (DESIGN §8, issue 20) %s: ok/s >= 90%% of the fast "
+	    "bound, 0 errors at %d clients:", where, CLIENTS);
+	for (k = 0; k < n; k++)
+		printf("%s %s %s", k > 0 ? ";" : "", ph[k].kind == DP_LOGIN ?
+		    "logins" : ph[k].kind == DP_SEALED ? "sealed submissions" :
+		    "plaintext submissions", dphase_met(&ph[k]) ? "met" :
+		    "NOT met");
+	printf("\n\n| workload | wall s | meldpuntd ms/req | its CPUs busy | "
+	    "all CPUs busy | Argon2id CPU ms in the phase | in-phase bound/s | "
+	    "of in-phase bound | PostgreSQL ms/req | load generator ms/req | "
+	    "hashed for an answered request |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (k = 0; k < n; k++) {
+		const struct cpu	*c = &ph[k].c;
+		double			 m = (double)ph[k].p.ok.n, ib, rate;
+
+		ib = ph[k].hash_cpu_ms > 0 ? nd * 1e3 / ph[k].hash_cpu_ms : 0;
+		rate = ph[k].r.wall_ms > 0 ? m / (ph[k].r.wall_ms / 1e3) : 0;
+		printf("| %s | %.1f | %.2f | %.0f%% | %.0f%% | %.2f | %.1f | "
+		    "%.0f%% | %.2f | %.2f | %ld |\n", ph[k].name, c->t0 / 1e3,
+		    m > 0 ? c->d / m : 0, 100 * c->d / (nd * c->t0), 100 *
+		    (c->d + c->pg + c->self) / (ncpu * c->t0),
+		    ph[k].hash_cpu_ms, ib, ib > 0 ? 100 * rate / ib : 0,
+		    m > 0 ? c->pg / m : 0, m > 0 ? c->self / m : 0,
+		    ph[k].c4[1]);
+	}
+	printf("\n");
+}
+
+#define PH_PLAIN	"POST /v1/reports (plaintext)"
+#define PH_LOGIN	"POST /v1/reporter/session (new 127.x.y.z every 4)"
+#define PH_SEALED	"POST /v1/reports (sealed in the client)"
+
+/*
+ * Step 3b: the three phases with the daemon on CPUs of its own and
+ * PostgreSQL and the load generator on the others (benv_split_cpus(): on
+ * 2 cores, one each), as in production, where the database has its own
+ * host (docs/ha.md).  The bound is that of the daemon's CPUs, measured on
+ * them, so the ratio says how much of its own Argon2id capacity the
+ * public side turns into answered requests.
+ */
 static int
-dedicated(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs)
+dedicated(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
+    long ncpu)
 {
 	cpu_set_t	 side, dcpus, all;
 	struct dphase	 ph[3] = {
-		{ .name = "POST /v1/reports (plaintext)", .kind = DP_PLAIN },
-		{ .name = "POST /v1/reporter/session (new 127.x.y.z every 4)",
-		    .kind = DP_LOGIN },
-		{ .name = "POST /v1/reports (sealed in the client)",
-		    .kind = DP_SEALED },
+		{ .name = PH_PLAIN, .kind = DP_PLAIN },
+		{ .name = PH_LOGIN, .kind = DP_LOGIN },
+		{ .name = PH_SEALED, .kind = DP_SEALED },
 	};
 	double		 b[4][2];
 	long		 nd;
-	int		 i, k;
 
 	if (benv_split_cpus(&side, &dcpus) == -1 ||
 	    sched_getaffinity(0, sizeof(all), &all) == -1) {
@@ -351,54 +407,17 @@ dedicated(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs)
 		printf("dedicated CPUs: cannot set CPU affinity, skipped\n\n");
 		return (0);
 	}
-	bounds_on(b[0], nd, &dcpus);
-	for (k = 0; k < 3; k++) {
-		if (dphase_run(e, ctx, p, secs, &dcpus, &ph[k]) == -1)
-			return (-1);
-		bounds_on(b[k + 1], nd, &dcpus);
-		for (i = 0; i < 2; i++)
-			ph[k].b[i] = (b[k][i] + b[k + 1][i]) / 2;
-	}
+	if (run_phases(e, ctx, p, secs, &dcpus, nd, ph, 3, b) == -1)
+		return (-1);
 	printf("The daemon on CPUs of its own: meldpuntd (%ld workers, its "
 	    "default for the CPUs it may use) on %ld CPU(s), PostgreSQL and "
 	    "the load generator on the other %d; a fresh daemon per phase.  "
 	    "Bound = one hashing thread per daemon CPU, on those CPUs: fast "
 	    "path %.1f / %.1f / %.1f / %.1f per s around the phases, libargon2 "
-	    "%.1f / %.1f / %.1f / %.1f.  In-phase bound = daemon CPUs / the "
-	    "CPU time of one Argon2id on the daemon's worker during the "
-	    "phase.\n\n", nd, nd, CPU_COUNT(&side), b[0][IMPL_FAST],
-	    b[1][IMPL_FAST], b[2][IMPL_FAST], b[3][IMPL_FAST], b[0][IMPL_REF],
-	    b[1][IMPL_REF], b[2][IMPL_REF], b[3][IMPL_REF]);
-	printf("| workload | clients | sent | ok | errors | ok/s | fast bound/s "
-	    "| of fast bound | reference bound/s | of reference | p50 ms | "
-	    "p99 ms | max ms | statuses |\n"
-	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	    "---|\n");
-	for (k = 0; k < 3; k++)
-		row(ph[k].name, &ph[k].p, &ph[k].r, ph[k].b);
-	printf("\nbudget (DESIGN §8, issue 20) on the daemon's own CPUs: ok/s "
-	    ">= 90%% of their fast bound, 0 errors at %d clients: plaintext "
-	    "submissions %s, logins %s, sealed submissions %s\n\n", CLIENTS,
-	    dphase_met(&ph[0]) ? "met" : "NOT met", dphase_met(&ph[1]) ?
-	    "met" : "NOT met", dphase_met(&ph[2]) ? "met" : "NOT met");
-	printf("| workload | wall s | meldpuntd ms/req | its CPUs busy | "
-	    "Argon2id CPU ms in the phase | in-phase bound/s | of in-phase "
-	    "bound | PostgreSQL ms/req | load generator ms/req | hashed for an "
-	    "answered request |\n"
-	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-	for (k = 0; k < 3; k++) {
-		double	n = (double)ph[k].p.ok.n, ib, rate;
-
-		ib = ph[k].hash_cpu_ms > 0 ? nd * 1e3 / ph[k].hash_cpu_ms : 0;
-		rate = ph[k].r.wall_ms > 0 ? n / (ph[k].r.wall_ms / 1e3) : 0;
-		printf("| %s | %.1f | %.2f | %.0f%% | %.2f | %.1f | %.0f%% | "
-		    "%.2f | %.2f | %ld |\n", ph[k].name, ph[k].c.t0 / 1e3,
-		    n > 0 ? ph[k].c.d / n : 0, 100 * ph[k].c.d / (nd *
-		    ph[k].c.t0), ph[k].hash_cpu_ms, ib, ib > 0 ? 100 * rate /
-		    ib : 0, n > 0 ? ph[k].c.pg / n : 0, n > 0 ? ph[k].c.self /
-		    n : 0, ph[k].c4[1]);
-	}
-	printf("\n");
+	    "%.1f / %.1f / %.1f / %.1f.\n\n", nd, nd, CPU_COUNT(&side),
+	    b[0][IMPL_FAST], b[1][IMPL_FAST], b[2][IMPL_FAST], b[3][IMPL_FAST],
+	    b[0][IMPL_REF], b[1][IMPL_REF], b[2][IMPL_REF], b[3][IMPL_REF]);
+	print_phases("on the daemon's own CPUs", ph, 3, nd, ncpu);
 	sched_setaffinity(0, sizeof(all), &all);
 	benv_pin_pg(e, &all);
 	return (0);
@@ -408,17 +427,18 @@ int
 main(void)
 {
 	struct benv		 e;
-	struct bdaemon		 d, dov;
-	struct pl		 p, ps;
+	struct bdaemon		 dov;
+	struct pl		 p;
 	struct lg_opts		 o;
-	struct lg_result	 rs, rl, ro;
-	struct cpu		 cs, cl;
+	struct lg_result	 ro;
+	struct dphase		 ph[2] = {
+		{ .name = PH_PLAIN, .kind = DP_PLAIN },
+		{ .name = PH_LOGIN, .kind = DP_LOGIN },
+	};
 	SSL_CTX			*ctx;
-	double			 secs = benv_seconds(15), r1[3], b0[2], b1[2],
-				 b2[2], bs[2], bl[2], la0 = benv_loadavg(), mean = 0, plain;
-	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN), ns;
-	long			 c[4] = { 0, 0, 0, 0 };
-	int			 ok = 1, i;
+	double			 secs = benv_seconds(15), r1[3], b[3][2],
+				 la0 = benv_loadavg(), plain;
+	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char			 st[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -426,52 +446,23 @@ main(void)
 		return (1);
 	if (benv_start(&e, "intake", 1) == -1 || pl_init(&p) == -1)
 		return (1);
-	/* Daemon defaults: workers = CPUs, worker_queue = 64, receipt Argon2id
-	 * m=19456 t=2 p=1. */
-	if (pl_start_daemon(&e, &d, "public", NULL) == -1)
-		return (1);
 	ctx = lg_ctx();
 
 	/*
-	 * 1. The bounds, in the same run: one hash on one thread (for the
-	 * record), then one thread per core hashing at once right before and
-	 * right after each load phase, with each implementation.  The bound
-	 * of a phase is the mean of the measurements around it, so that other
-	 * load on a shared machine weighs on both sides of the ratio alike.
+	 * 1. One hash on one thread with each implementation (for the
+	 * record), then, around each load phase, one thread per core hashing
+	 * at once (run_phases()).
 	 */
 	r1[IMPL_FAST] = hash_rate(IMPL_FAST, M_KIB, T_COST, 1, 1500);
 	r1[IMPL_REF] = hash_rate(IMPL_REF, M_KIB, T_COST, 1, 1500);
 	r1[IMPL_PLAIN] = hash_rate(IMPL_PLAIN, M_KIB, T_COST, 1, 1500);
 	plain = hash_rate(IMPL_PLAIN, M_KIB, T_COST, (int)ncpu, 2000);
-	hash_ms = 1e3 / r1[IMPL_FAST];
-	bounds(b0, ncpu);
 
-	/* 2. Submissions. */
-	if (pl_reset_submit(&p, d.port) == -1)
+	/* 2, 3. Submissions, then receipt logins with the receipts just
+	 * issued, from many sources; daemon defaults (workers = CPUs,
+	 * worker_queue = 64, receipt Argon2id m=19456 t=2 p=1). */
+	if (run_phases(&e, ctx, &p, secs, NULL, ncpu, ph, 2, b) == -1)
 		return (1);
-	pl_opts(&o, &p, d.port, CLIENTS, secs);
-	cpu_begin(&cs, &e, d.pid);
-	lg_run(ctx, &o, &rs);
-	cpu_end(&cs, &e, d.pid);
-	ns = (long)p.ok.n;
-	bounds(b1, ncpu);
-	memcpy(&ps, &p, sizeof(ps));
-	memset(&p.ok, 0, sizeof(p.ok));
-	memset(&p.s503, 0, sizeof(p.s503));
-	memset(&p.other, 0, sizeof(p.other));
-
-	/* 3. Receipt logins with the receipts just issued, many sources. */
-	pl_reset(&p, PL_LOGIN);
-	o.src_reuse = PL_LOGINS_PER_SRC;
-	cpu_begin(&cl, &e, d.pid);
-	lg_run(ctx, &o, &rl);
-	cpu_end(&cl, &e, d.pid);
-	o.src_reuse = 0;
-	bounds(b2, ncpu);
-	for (i = 0; i < 2; i++) {
-		bs[i] = (b0[i] + b1[i]) / 2;
-		bl[i] = (b1[i] + b2[i]) / 2;
-	}
 	printf("Machine: %ld cores shared with other engineers' builds and "
 	    "tests; 1-minute load average %.1f at the start.\n\n", ncpu, la0);
 	printf("Argon2id m=%d KiB t=%d p=1, one thread: %.1f ms per hash "
@@ -481,38 +472,14 @@ main(void)
 	    "libargon2.  All %ld cores hashing at once, before / between / "
 	    "after the load phases: fast path %.1f / %.1f / %.1f per s, "
 	    "libargon2 %.1f / %.1f / %.1f per s; plain libsodium %.1f per s "
-	    "(before).\n\n", M_KIB, T_COST, 1e3 / r1[IMPL_FAST],
+	    "(before).  Everything on the same cores, a fresh daemon per "
+	    "phase.\n\n", M_KIB, T_COST, 1e3 / r1[IMPL_FAST],
 	    1e3 / r1[IMPL_PLAIN], 1e3 / r1[IMPL_REF],
 	    r1[IMPL_FAST] / r1[IMPL_PLAIN], r1[IMPL_FAST] / r1[IMPL_REF], ncpu,
-	    b0[IMPL_FAST], b1[IMPL_FAST], b2[IMPL_FAST], b0[IMPL_REF],
-	    b1[IMPL_REF], b2[IMPL_REF], plain);
-	printf("| workload | clients | sent | ok | errors | ok/s | fast bound/s "
-	    "| of fast bound | reference bound/s | of reference | p50 ms | "
-	    "p99 ms | max ms | statuses |\n"
-	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	    "---|\n");
-	row("POST /v1/reports (plaintext)", &ps, &rs, bs);
-	row("POST /v1/reporter/session (new 127.x.y.z every 4)", &p, &rl, bl);
-	if (ps.ok.n < 0.9 * bs[IMPL_FAST] * rs.wall_ms / 1e3 ||
-	    errors_of(&ps) > 0 || p.ok.n < 0.9 * bl[IMPL_FAST] *
-	    rl.wall_ms / 1e3 || errors_of(&p) > 0)
-		ok = 0;
-	printf("\nbudget (DESIGN §8, issue 20): ok/s >= 90%% of the fast "
-	    "bound, 0 errors at %d clients: %s\n\n", CLIENTS, ok ? "met" :
-	    "NOT met");
-	printf("Where the CPU went (one Argon2id = %.1f ms of CPU):\n\n"
-	    "| workload | wall s | CPU s available | meldpuntd ms/req | "
-	    "PostgreSQL ms/req | load generator ms/req | CPU busy |\n"
-	    "|---|---:|---:|---:|---:|---:|---:|\n", hash_ms);
-	cpu_row("POST /v1/reports", &cs, ns, ncpu);
-	cpu_row("POST /v1/reporter/session", &cl, (long)p.ok.n, ncpu);
-	if (stop_counters(&d, c, &mean) == 0)
-		printf("\ndaemon counters: %ld hashed, %ld hashed for a request "
-		    "already answered, %ld dropped unstarted, %ld refused on "
-		    "admission; %.1f ms per hash as the daemon measured it\n",
-		    c[0], c[1], c[2], c[3], mean);
-	printf("\n");
-	if (dedicated(&e, ctx, &p, secs) == -1)
+	    b[0][IMPL_FAST], b[1][IMPL_FAST], b[2][IMPL_FAST], b[0][IMPL_REF],
+	    b[1][IMPL_REF], b[2][IMPL_REF], plain);
+	print_phases("on all cores", ph, 2, ncpu, ncpu);
+	if (dedicated(&e, ctx, &p, secs, ncpu) == -1)
 		return (1);
 
 	/* 4. Overload: a small worker queue. */
@@ -520,7 +487,7 @@ main(void)
 		return (1);
 	if (pl_reset_submit(&p, dov.port) == -1)
 		return (1);
-	o.port = dov.port;
+	pl_opts(&o, &p, dov.port, CLIENTS, secs);
 	o.max_ms = (secs < 10 ? secs : 10) * 1e3;
 	o.backoff_503_ms = 100;
 	lg_run(ctx, &o, &ro);
@@ -530,7 +497,7 @@ main(void)
 	    "statuses %s; 503 without Retry-After: %ld\n\n", ncpu, CLIENTS,
 	    o.max_ms / 1e3, ro.wall_ms > 0 ? p.ok.n / (ro.wall_ms / 1e3) : 0,
 	    ro.wall_ms > 0 ? 100 * p.ok.n / (ro.wall_ms / 1e3) /
-	    bl[IMPL_FAST] : 0, st, ro.s503_no_retry);
+	    ph[1].b[IMPL_FAST] : 0, st, ro.s503_no_retry);
 	printf("| answer | count | p50 ms | p99 ms | max ms |\n"
 	    "|---|---:|---:|---:|---:|\n");
 	printf("| 201 accepted | %zu | %.1f | %.1f | %.1f |\n", p.ok.n,
