@@ -160,8 +160,11 @@ static void *
 argonmem_map_huge(size_t len, int prot)
 {
 	uint8_t		*raw, *al;
-	size_t		 span = len + ARGONMEM_HUGE, i;
-	long		 pg = sysconf(_SC_PAGESIZE);
+	long		 sc = sysconf(_SC_PAGESIZE);
+	size_t		 pg = sc > 0 ? (size_t)sc : 4096, i;
+	/* Whole pages, so that the tail given back starts on one. */
+	size_t		 plen = (len + pg - 1) & ~(pg - 1);
+	size_t		 span = plen + ARGONMEM_HUGE;
 
 	raw = sys_mmap(NULL, span, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (raw == MAP_FAILED)
@@ -170,8 +173,8 @@ argonmem_map_huge(size_t len, int prot)
 	    ~(uintptr_t)(ARGONMEM_HUGE - 1));
 	if (al > raw)
 		(void)sys_munmap(raw, (size_t)(al - raw));
-	if (raw + span > al + len)
-		(void)sys_munmap(al + len, (size_t)(raw + span - (al + len)));
+	if (raw + span > al + plen)
+		(void)sys_munmap(al + plen, (size_t)(raw + span - (al + plen)));
 #ifdef MADV_HUGEPAGE
 	(void)madvise(al, len, MADV_HUGEPAGE);
 #endif
@@ -180,7 +183,7 @@ argonmem_map_huge(size_t len, int prot)
 		return (al);
 #endif
 	/* Kernels before 5.14: one write per page (they read zero). */
-	for (i = 0; i < len; i += (size_t)(pg > 0 ? pg : 4096))
+	for (i = 0; i < len; i += pg)
 		((volatile uint8_t *)al)[i] = 0;
 	return (al);
 }
