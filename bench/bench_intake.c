@@ -118,7 +118,7 @@ row(const char *name, struct pl *p, const struct lg_result *r,
  * the line is missing.
  */
 static int
-stop_counters_cpu(struct bdaemon *d, long c[4], double *mean_ms,
+stop_counters(struct bdaemon *d, long c[4], double *mean_ms,
     double *cpu_ms)
 {
 	char	 line[512];
@@ -152,13 +152,6 @@ stop_counters_cpu(struct bdaemon *d, long c[4], double *mean_ms,
 	return (rc);
 }
 
-static int
-stop_counters(struct bdaemon *d, long c[4], double *mean_ms)
-{
-	double	cpu_ms;
-
-	return (stop_counters_cpu(d, c, mean_ms, &cpu_ms));
-}
 
 /* Step 5: GlobaLeaks' cost, 8 clients, a given request deadline. */
 static void
@@ -169,7 +162,7 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 	struct lg_opts		 o;
 	struct lg_result	 r;
 	char			 conf[256], st[256];
-	double			 fast, ref, mean = 0;
+	double			 fast, ref, mean = 0, cpu = 0;
 	long			 c[4] = { 0, 0, 0, 0 };
 
 	/* One thread per core hashing at once for 1.5 s after its warm-up
@@ -196,7 +189,7 @@ heavy(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs, long ncpu,
 		printf("(heavy daemon: no challenges)\n");
 	lg_run(ctx, &o, &r);
 	pl_statuses(p, st, sizeof(st));
-	if (stop_counters(&dh, c, &mean) == -1)
+	if (stop_counters(&dh, c, &mean, &cpu) == -1)
 		printf("(heavy daemon: no counters in %s)\n", dh.log);
 	printf("m = %d KiB, t = %d (GlobaLeaks' receipt cost), %d clients, "
 	    "%ld workers, request_timeout_ms = %d, %.0f s of POST "
@@ -277,7 +270,7 @@ dphase_run(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
 	cpu_begin(&ph->c, e, dd.pid);
 	lg_run(ctx, &o, &ph->r);
 	cpu_end(&ph->c, e, dd.pid);
-	if (stop_counters_cpu(&dd, ph->c4, &mean, &ph->hash_cpu_ms) == -1)
+	if (stop_counters(&dd, ph->c4, &mean, &ph->hash_cpu_ms) == -1)
 		ph->hash_cpu_ms = 0;
 	if (ph->kind == DP_SEALED)
 		pl_unseal(p);
@@ -330,7 +323,7 @@ run_phases(struct benv *e, SSL_CTX *ctx, struct pl *p, double secs,
  * counts as hashing.
  */
 static void
-print_phases(const char *where, const struct dphase *ph, int n, long nd,
+print_phases(const char *where, struct dphase *ph, int n, long nd,
     long ncpu)
 {
 	int	k;
@@ -341,7 +334,7 @@ print_phases(const char *where, const struct dphase *ph, int n, long nd,
 	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	    "---|\n");
 	for (k = 0; k < n; k++)
-		row(ph[k].name, (struct pl *)&ph[k].p, &ph[k].r, ph[k].b);
+		row(ph[k].name, &ph[k].p, &ph[k].r, ph[k].b);
 	printf("\nbudget (DESIGN §8, issue 20) %s: ok/s >= 90%% of the fast "
 	    "bound, 0 errors at %d clients:", where, CLIENTS);
 	for (k = 0; k < n; k++)

@@ -37,7 +37,7 @@
  *    in /sys/kernel/mm/transparent_hugepage/enabled, Debian's default
  *    being "madvise"): Argon2's data-dependent reads over m KiB then
  *    miss the TLB on a handful of 2 MiB pages instead of 4,864 small
- *    ones -- 13% more hashes per second at 19 MiB on the project's
+ *    ones -- 14% more hashes per second at 19 MiB on the project's
  *    machines, and steadier when the loop thread shares the core
  *    (docs/benchmarks.md §2).  The first population of such a region
  *    may compact memory once; where THP is off, the region is simply

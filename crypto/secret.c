@@ -603,7 +603,8 @@ secret_argon2id_ref(const struct secret_kdf *k, const void *pw, size_t pwlen,
 	return (0);
 }
 
-/* secret_fast_stats(): hashes and their threads' CPU nanoseconds. */
+/* secret_fast_stats(): hashes and their threads' CPU nanoseconds (a hash
+ * whose CPU time could not be read is not counted). */
 static atomic_ulong		 fast_n;
 static atomic_uint_least64_t	 fast_ns;
 
@@ -636,7 +637,7 @@ secret_argon2id_fast(const struct secret_kdf *k, const void *pw,
     size_t pwlen, const unsigned char *salt, size_t saltlen,
     unsigned char *out, size_t outlen)
 {
-	uint64_t	t0;
+	uint64_t	t0, t1;
 	int		rc;
 
 	if (!secret_kdf_fast_ok(k, saltlen, outlen) || pwlen > UINT32_MAX)
@@ -646,8 +647,10 @@ secret_argon2id_fast(const struct secret_kdf *k, const void *pw,
 	rc = crypto_pwhash_argon2id(out, outlen, pw, pwlen, salt, k->k_t,
 	    (size_t)k->k_m_kib * 1024, crypto_pwhash_ALG_ARGON2ID13);
 	argonmem_disarm();
-	atomic_fetch_add(&fast_ns, thread_cpu_ns() - t0);
-	atomic_fetch_add(&fast_n, 1);
+	if (t0 != 0 && (t1 = thread_cpu_ns()) >= t0) {
+		atomic_fetch_add(&fast_ns, t1 - t0);
+		atomic_fetch_add(&fast_n, 1);
+	}
 	if (rc != 0) {
 		secret_wipe(out, outlen);
 		return (-1);

@@ -547,3 +547,32 @@ Test(secret, kdf_config_error_one_line)
 	k.k_t = 0;
 	cr_assert_not_null(secret_kdf_config_error(&k));
 }
+
+/*
+ * secret_fast_stats() counts each hash of the fast path and the CPU time
+ * of its thread in it (the public daemon's shutdown line, bench_intake's
+ * in-phase bound); refused calls and the reference are not counted.
+ */
+Test(secret, fast_stats_count_fast_hashes_and_their_cpu)
+{
+	struct secret_kdf	 k = { 8192, 2, 1 }, p2 = { 8192, 1, 2 };
+	unsigned char		 salt[16] = { 3 }, out[32];
+	unsigned long		 n0, n1, n2;
+	double			 ms0, ms1, ms2;
+
+	cr_assert_eq(secret_init(), 0);
+	secret_fast_stats(&n0, &ms0);
+	cr_assert_eq(secret_argon2id_fast(&k, "pw one", 6, salt, 16, out, 32),
+	    0);
+	cr_assert_eq(secret_argon2id_fast(&k, "pw two", 6, salt, 16, out, 32),
+	    0);
+	secret_fast_stats(&n1, &ms1);
+	cr_assert_eq(n1 - n0, 2);
+	/* Two passes over 8 MiB take well over 0.1 ms of CPU each. */
+	cr_assert_gt(ms1 - ms0, 0.2, "%.3f ms for two hashes", ms1 - ms0);
+	cr_assert_eq(secret_argon2id_fast(&p2, "pw", 2, salt, 16, out, 32), -1);
+	cr_assert_eq(secret_argon2id_ref(&k, "pw", 2, salt, 16, out, 32), 0);
+	secret_fast_stats(&n2, &ms2);
+	cr_assert_eq(n2, n1);
+	cr_assert_eq(ms2, ms1);
+}
